@@ -1,0 +1,5 @@
+import sys
+
+from turaqty.cli import main
+
+sys.exit(main())

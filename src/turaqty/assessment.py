@@ -1,0 +1,213 @@
+"""Assess a dataset with a method: scores, indices, ranks, levels, matrix, statistics, warnings.
+
+Example
+-------
+>>> a = assess()                                   # embedded 2023 data, default profile
+>>> list(a.indices.columns[:6])
+['unit_id', 'name', 'social', 'economic', 'ecological', 'integral']
+>>> a.indices.sort_values("rank_integral").iloc[0]["unit_id"]
+'almaty_city'
+>>> d = assess(profile="dissertation")
+>>> round(float(d.indices.set_index("unit_id").loc["akmola", "ecological"]), 2)   # Table 12: 6.50
+6.5
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+
+import numpy as np
+import pandas as pd
+
+from turaqty.catalog import Framework, Regions, load_framework, load_regions
+from turaqty.core.classify import LEVELS
+from turaqty.core.pipeline import PipelineResult, run_pipeline
+from turaqty.core.stats import STATISTICS, describe
+from turaqty.dataset import Dataset, load_embedded
+from turaqty.errors import DataError, Problem
+from turaqty.i18n import check_language, t
+from turaqty.method import Method, get_method
+
+INDEX_COLUMNS = ("social", "economic", "ecological", "integral")
+
+
+def version() -> str:
+    """The installed version of turaqty."""
+    try:
+        return metadata.version("turaqty")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+@dataclass(frozen=True, eq=False)
+class Assessment:
+    """The results of one assessment; immutable. Tables are pandas DataFrames laid out as
+    the CSV files ``turaqty assess`` writes."""
+
+    dataset: Dataset
+    framework: Framework
+    method: Method
+    lang: str
+    scores: pd.DataFrame
+    indices: pd.DataFrame
+    stats: pd.DataFrame
+    matrix: pd.DataFrame
+    warnings: pd.DataFrame
+    manifest: dict
+    arrays: PipelineResult = field(repr=False)
+
+    def ranking(self) -> pd.DataFrame:
+        """The indices table sorted by integral rank (best first)."""
+        return self.indices.sort_values(["rank_integral", "unit_id"], kind="stable",
+                                        na_position="last").reset_index(drop=True)
+
+
+def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult,
+             directions: np.ndarray) -> list[tuple[str, str, str, dict]]:
+    """Warnings as (code, indicator, unit_id, params), in a stable order."""
+    codes = ds.indicators
+    pillar_of = fw.pillar_of
+    excluded = method.excluded
+    out: list[tuple[str, str, str, dict]] = list(ds.notices)
+    absent = [c for c in fw.codes if c not in codes and fw.by_code[c].has_data]
+    for c in absent:
+        out.append(("indicator_absent", c, "", {}))
+    for j, c in enumerate(codes):
+        if r.empty[j]:
+            out.append(("indicator_empty", c, "", {}))
+        elif c in excluded:
+            out.append(("indicator_excluded", c, "", {"reason": excluded[c]}))
+        elif r.constant[j]:
+            out.append(("indicator_constant", c, "", {"value": r.upper[j]}))
+    included = r.included
+    missing = np.isnan(ds.values)
+    for i, j in zip(*np.nonzero(missing & ~r.empty[None, :])):
+        c = codes[j]
+        key = "value_imputed_zero" if r.imputed[i, j] else "value_missing"
+        out.append((key, c, ds.units[i], {"pillar": pillar_of[c], "used": bool(included[j])}))
+    for (unit, c), flag in sorted(ds.flags.items()):
+        if flag == "suspect" and c in codes and unit in ds.units and included[codes.index(c)]:
+            out.append(("value_suspect", c, unit, {"used": True}))
+    for i, k in zip(*np.nonzero(np.isnan(r.pillars))):
+        out.append(("pillar_no_score", "", ds.units[i], {"pillar": fw.pillars[k]}))
+    return out
+
+
+def _warning_frame(notices, fw: Framework, regions: Regions, lang: str) -> pd.DataFrame:
+    rows = []
+    for code, ind, unit, params in notices:
+        p = dict(params)
+        p["indicator"] = ind
+        p["indicator_name"] = fw.by_code[ind].name(lang) if ind else ""
+        p["region"] = regions.name(unit, lang) if unit else ""
+        if "pillar" in p:
+            p["pillar_name"] = fw.pillar_name(p["pillar"], lang)
+        if "reason" in p:
+            p["reason_text"] = t(f"reason.{p['reason']}", lang)
+        p["use"] = t("warning.used" if p.get("used") else "warning.not_used", lang)
+        rows.append((code, ind, unit, t(f"warning.{code}", lang, **p)))
+    return pd.DataFrame(rows, columns=["code", "indicator", "unit_id", "message"])
+
+
+def _manifest(ds: Dataset, fw: Framework, regions: Regions, method: Method,
+              directions: dict[str, str], included: list[str]) -> dict:
+    return {
+        "tool": "turaqty",
+        "version": version(),
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "inputs": {
+            "data": {"source": ds.source, "sha256": ds.sha256, "year": ds.year,
+                     "regions": len(ds.units), "indicators": len(ds.indicators),
+                     "national_row": ds.national is not None},
+            "framework": {"id": fw.id, "sha256": fw.sha256},
+            "regions_catalogue": {"sha256": regions.sha256},
+        },
+        "method": method.to_dict(),
+        "directions": directions,
+        "indicators_in_index": included,
+        "environment": {"python": platform.python_version(), "numpy": np.__version__,
+                        "pandas": pd.__version__},
+    }
+
+
+def assess(data: "Dataset | str | pd.DataFrame | None" = None,
+           profile: "str | Method" = "default", lang: str = "en") -> Assessment:
+    """Assess ``data`` by the method of ``profile``.
+
+    ``data`` is ``None`` (the embedded 2023 data), a path to a CSV or XLSX file, a wide
+    DataFrame (a ``region`` column or index, one column per indicator code) or a
+    :class:`~turaqty.dataset.Dataset`. ``profile`` is ``"default"``, ``"dissertation"``
+    or a :class:`~turaqty.method.Method`. Names and messages are in ``lang``
+    (``en``, ``kk`` or ``ru``).
+
+    >>> a = assess(profile="dissertation", lang="ru")
+    >>> a.indices.loc[0, "name"]
+    'Абайская область'
+    """
+    from turaqty.io.read import as_dataset  # io sits above the model; imported on use
+
+    check_language(lang)
+    method = get_method(profile)
+    ds = as_dataset(data)
+    fw = load_framework(ds.framework)
+    if method.framework != fw.id:
+        raise DataError(Problem("framework_mismatch", value=ds.framework,
+                                params={"expected": method.framework}))
+    regions = load_regions()
+    codes = ds.indicators
+    by_code = fw.by_code
+    directions = np.array([fw.direction(c, method.directions) for c in codes])
+    pillar_of = np.array([fw.pillars.index(by_code[c].pillar) for c in codes], dtype=np.int64)
+    excluded = np.array([c in method.excluded for c in codes], dtype=bool)
+    r = run_pipeline(ds.values, directions, pillar_of, len(fw.pillars), excluded,
+                     missing=method.missing, scale=method.scale,
+                     pillar_levels=method.pillar_levels, integral_levels=method.integral_levels)
+    for k, pillar in enumerate(fw.pillars):
+        if not (r.included & (pillar_of == k)).any():
+            raise DataError(Problem("pillar_without_data", file=ds.source,
+                                    value=fw.pillar_name(pillar, lang)))
+
+    units = list(ds.units)
+    names = [regions.name(u, lang) for u in units]
+    scores = pd.DataFrame(r.scores, columns=list(codes))
+    scores.insert(0, "unit_id", units)
+
+    indices = pd.DataFrame({"unit_id": units, "name": names})
+    table = np.column_stack([r.pillars, r.integral])
+    for k, col in enumerate(INDEX_COLUMNS):
+        indices[col] = table[:, k]
+    for k, col in enumerate(INDEX_COLUMNS):
+        indices[f"rank_{col}"] = pd.array(r.ranks[:, k], dtype="Int64")
+    for k, col in enumerate(INDEX_COLUMNS):
+        indices[f"level_{col}"] = r.levels[:, k]
+
+    described = describe(ds.values)
+    stats = pd.DataFrame({
+        "indicator": list(codes),
+        "name": [by_code[c].name(lang) for c in codes],
+        "unit": [by_code[c].unit(lang) for c in codes],
+        "pillar": [by_code[c].pillar for c in codes],
+        "direction": np.where(directions > 0, "+", "-"),
+        "in_index": r.included,
+        **{s: described[s] for s in STATISTICS},
+        "national": ds.national if ds.national is not None else np.nan,
+    })
+
+    level_table = r.levels
+    matrix_rows = []
+    for k, col in enumerate(INDEX_COLUMNS):
+        for level in LEVELS:
+            members = [u for u, lv in zip(units, level_table[:, k]) if lv == level]
+            matrix_rows.append((col, level, len(members), "; ".join(members),
+                                "; ".join(regions.name(u, lang) for u in members)))
+    matrix = pd.DataFrame(matrix_rows, columns=["pillar", "level", "count", "unit_ids", "names"])
+
+    notices = _notices(ds, fw, method, r, directions)
+    warnings = _warning_frame(notices, fw, regions, lang)
+    manifest = _manifest(ds, fw, regions, method,
+                         {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
+                         [c for c, inc in zip(codes, r.included) if inc])
+    return Assessment(ds, fw, method, lang, scores, indices, stats, matrix, warnings,
+                      manifest, r)

@@ -1,0 +1,1 @@
+"""The pure, vectorised core: arrays in, arrays out; no files, languages or plots."""

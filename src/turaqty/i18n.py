@@ -1,0 +1,49 @@
+"""Texts shown to users, in Kazakh, Russian and English, from ``data/i18n/messages.json``.
+
+Example
+-------
+>>> t("level.high", "ru")
+'высокий'
+>>> format_number(5.1234, "kk", 2)
+'5,12'
+"""
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from importlib import resources
+
+LANGUAGES = ("en", "kk", "ru")
+
+
+@lru_cache(maxsize=1)
+def _messages() -> dict[str, dict[str, str]]:
+    path = resources.files("turaqty") / "data" / "i18n" / "messages.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_language(lang: str) -> str:
+    """Return ``lang`` if it is supported, else raise ValueError naming the choices."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def t(key: str, lang: str = "en", default: str | None = None, **params) -> str:
+    """The text for ``key`` in ``lang``, with ``{name}`` placeholders filled from ``params``."""
+    entry = _messages().get(key)
+    if entry is None:
+        if default is not None:
+            return default
+        raise KeyError(f"no message {key!r} in the catalogue")
+    template = entry.get(lang) or entry["en"]
+    return template.format(**params) if params else template
+
+
+def format_number(x: float, lang: str = "en", decimals: int = 2) -> str:
+    """``x`` rounded to ``decimals`` places, with a decimal comma in Kazakh and Russian."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    text = f"{x:.{decimals}f}"
+    return text.replace(".", ",") if lang in ("kk", "ru") else text

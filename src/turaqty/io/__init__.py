@@ -1,0 +1,1 @@
+"""Reading and writing files: data tables in, result folders out."""

@@ -1,0 +1,242 @@
+"""From a file (or a DataFrame) to a validated :class:`~turaqty.dataset.Dataset`.
+
+The table is wide: a ``region`` column (an id or any known spelling of a region's name,
+in Kazakh, Russian or English) and one column per indicator code. An optional national
+row (``kz``, ``ҚР``, ``Республика Казахстан``, ...) is kept as the reference. Rows whose
+region cell starts with ``#`` are comments (the template's name and unit rows). Every
+problem found is reported at once, each with its file, row and column.
+
+Example
+-------
+>>> import pandas as pd
+>>> ds = as_dataset(pd.DataFrame({"region": ["Абай", "Ақмола", "ҚР"], "B1": ["95,82", 106.69, 108.91]}))
+>>> ds.units, ds.values[:, 0].tolist(), ds.national.tolist()
+(('abai', 'akmola'), [95.82, 106.69], [108.91])
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from turaqty.catalog import NATIONAL_ID, Framework, Regions, load_framework, load_regions, normalise_name
+from turaqty.dataset import Dataset, fingerprint, load_embedded
+from turaqty.errors import DataError, Problem
+from turaqty.io.cells import CellError, parse_number
+from turaqty.io.tables import RawTable, column_label, read_rows
+
+REGION_HEADERS = frozenset(normalise_name(h) for h in (
+    "region", "region_id", "unit_id", "unit", "регион", "область", "аймақ", "өңір", "облыс",
+))
+LABEL_HEADERS = frozenset(normalise_name(h) for h in (
+    "name", "name_kk", "name_ru", "name_en", "атауы", "название", "iso_3166_2", "iso",
+    "type", "macro_region", "note", "notes", "comment", "примечание", "ескерту",
+))
+
+
+@dataclass
+class Checked:
+    """What reading a table found: the dataset (if usable), its problems and warnings."""
+
+    dataset: Dataset | None
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[tuple[str, str, str, dict]] = field(default_factory=list)
+
+
+def _find_region_column(header: list, body, regions: Regions) -> int | None:
+    for j, h in enumerate(header):
+        if h is not None and normalise_name(h) in REGION_HEADERS:
+            return j
+    # no named region column: accept a first column that holds region names
+    first = [cells[0] for _, cells in body if cells and cells[0] not in (None, "")]
+    if first and sum(regions.resolve(str(c)) is not None for c in first) >= len(first) / 2:
+        return 0
+    return None
+
+
+def check_table(raw: RawTable, fw: Framework | None = None,
+                regions: Regions | None = None) -> Checked:
+    """Validate the cells of ``raw`` and build a dataset; never raises for bad data."""
+    fw = fw or load_framework()
+    regions = regions or load_regions()
+    file = raw.file
+    rows = [(n, [c.strip() if isinstance(c, str) else c for c in cells]) for n, cells in raw.rows]
+    rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
+    if not rows:
+        return Checked(None, [Problem("empty_file", file=file)])
+    header_row, header = rows[0]
+    body = rows[1:]
+    problems: list[Problem] = []
+
+    def problem(key, row=None, column=None, value=None, **params):
+        problems.append(Problem(key, file=file, row=row, column=column, value=value, params=params))
+
+    region_col = _find_region_column(header, body, regions)
+    if region_col is None:
+        problem("no_region_column", row=header_row, value=", ".join(str(h) for h in header[:5] if h))
+        return Checked(None, problems)
+
+    def label(j):  # how a column is named in messages
+        h = header[j] if j < len(header) else None
+        return f"{h} ({column_label(j)})" if raw.kind == "xlsx" else (str(h) if h else column_label(j))
+
+    columns: dict[int, str] = {}
+    seen_codes: dict[str, int] = {}
+    for j, h in enumerate(header):
+        if j == region_col:
+            continue
+        if h is None or str(h).strip() == "":
+            if any(j < len(c) and c[j] not in (None, "") for _, c in body):
+                problem("column_without_header", row=header_row, column=column_label(j))
+            continue
+        text = str(h).strip()
+        if normalise_name(text) in LABEL_HEADERS:
+            continue
+        code = fw.resolve_code(text)
+        if code is None:
+            close = difflib.get_close_matches(text.upper(), fw.codes, n=3)
+            problem("unknown_indicator", row=header_row, column=label(j), value=text,
+                    suggestions=", ".join(close) or "-", framework=fw.id)
+        elif code in seen_codes:
+            problem("duplicate_indicator", row=header_row, column=label(j), value=text,
+                    first=label(seen_codes[code]))
+        else:
+            columns[j] = code
+            seen_codes[code] = j
+    if not columns and not problems:
+        problem("no_indicator_columns", row=header_row)
+
+    units: list[str] = []
+    unit_rows: dict[str, int] = {}
+    values: list[list[float]] = []
+    national = None
+    col_items = list(columns.items())
+    for n, cells in body:
+        name = cells[region_col] if region_col < len(cells) else None
+        name = "" if name is None else str(name).strip()
+        if name.startswith("#"):
+            continue
+        if name == "":
+            problem("region_missing", row=n, column=label(region_col))
+            continue
+        rid = regions.resolve(name)
+        if rid is None:
+            problem("unknown_region", row=n, column=label(region_col), value=name,
+                    suggestions=", ".join(regions.name(r) for r in regions.suggest(name)) or "-")
+            continue
+        if rid in unit_rows:
+            problem("duplicate_region", row=n, column=label(region_col), value=name,
+                    region=regions.name(rid), first=unit_rows[rid])
+            continue
+        unit_rows[rid] = n
+        row_values = []
+        for j, code in col_items:
+            cell = cells[j] if j < len(cells) else None
+            try:
+                x = parse_number(cell)
+            except CellError as err:
+                problem(f"cell_{err.args[0]}", row=n, column=label(j), value=cell)
+                x = None
+            row_values.append(np.nan if x is None else x)
+        if rid == NATIONAL_ID:
+            national = row_values
+        else:
+            units.append(rid)
+            values.append(row_values)
+
+    matrix = np.array(values, dtype=np.float64).reshape(len(units), len(col_items))
+    codes = [code for _, code in col_items]
+    if units and not problems:
+        for k, (j, code) in enumerate(col_items):
+            if np.isnan(matrix[:, k]).all():
+                problem("empty_column", column=label(j), value=code)
+        for i, rid in enumerate(units):
+            if np.isnan(matrix[i]).all():
+                problem("empty_row", row=unit_rows[rid], value=regions.name(rid))
+    if not units and not problems:
+        problem("no_regions")
+    elif len(units) == 1 and not problems:
+        problem("one_region", value=regions.name(units[0]))
+    if problems:
+        return Checked(None, problems)
+
+    notices: list[tuple[str, str, str, dict]] = []
+    if raw.encoding == "cp1251":
+        notices.append(("read_cp1251", "", "", {"file": file}))
+    absent = [r for r in regions.unit_ids if r not in unit_rows]
+    if absent:
+        notices.append(("regions_absent", "", "", {
+            "n": len(absent), "regions": ", ".join(regions.name(r) for r in absent)}))
+    order = sorted(range(len(units)), key=lambda i: regions.by_id[units[i]].order)
+    ds = Dataset(
+        units=tuple(units[i] for i in order),
+        indicators=tuple(codes),
+        values=matrix[order],
+        national=None if national is None else np.array(national, dtype=np.float64),
+        framework=fw.id,
+        source=file,
+        notices=tuple(notices),
+    )
+    return Checked(ds, [], notices)
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_data(path: "str | Path") -> Checked:
+    """Read and validate a data file, collecting every problem instead of stopping at the first."""
+    try:
+        raw = read_rows(path)
+    except DataError as err:
+        return Checked(None, err.problems)
+    checked = check_table(raw)
+    if checked.dataset is not None:
+        checked.dataset = replace(checked.dataset, sha256=_file_sha256(Path(path)))
+    return checked
+
+
+def read_data(path: "str | Path") -> Dataset:
+    """The dataset in a CSV or XLSX file (see the module doc for the layout).
+
+    Raises :class:`~turaqty.errors.DataError` listing every problem (file, row, column,
+    value and how to fix it). The file is only read, never changed.
+    """
+    checked = check_data(path)
+    if checked.problems:
+        raise DataError(checked.problems)
+    return checked.dataset
+
+
+def _frame_rows(frame: pd.DataFrame) -> RawTable:
+    columns = [str(c) for c in frame.columns]
+    if not any(normalise_name(c) in REGION_HEADERS for c in columns):
+        frame = frame.reset_index()
+        columns = ["region"] + [str(c) for c in frame.columns[1:]]
+    cells = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
+    rows = [(1, columns)] + [(i, list(r)) for i, r in enumerate(cells, start=2)]
+    return RawTable("<DataFrame>", rows, "frame")
+
+
+def as_dataset(data) -> Dataset:
+    """``data`` as a Dataset: None → the embedded 2023 data; a path → :func:`read_data`;
+    a wide DataFrame (``region`` column or index) → validated like a file."""
+    if data is None:
+        return load_embedded()
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, (str, Path)):
+        return read_data(data)
+    if isinstance(data, pd.DataFrame):
+        checked = check_table(_frame_rows(data))
+        if checked.problems:
+            raise DataError(checked.problems)
+        ds = checked.dataset
+        national = () if ds.national is None else tuple(ds.national)
+        return replace(ds, sha256=fingerprint(ds.values, ds.units, ds.indicators, national))
+    raise TypeError(f"cannot assess data of type {type(data).__name__}; "
+                    "give a path, a pandas DataFrame, a Dataset or None")
