@@ -42,7 +42,8 @@ class Problem:
 
     def render(self, lang: str = "en") -> str:
         """The problem as text: location, message, then the hint on its own line."""
-        params = {"value": self.value, **self.params}
+        params = {"value": self.value, "file": self.file, "row": self.row,
+                  "column": self.column, **self.params}
         message = t(f"error.{self.key}", lang, **params)
         hint = t(f"hint.{self.key}", lang, default="", **params)
         where = self.where(lang)

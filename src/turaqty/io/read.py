@@ -150,7 +150,9 @@ def check_table(raw: RawTable, fw: Framework | None = None,
 
     matrix = np.array(values, dtype=np.float64).reshape(len(units), len(col_items))
     codes = [code for _, code in col_items]
-    if units and not problems:
+    if units and codes and not problems and np.isnan(matrix).all():
+        problem("no_values")
+    elif units and not problems:
         for k, (j, code) in enumerate(col_items):
             if np.isnan(matrix[:, k]).all():
                 problem("empty_column", column=label(j), value=code)
@@ -176,7 +178,8 @@ def check_table(raw: RawTable, fw: Framework | None = None,
         units=tuple(units[i] for i in order),
         indicators=tuple(codes),
         values=matrix[order],
-        national=None if national is None else np.array(national, dtype=np.float64),
+        national=None if national is None or np.isnan(national).all()
+        else np.array(national, dtype=np.float64),
         framework=fw.id,
         source=file,
         notices=tuple(notices),
