@@ -143,8 +143,8 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     (``en``, ``kk`` or ``ru``).
 
     >>> a = assess(profile="dissertation", lang="ru")
-    >>> a.indices.loc[0, "name"]
-    'Абайская область'
+    >>> a.indices.loc[0, "name"], a.indices.loc[1, "name"]
+    ('область Абай', 'Акмолинская область')
     """
     from turaqty.io.read import as_dataset  # io sits above the model; imported on use
 

@@ -7,7 +7,8 @@ the user's language by :func:`turaqty.i18n.t`.
 
 Example
 -------
->>> p = Problem("unknown_region", file="data.csv", row=3, column="region", value="Atlantis")
+>>> p = Problem("unknown_region", file="data.csv", row=3, column="region", value="Atlantis",
+...             params={"suggestions": "Atyrau Region"})
 >>> print(p.render("en").splitlines()[0])
 data.csv, row 3, column "region": unknown region 'Atlantis'.
 """

@@ -38,7 +38,15 @@ def t(key: str, lang: str = "en", default: str | None = None, **params) -> str:
             return default
         raise KeyError(f"no message {key!r} in the catalogue")
     template = entry.get(lang) or entry["en"]
-    return template.format(**params) if params else template
+    return template.format_map(_Params(params)) if params else template
+
+
+class _Params(dict):
+    """Placeholders filled from a dict; one that is missing shows as '?' instead of failing
+    (a message must never crash the error report it belongs to)."""
+
+    def __missing__(self, key):
+        return "?"
 
 
 def format_number(x: float, lang: str = "en", decimals: int = 2) -> str:

@@ -1,13 +1,13 @@
 """The assessment pipeline on arrays: impute → normalise → select → aggregate → rank → classify.
 
-Example (two regions, one indicator per pillar)
+Example (two regions, one indicator per pillar: one region is best in everything)
 -------
 >>> import numpy as np
 >>> values = np.array([[10.0, 1.0, 5.0], [20.0, 2.0, 4.0]])
 >>> r = run_pipeline(values, directions=np.array([1, 1, -1]), pillar_of=np.array([0, 1, 2]),
 ...                  n_pillars=3, excluded=np.zeros(3, bool))
 >>> r.integral.tolist(), r.ranks[:, -1].tolist(), r.levels[:, -1].tolist()
-([11.0, 19.0], [2.0, 1.0], ['medium', 'high'])
+([3.0, 27.0], [2.0, 1.0], ['low', 'high'])
 """
 from __future__ import annotations
 

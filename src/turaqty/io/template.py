@@ -8,7 +8,7 @@ Example
 -------
 >>> frame = template_frame("ru")
 >>> frame.iloc[:3, :3].values.tolist()
-[['# name', 'Название', 'Изменение численности населения за 2019–2023 годы'], ['# unit', 'Единица', '% (2019 = 100)'], ['abai', 'Абайская область', '']]
+[['# name', 'Название показателя', 'Изменение численности населения за 2019–2023 гг.'], ['# unit', 'Единица измерения', '% (2019 = 100)'], ['abai', 'область Абай', '']]
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def template_frame(lang: str = "en") -> pd.DataFrame:
     regions = load_regions()
     indicators = [i for i in fw.indicators if i.has_data]
     rows = [
-        ["# name", t("col.name", lang)] + [i.name(lang) for i in indicators],
-        ["# unit", t("col.unit", lang)] + [i.unit(lang) for i in indicators],
+        ["# name", t("template.name_row", lang)] + [i.name(lang) for i in indicators],
+        ["# unit", t("template.unit_row", lang)] + [i.unit(lang) for i in indicators],
     ]
     rows += [[r.id, r.name(lang)] + [""] * len(indicators) for r in regions.regions]
     return pd.DataFrame(rows, columns=["region", "name"] + [i.code for i in indicators])
