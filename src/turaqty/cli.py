@@ -14,55 +14,48 @@ from turaqty.i18n import LANGUAGES, format_number, t
 
 
 
-def _parser() -> argparse.ArgumentParser:
+def _language(argv: list[str]) -> str:
+    """The language asked for: ``--lang X`` anywhere in ``argv``, else $TURAQTY_LANG, else en.
+    Read before parsing so that ``--help`` itself speaks that language."""
+    for k, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
+            argv[k + 1] if arg == "--lang" and k + 1 < len(argv) else None)
+        if value in LANGUAGES:
+            return value
+    env = os.environ.get("TURAQTY_LANG", "")
+    return env if env in LANGUAGES else "en"
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
     from turaqty.assessment import version
 
-    p = argparse.ArgumentParser(
-        prog="turaqty",
-        description="Assess the sustainable development of Kazakhstan's regions: 1-9 scores, "
-                    "social/economic/ecological indices, the integral index (3-27), ranks, levels "
-                    "and the sustainability matrix.",
-        epilog="Run 'turaqty COMMAND --help' for the options of a command.",
-    )
+    def h(key: str) -> str:
+        return t(f"cli.help.{key}", lang)
+
+    p = argparse.ArgumentParser(prog="turaqty", description=h("turaqty"), epilog=h("epilog"))
     p.add_argument("--version", action="version", version=f"turaqty {version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sp):
-        sp.add_argument("--lang", choices=LANGUAGES, default=os.environ.get("TURAQTY_LANG", "en")
-                        if os.environ.get("TURAQTY_LANG") in LANGUAGES else "en",
-                        help="language of names, headers and messages (default: en, or $TURAQTY_LANG)")
+        sp.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
 
-    a = sub.add_parser("assess", help="assess regions and write scores, indices, ranks, levels",
-                       description="Assess the regions in DATA (default: the embedded 2023 data) "
-                                   "and write scores.csv, indices.csv, stats.csv, matrix.csv, "
-                                   "warnings.csv, results.xlsx and manifest.json into --out.")
-    a.add_argument("data", nargs="?", metavar="DATA",
-                   help="CSV or XLSX file, wide: a 'region' column and one column per indicator "
-                        "code (B1 ... B52); omit to use the embedded 2023 data")
+    a = sub.add_parser("assess", help=h("assess"), description=h("assess_description"))
+    a.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
     a.add_argument("--profile", choices=("default", "dissertation"), default="default",
-                   help="default: meaningful directions, B43 left out (suspect data); "
-                        "dissertation: the directions and choices of the printed tables")
-    a.add_argument("--out", default="turaqty-out", metavar="DIR",
-                   help="output folder (default: ./turaqty-out); files in it are replaced")
-    a.add_argument("--exclude", action="append", default=[], metavar="CODE",
-                   help="leave an indicator out of the index (repeatable)")
-    a.add_argument("--include", action="append", default=[], metavar="CODE",
-                   help="put back an indicator the profile leaves out, e.g. B43 (repeatable)")
-    a.add_argument("--quiet", action="store_true", help="do not print the ranking")
+                   help=h("profile"))
+    a.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
+    a.add_argument("--exclude", action="append", default=[], metavar="CODE", help=h("exclude"))
+    a.add_argument("--include", action="append", default=[], metavar="CODE", help=h("include"))
+    a.add_argument("--quiet", action="store_true", help=h("quiet"))
     common(a)
 
-    v = sub.add_parser("validate", help="check a data file and report every problem",
-                       description="Check DATA without assessing it: every problem is reported "
-                                   "with its row and column; exit code 0 if it can be assessed.")
-    v.add_argument("data", metavar="DATA", help="CSV or XLSX file to check")
+    v = sub.add_parser("validate", help=h("validate"), description=h("validate_description"))
+    v.add_argument("data", metavar="DATA", help=h("validate_data"))
     common(v)
 
-    tp = sub.add_parser("template", help="write an empty input file to fill in",
-                        description="Write an empty data file: the 20 regions and the national "
-                                    "row, one column per indicator, with names and units.")
-    tp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
-    tp.add_argument("--out", metavar="FILE",
-                    help="where to write it (default: ./turaqty-template.csv or .xlsx)")
+    tp = sub.add_parser("template", help=h("template"), description=h("template_description"))
+    tp.add_argument("--format", choices=("csv", "xlsx"), default="csv", help=h("format"))
+    tp.add_argument("--out", metavar="FILE", help=h("template_out"))
     common(tp)
     return p
 
@@ -158,7 +151,8 @@ def _template(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser(_language(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
