@@ -7,7 +7,6 @@ section D) and the cells whose printed raw data are rounded.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import turaqty

@@ -14,6 +14,7 @@ Example
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -25,7 +26,7 @@ from turaqty.catalog import Framework, Regions, load_framework, load_regions
 from turaqty.core.classify import LEVELS
 from turaqty.core.pipeline import PipelineResult, run_pipeline
 from turaqty.core.stats import STATISTICS, describe
-from turaqty.dataset import Dataset, load_embedded
+from turaqty.dataset import Dataset
 from turaqty.errors import DataError, Problem
 from turaqty.i18n import check_language, t
 from turaqty.method import Method, get_method
@@ -64,8 +65,7 @@ class Assessment:
                                         na_position="last").reset_index(drop=True)
 
 
-def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult,
-             directions: np.ndarray) -> list[tuple[str, str, str, dict]]:
+def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> list[tuple[str, str, str, dict]]:
     """Warnings as (code, indicator, unit_id, params), in a stable order."""
     codes = ds.indicators
     pillar_of = fw.pillar_of
@@ -111,12 +111,20 @@ def _warning_frame(notices, fw: Framework, regions: Regions, lang: str) -> pd.Da
     return pd.DataFrame(rows, columns=["code", "indicator", "unit_id", "message"])
 
 
+def _created() -> str:
+    """Now (UTC, to the second), or $SOURCE_DATE_EPOCH for reproducible manifests."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch and epoch.isdigit()
+              else _dt.datetime.now(_dt.timezone.utc))
+    return moment.replace(microsecond=0).isoformat()
+
+
 def _manifest(ds: Dataset, fw: Framework, regions: Regions, method: Method,
               directions: dict[str, str], included: list[str]) -> dict:
     return {
         "tool": "turaqty",
         "version": version(),
-        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "created": _created(),
         "inputs": {
             "data": {"source": ds.source, "sha256": ds.sha256, "year": ds.year,
                      "regions": len(ds.units), "indicators": len(ds.indicators),
@@ -130,6 +138,46 @@ def _manifest(ds: Dataset, fw: Framework, regions: Regions, method: Method,
         "environment": {"python": platform.python_version(), "numpy": np.__version__,
                         "pandas": pd.__version__},
     }
+
+
+def _indices_frame(units: list[str], names: list[str], r: PipelineResult) -> pd.DataFrame:
+    """``unit_id, name``, the four indices, their ranks, their levels."""
+    table = np.column_stack([r.pillars, r.integral])
+    columns = {"unit_id": units, "name": names}
+    columns.update({col: table[:, k] for k, col in enumerate(INDEX_COLUMNS)})
+    columns.update({f"rank_{col}": pd.array(r.ranks[:, k], dtype="Int64")
+                    for k, col in enumerate(INDEX_COLUMNS)})
+    columns.update({f"level_{col}": r.levels[:, k] for k, col in enumerate(INDEX_COLUMNS)})
+    return pd.DataFrame(columns)
+
+
+def _stats_frame(ds: Dataset, fw: Framework, r: PipelineResult, directions: np.ndarray,
+                 lang: str) -> pd.DataFrame:
+    """One row per indicator: labels, direction, whether it is in the index, statistics."""
+    indicators = [fw.by_code[c] for c in ds.indicators]
+    described = describe(ds.values)
+    return pd.DataFrame({
+        "indicator": list(ds.indicators),
+        "name": [i.name(lang) for i in indicators],
+        "unit": [i.unit(lang) for i in indicators],
+        "pillar": [i.pillar for i in indicators],
+        "direction": np.where(directions > 0, "+", "-"),
+        "in_index": r.included,
+        **{s: described[s] for s in STATISTICS},
+        "national": ds.national if ds.national is not None else np.nan,
+    })
+
+
+def _matrix_frame(units: list[str], levels: np.ndarray, regions: Regions,
+                  lang: str) -> pd.DataFrame:
+    """The sustainability matrix: one row per (pillar or integral, level) with its regions."""
+    rows = []
+    for k, col in enumerate(INDEX_COLUMNS):
+        for level in LEVELS:
+            members = [u for u, lv in zip(units, levels[:, k]) if lv == level]
+            rows.append((col, level, len(members), "; ".join(members),
+                         "; ".join(regions.name(u, lang) for u in members)))
+    return pd.DataFrame(rows, columns=["pillar", "level", "count", "unit_ids", "names"])
 
 
 def assess(data: "Dataset | str | pd.DataFrame | None" = None,
@@ -170,41 +218,12 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
                                     value=fw.pillar_name(pillar, lang)))
 
     units = list(ds.units)
-    names = [regions.name(u, lang) for u in units]
     scores = pd.DataFrame(r.scores, columns=list(codes))
     scores.insert(0, "unit_id", units)
-
-    indices = pd.DataFrame({"unit_id": units, "name": names})
-    table = np.column_stack([r.pillars, r.integral])
-    for k, col in enumerate(INDEX_COLUMNS):
-        indices[col] = table[:, k]
-    for k, col in enumerate(INDEX_COLUMNS):
-        indices[f"rank_{col}"] = pd.array(r.ranks[:, k], dtype="Int64")
-    for k, col in enumerate(INDEX_COLUMNS):
-        indices[f"level_{col}"] = r.levels[:, k]
-
-    described = describe(ds.values)
-    stats = pd.DataFrame({
-        "indicator": list(codes),
-        "name": [by_code[c].name(lang) for c in codes],
-        "unit": [by_code[c].unit(lang) for c in codes],
-        "pillar": [by_code[c].pillar for c in codes],
-        "direction": np.where(directions > 0, "+", "-"),
-        "in_index": r.included,
-        **{s: described[s] for s in STATISTICS},
-        "national": ds.national if ds.national is not None else np.nan,
-    })
-
-    level_table = r.levels
-    matrix_rows = []
-    for k, col in enumerate(INDEX_COLUMNS):
-        for level in LEVELS:
-            members = [u for u, lv in zip(units, level_table[:, k]) if lv == level]
-            matrix_rows.append((col, level, len(members), "; ".join(members),
-                                "; ".join(regions.name(u, lang) for u in members)))
-    matrix = pd.DataFrame(matrix_rows, columns=["pillar", "level", "count", "unit_ids", "names"])
-
-    notices = _notices(ds, fw, method, r, directions)
+    indices = _indices_frame(units, [regions.name(u, lang) for u in units], r)
+    stats = _stats_frame(ds, fw, r, directions, lang)
+    matrix = _matrix_frame(units, r.levels, regions, lang)
+    notices = _notices(ds, fw, method, r)
     warnings = _warning_frame(notices, fw, regions, lang)
     manifest = _manifest(ds, fw, regions, method,
                          {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},

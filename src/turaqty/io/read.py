@@ -134,7 +134,7 @@ def check_table(raw: RawTable, fw: Framework | None = None,
             continue
         unit_rows[rid] = n
         row_values = []
-        for j, code in col_items:
+        for j, _ in col_items:
             cell = cells[j] if j < len(cells) else None
             try:
                 x = parse_number(cell)
