@@ -460,12 +460,9 @@ def test_validate_missing_and_folder_in_process(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------------------------------
-# Bugs found (strict xfail: they start failing when fixed, then drop the mark)
+# Regressions: bugs found by these tests and fixed
 # ---------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/xlsx.py _sheets renames the stats table's "
-                   "'name' column (the indicator's name) with t('col.name'), which is 'Region' / "
-                   "'Регион' / 'Аймақ': the Statistics sheet heads indicator names 'Region'")
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_statistics_sheet_does_not_call_indicator_names_region(runs, lang):
     from openpyxl import load_workbook
@@ -481,9 +478,6 @@ def test_statistics_sheet_does_not_call_indicator_names_region(runs, lang):
     assert header[1] != t("col.name", lang)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/write.py write_folder builds the folder with "
-                   "tempfile.mkdtemp (mode 0700) and renames it into place, so a new output "
-                   "folder ignores the umask and is private to its owner (files inside are 0644)")
 def test_new_output_folder_respects_umask(runs):
     _, out = runs("en")
     umask = os.umask(0)
@@ -491,18 +485,12 @@ def test_new_output_folder_respects_umask(runs):
     assert out.stat().st_mode & 0o777 == 0o777 & ~umask
 
 
-@pytest.mark.xfail(strict=True, reason="MESSAGE: cli._method reports an unknown --exclude/--include "
-                   "code as Problem(column=option), rendered 'column \"--exclude\": unknown "
-                   "indicator code' / 'столбец «--exclude»': an option is not a column")
 def test_unknown_option_code_message_does_not_call_the_option_a_column(tmp_path, capsys):
     assert turaqty.cli.main(["assess", "--exclude", "B99", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "--exclude" in err and "column" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a real XLSX saved with a .csv name reaches "
-                   "openpyxl.load_workbook(path), which raises InvalidFileException for the "
-                   "suffix; not caught in io/tables.py _read_xlsx -> 'internal error', exit 1")
 def test_xlsx_named_csv_is_not_an_internal_error(tmp_path, wide):
     data = write_xlsx(tmp_path / "data.xlsx", numeric_rows(wide))
     renamed = tmp_path / "data.csv"

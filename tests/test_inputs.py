@@ -183,8 +183,10 @@ def test_unknown_region_with_suggestions(tmp_path, rows, wide):
     rows[n - 1][0] = "Акмолла"
     path = write_csv(tmp_path / "d.csv", rows)
     p = only_problem(path)
-    assert_problem(p, "unknown_region", path, n, "region", "Акмолла", mentions=["Akmola"])
-    assert "Akmola" in p.params["suggestions"]
+    assert_problem(p, "unknown_region", path, n, "region", "Акмолла")
+    assert p.params["suggestions"] == ("akmola",)
+    for lang in ("en", "kk", "ru"):  # suggestions are named in the reader's language
+        assert REGIONS.name("akmola", lang) in p.render(lang)
 
 
 def test_unknown_region_far_from_any_name(tmp_path, rows, wide):
@@ -270,7 +272,7 @@ def test_empty_region_row(tmp_path, rows, wide):
     n = row_of(wide, "akmola")
     rows[n - 1][1:] = [""] * (len(rows[0]) - 1)
     path = write_csv(tmp_path / "d.csv", rows)
-    assert_problem(only_problem(path), "empty_row", path, n, None, "Akmola Region")
+    assert_problem(only_problem(path), "empty_row", path, n, None, "akmola")  # as written
 
 
 def test_column_with_values_but_no_header(tmp_path, rows):
@@ -299,7 +301,9 @@ def test_values_row_without_region_name(tmp_path, rows, wide):
 def test_only_one_region(tmp_path, rows, with_national):
     kept = [rows[0], rows[1]] + ([rows[-1]] if with_national else [])
     path = write_csv(tmp_path / "d.csv", kept)
-    assert_problem(only_problem(path), "one_region", path, None, None, "Abai Region")
+    p = only_problem(path)
+    assert_problem(p, "one_region", path, None, None, None)
+    assert "Абай" in p.render("ru")
 
 
 def test_header_only_has_no_regions(tmp_path, rows):
@@ -675,8 +679,8 @@ EXPECTED = [  # (pattern in the lower-cased name, region id); first match wins
     (r"улытау|ұлытау|ulytau", "ulytau"), (r"астана|astana", "astana"),
     (r"шымкент|shymkent", "shymkent"),
 ]
-# Spellings found in those files that do not resolve (see the xfail tests below)
-UNRESOLVED = {"Южно-Казахстанская", "Туркестанская*", "Туркестанская**", "Туркестанская 1"}
+# Spellings in those files that once did not resolve (short form, footnote marks)
+ONCE_UNRESOLVED = {"Южно-Казахстанская", "Туркестанская*", "Туркестанская**", "Туркестанская 1"}
 
 
 def expected_id(name: str) -> str:
@@ -722,20 +726,20 @@ def test_region_spellings_of_open_data_files_resolve(relative):
     names = open_data_names(relative)
     assert len(names) >= 15
     wrong = {n: (REGIONS.resolve(n), expected_id(n)) for n in names
-             if n not in UNRESOLVED and REGIONS.resolve(n) != expected_id(n)}
+             if REGIONS.resolve(n) != expected_id(n)}
     assert wrong == {}
 
 
-def test_unresolved_open_data_spellings_are_really_there_and_get_suggestions():
+def test_footnoted_and_short_open_data_spellings_resolve():
     found = set()
     for relative in OPEN_DATA:
         if (KZ_OPEN_DATA / relative).exists():
-            found |= set(open_data_names(relative)) & UNRESOLVED
+            found |= set(open_data_names(relative)) & ONCE_UNRESOLVED
     if not found:
         pytest.skip(f"{KZ_OPEN_DATA} not found")
-    assert found == UNRESOLVED
-    for name in UNRESOLVED:
-        assert REGIONS.suggest(name)[0] == "turkistan", name
+    assert found == ONCE_UNRESOLVED
+    for name in ONCE_UNRESOLVED:
+        assert REGIONS.resolve(name) == "turkistan", name
 
 
 def test_open_data_wide_file_is_read_with_russian_short_names(tmp_path, wide, reference):
@@ -755,29 +759,18 @@ def test_open_data_wide_file_is_read_with_russian_short_names(tmp_path, wide, re
 
 
 # ---------------------------------------------------------------------------------------
-# Bugs and gaps found (strict xfail: they start failing when fixed, then drop the mark)
+# Regressions: bugs and gaps found by these tests and fixed
 # ---------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: catalogue has 'Южно-Казахстанская область' and "
-                   "'ЮКО' but not the short 'Южно-Казахстанская' used in eco.csv (every other "
-                   "region's short Russian adjective resolves)")
 def test_short_south_kazakhstan_resolves():
     assert REGIONS.resolve("Южно-Казахстанская") == "turkistan"
 
 
-@pytest.mark.xfail(strict=True, reason="GAP: footnote marks after a name ('Туркестанская*', "
-                   "'Туркестанская**' in average-life-expectancy/*.csv, 'Туркестанская 1' in kazpop.csv) are not "
-                   "stripped by normalise_name; region names never contain * or digits")
 @pytest.mark.parametrize("name", ["Туркестанская*", "Туркестанская**", "Туркестанская 1"])
 def test_footnote_marks_after_region_names(name):
     assert REGIONS.resolve(name) == "turkistan"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/tables.py read_rows sends every file starting "
-                   "with PK\\x03\\x04 to openpyxl.load_workbook(path); openpyxl checks the "
-                   "file name's extension and raises InvalidFileException (not caught: only "
-                   "BadZipFile/KeyError/OSError/ValueError are) for .csv/.ods/.zip names -> "
-                   "internal error instead of a DataError")
 @pytest.mark.parametrize("suffix", [".csv", ".ods", ".zip"])
 def test_zip_file_with_other_suffix_is_a_data_error(tmp_path, wide, suffix):
     xlsx = write_xlsx(tmp_path / "real.xlsx", numeric_rows(wide))
@@ -787,11 +780,6 @@ def test_zip_file_with_other_suffix_is_a_data_error(tmp_path, wide, suffix):
     assert checked.dataset is not None or [p.key for p in checked.problems] == ["bad_xlsx"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/tables.py _read_xlsx opens the workbook with "
-                   "read_only=True and trusts the sheet's <dimension> element; files whose "
-                   "writer set it wrongly (e.g. ref='A1', documented in openpyxl's read-only "
-                   "notes) lose every column but A -> 'no indicator columns'. Needs "
-                   "ws.reset_dimensions() before iter_rows")
 def test_xlsx_with_wrong_dimension_is_read_whole(tmp_path, wide):
     good = write_xlsx(tmp_path / "good.xlsx", numeric_rows(wide))
     bad = tmp_path / "bad_dimension.xlsx"
@@ -806,9 +794,6 @@ def test_xlsx_with_wrong_dimension_is_read_whole(tmp_path, wide):
     assert turaqty.read_data(bad).indicators == tuple(wide.columns)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/read.py check_table only looks for headerless "
-                   "columns within the header's length; in a CSV whose data rows are longer "
-                   "than the header row, the extra values are silently dropped")
 def test_values_beyond_the_header_are_reported(tmp_path, rows):
     for r in rows[1:]:
         r.append("1.5")
@@ -817,9 +802,6 @@ def test_values_beyond_the_header_are_reported(tmp_path, rows):
     assert [(p.key, p.row, p.column) for p in problems] == [("column_without_header", 1, "BB")]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/tables.py _read_csv numbers rows by physical "
-                   "line (reader.line_num), so after a quoted cell with a line break the row "
-                   "numbers no longer match the spreadsheet's (row 3 is reported as row 4)")
 def test_row_numbers_after_a_multiline_cell(tmp_path):
     path = tmp_path / "d.csv"
     path.write_text('region,notes,B1,B2\nabai,"first line\nsecond line",1,2\n'
@@ -828,10 +810,6 @@ def test_row_numbers_after_a_multiline_cell(tmp_path):
     assert (p.key, p.row) == ("cell_not_numeric", 3)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/read.py check_table checks empty columns, empty "
-                   "rows and 'one region' only when no other problem was found, so a file with a "
-                   "bad cell and an empty column needs two rounds of fixing; validate does not "
-                   "list every problem")
 def test_empty_column_and_row_reported_with_other_problems(tmp_path, rows, wide):
     j = col(rows, "B5")
     for r in rows[1:]:
@@ -841,13 +819,9 @@ def test_empty_column_and_row_reported_with_other_problems(tmp_path, rows, wide)
     rows[1][col(rows, "B1")] = "abc"
     path = write_csv(tmp_path / "d.csv", rows)
     keys = [p.key for p in turaqty.check_data(path).problems]
-    assert keys == ["cell_not_numeric", "empty_column", "empty_row"]
+    assert keys == ["cell_not_numeric", "empty_row", "empty_column"]  # in the order of the file
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/read.py check_table does 'continue' after an "
-                   "unknown_region or duplicate_region problem, so the cells of that row are never "
-                   "parsed: a bad number in a row whose region is misspelled shows up only after "
-                   "the name is fixed")
 def test_cells_of_a_row_with_an_unknown_region_are_checked(tmp_path, rows, wide):
     n = row_of(wide, "akmola")
     rows[n - 1][0] = "Акмолла"
@@ -857,10 +831,6 @@ def test_cells_of_a_row_with_an_unknown_region_are_checked(tmp_path, rows, wide)
     assert got == [("unknown_region", n, "region"), ("cell_not_numeric", n, "B1")]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/read.py check_table builds region names for "
-                   "messages with regions.name(rid) (English) because it has no language: "
-                   "Russian/Kazakh messages say 'ближайшие: Akmola Region', 'это Abai Region', "
-                   "'для региона Akmola Region'")
 def test_region_names_in_messages_follow_the_language(tmp_path, rows, wide):
     rows[row_of(wide, "akmola") - 1][0] = "Акмолла"
     rows.append(["Абай облысы"] + rows[1][1:])
@@ -871,9 +841,6 @@ def test_region_names_in_messages_follow_the_language(tmp_path, rows, wide):
     assert "Region" not in unknown.render("ru") + duplicate.render("kk")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: io/tables.py read_rows opens the file without "
-                   "catching PermissionError (and other OSError), so an unreadable CSV is an "
-                   "internal error (CLI exit 1) instead of a DataError naming the file")
 def test_unreadable_file_is_a_data_error(tmp_path, rows, monkeypatch):
     path = write_csv(tmp_path / "locked.csv", rows)
     real_open = Path.open
@@ -887,3 +854,28 @@ def test_unreadable_file_is_a_data_error(tmp_path, rows, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", lambda self: locked(self).read())
     checked = turaqty.check_data(path)
     assert checked.dataset is None and checked.problems[0].file == str(path)
+
+
+def test_bare_almaty_is_read_by_context(tmp_path, rows, wide):
+    """Bare 'Алматы' means Almaty Region when the file also names the city (the
+    dissertation's tables), and the city when it also names the region."""
+    region_row, city_row = row_of(wide, "almaty_region"), row_of(wide, "almaty_city")
+    rows[region_row - 1][0] = "Алматы"
+    rows[city_row - 1][0] = "Алматы қ."
+    a = turaqty.assess(write_csv(tmp_path / "a.csv", rows))
+    assert "read_ambiguous" in set(a.warnings["code"])
+    rows[region_row - 1][0] = "Алматинская область"
+    rows[city_row - 1][0] = "Алматы"
+    b = turaqty.assess(write_csv(tmp_path / "b.csv", rows))
+    reference = turaqty.assess().indices
+    for result in (a, b):
+        np.testing.assert_allclose(result.indices["integral"], reference["integral"], rtol=1e-12)
+
+
+def test_bare_almaty_without_context_is_an_error(tmp_path, rows, wide):
+    kept = [rows[0], rows[row_of(wide, "abai") - 1], rows[row_of(wide, "almaty_region") - 1]]
+    kept[2][0] = "Алматы"
+    path = write_csv(tmp_path / "d.csv", kept)
+    p = only_problem(path)
+    assert (p.key, p.row, p.value) == ("ambiguous_region", 3, "Алматы")
+    assert "город Алматы" in p.render("ru") and "Алматинская область" in p.render("ru")

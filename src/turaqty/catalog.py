@@ -151,22 +151,27 @@ def load_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
 
 
 _LATIN_TO_CYRILLIC = str.maketrans("aceiopxykmhtb", "асеіорхукмнтв")
+_FOOTNOTE = re.compile(r"[*\u00b9\u00b2\u00b3\u2070-\u2079]+")
+_CYRILLIC = re.compile("[а-яәғқңөұүһі]")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212_/()\-]+")
 _DROP = re.compile(r"[.,\"'«»“”„`]+")
 
 
 def normalise_name(text: str) -> str:
     """A region name reduced for matching: case, ё, dashes, dots, quotes and spaces ignored;
+    footnote marks (``*``, superscripts, a trailing number after a Cyrillic name) dropped;
     Latin look-alike letters inside a Cyrillic name read as Cyrillic.
 
     >>> normalise_name(" Жетiсу  облысы ") == normalise_name("жетісу облысы")
     True
+    >>> normalise_name("Туркестанская**") == normalise_name("Туркестанская 1") == "туркестанская"
+    True
     """
     s = unicodedata.normalize("NFC", str(text)).replace("\ufeff", "").lower().replace("ё", "е")
-    s = _DROP.sub(" ", _DASHES.sub(" ", s))
+    s = _FOOTNOTE.sub(" ", _DROP.sub(" ", _DASHES.sub(" ", s)))
     s = " ".join(s.split())
-    if re.search("[а-яәғқңөұүһі]", s):
-        s = s.translate(_LATIN_TO_CYRILLIC)
+    if _CYRILLIC.search(s):
+        s = re.sub(r" \d{1,2}$", "", s).translate(_LATIN_TO_CYRILLIC)
     return s
 
 
@@ -191,6 +196,7 @@ class Regions:
 
     regions: tuple[Region, ...]
     aliases: dict[str, str]  # normalised alias → region id
+    ambiguous: dict[str, tuple[str, ...]]  # normalised alias → the regions it may mean
     sha256: str
 
     @cached_property
@@ -203,8 +209,22 @@ class Regions:
         return tuple(r.id for r in self.regions if r.id != NATIONAL_ID)
 
     def resolve(self, text: str) -> str | None:
-        """The region id for any known spelling of a region's name, or None."""
+        """The region id for any known spelling of a region's name; None if the name is
+        unknown or ambiguous (see :meth:`candidates`)."""
         return self.aliases.get(normalise_name(text))
+
+    def candidates(self, text: str) -> tuple[str, ...]:
+        """Every region ``text`` may mean: one id, several for an ambiguous name such as
+        bare ``Алматы`` (Almaty Region in the dissertation, often the city elsewhere), or none.
+
+        >>> load_regions().candidates("Алматы"), load_regions().candidates("Алматы қ.")
+        (('almaty_region', 'almaty_city'), ('almaty_city',))
+        """
+        key = normalise_name(text)
+        if key in self.ambiguous:
+            return self.ambiguous[key]
+        rid = self.aliases.get(key)
+        return (rid,) if rid else ()
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
         """Known names closest to ``text``, to help a user fix a typo."""
@@ -227,6 +247,8 @@ def load_regions() -> Regions:
     """The regions catalogue from package data (cached)."""
     rows, digest = read_catalogue_csv("regions.csv")
     alias_rows, alias_digest = read_catalogue_csv("region_aliases.csv")
+    ambiguous_rows, ambiguous_digest = read_catalogue_csv("region_ambiguous.csv")
+    ambiguous = {normalise_name(a["alias"]): tuple(a["region_ids"].split(";")) for a in ambiguous_rows}
     regions = tuple(
         Region(
             id=r["region_id"],
@@ -239,13 +261,15 @@ def load_regions() -> Regions:
         for r in sorted(rows, key=lambda r: int(r["order"]))
     )
     aliases: dict[str, str] = {}
-    for r in regions:
-        for text in (r.id, r.iso_3166_2, *r.names.values()):
-            aliases.setdefault(normalise_name(text), r.id)
-    for a in alias_rows:
-        aliases.setdefault(normalise_name(a["alias"]), a["region_id"])
+    texts = [(r.id, text) for r in regions for text in (r.id, r.iso_3166_2, *r.names.values())]
+    texts += [(a["region_id"], a["alias"]) for a in alias_rows]
+    for rid, text in texts:
+        key = normalise_name(text)
+        if key not in ambiguous:
+            aliases.setdefault(key, rid)
     return Regions(
         regions=regions,
         aliases=aliases,
-        sha256=hashlib.sha256((digest + alias_digest).encode()).hexdigest(),
+        ambiguous=ambiguous,
+        sha256=hashlib.sha256((digest + alias_digest + ambiguous_digest).encode()).hexdigest(),
     )

@@ -74,7 +74,7 @@ def _method(args, lang):
         for text in codes:
             code = fw.resolve_code(text)
             if code is None:
-                raise UsageError(Problem("unknown_option_code", column=option, value=text))
+                raise UsageError(Problem("unknown_option_code", value=text, params={"option": option}))
             if option == "--exclude":
                 excluded[code] = "user"
             else:

@@ -20,6 +20,16 @@ from typing import Any
 from turaqty.i18n import t
 
 
+class RegionNames(tuple):
+    """Region ids in a message's parameters, shown as names in the reader's language."""
+
+    def render(self, lang: str) -> str:
+        from turaqty.catalog import load_regions  # the catalogue is loaded only when needed
+
+        regions = load_regions()
+        return ", ".join(regions.name(r, lang) for r in self) or "-"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in an input: what, where, the bad value, extra parameters."""
@@ -45,6 +55,7 @@ class Problem:
         """The problem as text: location, message, then the hint on its own line."""
         params = {"value": self.value, "file": self.file, "row": self.row,
                   "column": self.column, **self.params}
+        params = {k: v.render(lang) if isinstance(v, RegionNames) else v for k, v in params.items()}
         message = t(f"error.{self.key}", lang, **params)
         hint = t(f"hint.{self.key}", lang, default="", **params)
         where = self.where(lang)

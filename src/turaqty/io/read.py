@@ -16,7 +16,6 @@ Example
 from __future__ import annotations
 
 import difflib
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import pandas as pd
 
 from turaqty.catalog import NATIONAL_ID, Framework, Regions, load_framework, load_regions, normalise_name
 from turaqty.dataset import Dataset, fingerprint, load_embedded
-from turaqty.errors import DataError, Problem
+from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.io.cells import CellError, parse_number
 from turaqty.io.tables import RawTable, column_label, read_rows
 
@@ -58,9 +57,45 @@ def _find_region_column(header: list, body, regions: Regions) -> int | None:
     return None
 
 
+def _region_ids(names: list[tuple[int, str]], regions: Regions, problem, notices, label) -> dict[int, str]:
+    """Row number → region id for every region name, resolving ambiguous names (bare
+    ``Алматы``) by the regions the file names explicitly; reports unknown, ambiguous and
+    duplicated regions."""
+    candidates = {n: regions.candidates(name) for n, name in names}
+    explicit = {c[0] for c in candidates.values() if len(c) == 1}
+    ids: dict[int, str] = {}
+    first_row: dict[str, int] = {}
+    for n, name in names:
+        options = candidates[n]
+        if len(options) > 1:
+            remaining = [r for r in options if r not in explicit]
+            if len(remaining) != 1:
+                problem("ambiguous_region", row=n, column=label, value=name,
+                        options=RegionNames(options))
+                continue
+            notices.append(("read_ambiguous", "", remaining[0], {"name": name}))
+            options = (remaining[0],)
+        if not options:
+            problem("unknown_region", row=n, column=label, value=name,
+                    suggestions=RegionNames(regions.suggest(name)))
+            continue
+        rid = options[0]
+        if rid in first_row:
+            problem("duplicate_region", row=n, column=label, value=name,
+                    region=RegionNames((rid,)), first=first_row[rid])
+            continue
+        first_row[rid] = n
+        ids[n] = rid
+    return ids
+
+
 def check_table(raw: RawTable, fw: Framework | None = None,
                 regions: Regions | None = None) -> Checked:
-    """Validate the cells of ``raw`` and build a dataset; never raises for bad data."""
+    """Validate the cells of ``raw`` and build a dataset; never raises for bad data.
+
+    Every problem is collected: a row whose region is unknown still has its cells checked,
+    and empty columns and rows are reported together with bad cells.
+    """
     fw = fw or load_framework()
     regions = regions or load_regions()
     file = raw.file
@@ -71,6 +106,7 @@ def check_table(raw: RawTable, fw: Framework | None = None,
     header_row, header = rows[0]
     body = rows[1:]
     problems: list[Problem] = []
+    notices: list[tuple[str, str, str, dict]] = []
 
     def problem(key, row=None, column=None, value=None, **params):
         problems.append(Problem(key, file=file, row=row, column=column, value=value, params=params))
@@ -86,7 +122,9 @@ def check_table(raw: RawTable, fw: Framework | None = None,
 
     columns: dict[int, str] = {}
     seen_codes: dict[str, int] = {}
-    for j, h in enumerate(header):
+    width = max(len(cells) for _, cells in rows)
+    for j in range(width):
+        h = header[j] if j < len(header) else None
         if j == region_col:
             continue
         if h is None or str(h).strip() == "":
@@ -110,11 +148,7 @@ def check_table(raw: RawTable, fw: Framework | None = None,
     if not columns and not problems:
         problem("no_indicator_columns", row=header_row)
 
-    units: list[str] = []
-    unit_rows: dict[str, int] = {}
-    values: list[list[float]] = []
-    national = None
-    col_items = list(columns.items())
+    records = []  # (row number, region name, cells) of the data rows
     for n, cells in body:
         name = cells[region_col] if region_col < len(cells) else None
         name = "" if name is None else str(name).strip()
@@ -122,57 +156,61 @@ def check_table(raw: RawTable, fw: Framework | None = None,
             continue
         if name == "":
             problem("region_missing", row=n, column=label(region_col))
-            continue
-        rid = regions.resolve(name)
-        if rid is None:
-            problem("unknown_region", row=n, column=label(region_col), value=name,
-                    suggestions=", ".join(regions.name(r) for r in regions.suggest(name)) or "-")
-            continue
-        if rid in unit_rows:
-            problem("duplicate_region", row=n, column=label(region_col), value=name,
-                    region=regions.name(rid), first=unit_rows[rid])
-            continue
-        unit_rows[rid] = n
-        row_values = []
+        records.append((n, name, cells))
+    ids = _region_ids([(n, name) for n, name, _ in records if name], regions, problem, notices,
+                      label(region_col))
+
+    col_items = list(columns.items())
+    codes_given = bool(col_items)
+    units, values, present, national = [], [], [], None
+    for n, name, cells in records:
+        row_values, row_present = [], []
         for j, _ in col_items:
             cell = cells[j] if j < len(cells) else None
             try:
                 x = parse_number(cell)
             except CellError as err:
                 problem(f"cell_{err.args[0]}", row=n, column=label(j), value=cell)
-                x = None
+                x, row_present = None, row_present + [True]
+            else:
+                row_present.append(x is not None)
             row_values.append(np.nan if x is None else x)
+        rid = ids.get(n)
         if rid == NATIONAL_ID:
             national = row_values
-        else:
+        elif rid is not None:
             units.append(rid)
             values.append(row_values)
+            present.append(row_present)
+            if codes_given and not any(row_present):
+                problem("empty_row", row=n, value=name)
 
-    matrix = np.array(values, dtype=np.float64).reshape(len(units), len(col_items))
     codes = [code for _, code in col_items]
-    if units and codes and not problems and np.isnan(matrix).all():
+    matrix = np.array(values, dtype=np.float64).reshape(len(units), len(codes))
+    filled = np.array(present, dtype=bool).reshape(len(units), len(codes))
+    if units and codes and not filled.any():
+        problems[:] = [p for p in problems if p.key != "empty_row"]
         problem("no_values")
-    elif units and not problems:
+    elif units:
         for k, (j, code) in enumerate(col_items):
-            if np.isnan(matrix[:, k]).all():
+            if not filled[:, k].any():
                 problem("empty_column", column=label(j), value=code)
-        for i, rid in enumerate(units):
-            if np.isnan(matrix[i]).all():
-                problem("empty_row", row=unit_rows[rid], value=regions.name(rid))
-    if not units and not problems:
+    region_records = [n for n, _, _ in records if ids.get(n) != NATIONAL_ID]
+    if not region_records:
         problem("no_regions")
-    elif len(units) == 1 and not problems:
-        problem("one_region", value=regions.name(units[0]))
+    elif len(units) == 1 and len(region_records) == 1:
+        problem("one_region", region=RegionNames((units[0],)))
     if problems:
+        # in the order of the file: file-wide problems, then row by row, then whole columns
+        problems.sort(key=lambda p: p.row if p.row is not None else (0 if p.column is None else 1e9))
         return Checked(None, problems)
 
-    notices: list[tuple[str, str, str, dict]] = []
     if raw.encoding == "cp1251":
         notices.append(("read_cp1251", "", "", {"file": file}))
-    absent = [r for r in regions.unit_ids if r not in unit_rows]
+    absent = [r for r in regions.unit_ids if r not in units]
     if absent:
         notices.append(("regions_absent", "", "", {
-            "n": len(absent), "regions": ", ".join(regions.name(r) for r in absent)}))
+            "n": len(absent), "regions": RegionNames(absent)}))
     order = sorted(range(len(units)), key=lambda i: regions.by_id[units[i]].order)
     ds = Dataset(
         units=tuple(units[i] for i in order),
@@ -182,13 +220,10 @@ def check_table(raw: RawTable, fw: Framework | None = None,
         else np.array(national, dtype=np.float64),
         framework=fw.id,
         source=file,
+        sha256=raw.sha256,
         notices=tuple(notices),
     )
     return Checked(ds, [], notices)
-
-
-def _file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def check_data(path: "str | Path") -> Checked:
@@ -197,10 +232,7 @@ def check_data(path: "str | Path") -> Checked:
         raw = read_rows(path)
     except DataError as err:
         return Checked(None, err.problems)
-    checked = check_table(raw)
-    if checked.dataset is not None:
-        checked.dataset = replace(checked.dataset, sha256=_file_sha256(Path(path)))
-    return checked
+    return check_table(raw)
 
 
 def read_data(path: "str | Path") -> Dataset:

@@ -15,8 +15,8 @@ Example
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ class RawTable:
     encoding: str = ""
     delimiter: str = ""
     sheet: str = ""
+    sha256: str = ""  # of the file's bytes
 
 
 def column_label(index: int) -> str:
@@ -52,6 +53,13 @@ def _fail(key: str, file: str, **params) -> DataError:
     return DataError(Problem(key, file=file, params=params))
 
 
+def _looks_binary(text: str) -> bool:
+    """Control characters (other than tab and line breaks) in more than 1 % of the text."""
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
+    return "\x00" in sample or controls > len(sample) / 100
+
+
 def _decode(raw: bytes, file: str) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
         candidates = ["utf-8-sig"]
@@ -64,7 +72,7 @@ def _decode(raw: bytes, file: str) -> tuple[str, str]:
             text = raw.decode(enc)
         except UnicodeDecodeError:
             continue
-        if "\x00" in text:
+        if _looks_binary(text) or raw.startswith(b"%PDF"):
             break
         return text, enc
     raise _fail("not_a_table", file)
@@ -77,32 +85,30 @@ def _delimiter(text: str) -> str:
     return next(d for d in (";", "\t", ",") if counts[d] == best)
 
 
-def _read_csv(path: Path, file: str) -> RawTable:
-    text, encoding = _decode(path.read_bytes(), file)
+def _read_csv(content: bytes, file: str) -> RawTable:
+    text, encoding = _decode(content, file)
     delimiter = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, start = [], 1
-    try:
-        for cells in reader:
-            rows.append((start, cells))
-            start = reader.line_num + 1
+    try:  # a record's number is its row in a spreadsheet, even after a cell with a line break
+        rows = list(enumerate(reader, start=1))
     except csv.Error:
         raise _fail("not_a_table", file) from None
     return RawTable(file, rows, "csv", encoding, delimiter)
 
 
-def _read_xlsx(path: Path, file: str) -> RawTable:
+def _read_xlsx(content: bytes, file: str) -> RawTable:
     import openpyxl  # imported on use: it is slow to import and only XLSX needs it
 
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    try:  # from bytes, so that openpyxl does not judge the file by its name's suffix
+        wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # a zip that is not a workbook: openpyxl raises many kinds
         raise _fail("bad_xlsx", file) from None
     try:
         names = {n.strip().lower(): n for n in wb.sheetnames}
         sheet = next((names[n] for n in DATA_SHEET_NAMES if n in names), wb.sheetnames[0])
-        rows = [(i, list(cells)) for i, cells in
-                enumerate(wb[sheet].iter_rows(values_only=True), start=1)]
+        ws = wb[sheet]
+        ws.reset_dimensions()  # do not trust the size the writer recorded
+        rows = [(i, list(cells)) for i, cells in enumerate(ws.iter_rows(values_only=True), start=1)]
     finally:
         wb.close()
     return RawTable(file, rows, "xlsx", sheet=sheet)
@@ -116,13 +122,18 @@ def read_rows(path: "str | Path") -> RawTable:
         raise _fail("file_not_found", file)
     if path.is_dir():
         raise _fail("is_a_directory", file)
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if not head:
+    try:
+        with path.open("rb") as fh:
+            content = fh.read()
+    except OSError as err:
+        raise _fail("cannot_read", file, reason=err.strerror or str(err)) from None
+    if not content:
         raise _fail("empty_file", file)
-    suffix = path.suffix.lower()
-    if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
+    if path.suffix.lower() == ".xls" or content.startswith(b"\xd0\xcf\x11\xe0"):
         raise _fail("old_excel", file)
-    if suffix in XLSX_SUFFIXES or head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, file)
-    return _read_csv(path, file)  # .csv, .txt, .tsv or anything else that is text
+    if path.suffix.lower() in XLSX_SUFFIXES or content.startswith(b"PK\x03\x04"):
+        raw = _read_xlsx(content, file)
+    else:
+        raw = _read_csv(content, file)  # .csv, .txt, .tsv or anything else that is text
+    raw.sha256 = hashlib.sha256(content).hexdigest()
+    return raw

@@ -34,6 +34,12 @@ def json_bytes(data) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _existing_ancestor(path: Path) -> Path:
     while not path.exists():
         path = path.parent
@@ -51,6 +57,7 @@ def write_folder(out: "str | Path", files: dict[str, bytes]) -> dict[str, str]:
         raise UsageError(Problem("out_not_writable", value=str(out)))
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=base))
     try:
+        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is not
         digests = {}
         for name, content in files.items():
             (tmp / name).write_bytes(content)

@@ -52,6 +52,7 @@ def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     stats = a.stats.copy()
     stats["pillar"] = stats["pillar"].map(lambda p: fw.pillar_name(p, lang))
     stats["in_index"] = stats["in_index"].map(lambda b: t("yes" if b else "no", lang))
+    stats = stats.rename(columns={"name": "indicator_name"})
     stat_formats = {t(f"col.{c}", lang): VALUE_FORMAT
                     for c in ("min", "max", "mean", "median", "sd", "skewness", "kurtosis", "national")}
 
