@@ -26,11 +26,13 @@ from turaqty.i18n import t
 from .conftest import numeric_rows, row_of, table_rows, write_csv, write_xlsx
 
 OUTPUTS = {"scores.csv", "indices.csv", "stats.csv", "matrix.csv", "warnings.csv",
-           "results.xlsx", "manifest.json"}
+           "risk.csv", "risk_summary.csv", "region_types.csv", "macro_regions.csv",
+           "findings.csv", "results.xlsx", "manifest.json"}
 INDICES_HEADER = ("unit_id,name,social,economic,ecological,integral,rank_social,rank_economic,"
                   "rank_ecological,rank_integral,level_social,level_economic,level_ecological,"
                   "level_integral")
-SHEETS = ("indices", "scores", "stats", "matrix", "warnings", "method")
+SHEETS = ("indices", "risk", "scores", "stats", "matrix", "risk_summary", "region_types",
+          "macro_regions", "findings", "warnings", "method")
 REGIONS = turaqty.load_regions()
 
 
@@ -133,7 +135,7 @@ def test_manifest_records_inputs_method_version_and_output_hashes(runs):
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "kk"])
-def test_results_workbook_has_six_localised_sheets(runs, lang):
+def test_results_workbook_has_localised_sheets(runs, lang):
     from openpyxl import load_workbook
 
     _, out = runs(lang, "--lang", lang)

@@ -30,6 +30,9 @@ from turaqty.dataset import Dataset
 from turaqty.errors import DataError, Problem
 from turaqty.i18n import check_language, t
 from turaqty.method import Method, get_method
+from turaqty.core.risk import risk_classes
+from turaqty.risk import (Thresholds, findings, macro_region_summary, region_types, risk_counts,
+                          risk_summary, risk_table, thresholds)
 
 INDEX_COLUMNS = ("social", "economic", "ecological", "integral")
 
@@ -58,6 +61,12 @@ class Assessment:
     warnings: pd.DataFrame
     manifest: dict
     arrays: PipelineResult = field(repr=False)
+    risk: pd.DataFrame = field(repr=False, default=None)
+    risk_summary: pd.DataFrame = field(repr=False, default=None)
+    region_types: pd.DataFrame = field(repr=False, default=None)
+    macro_regions: pd.DataFrame = field(repr=False, default=None)
+    findings: pd.DataFrame = field(repr=False, default=None)
+    thresholds: "Thresholds" = field(repr=False, default=None)
 
     def ranking(self) -> pd.DataFrame:
         """The indices table sorted by integral rank (best first)."""
@@ -223,10 +232,23 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     indices = _indices_frame(units, [regions.name(u, lang) for u in units], r)
     stats = _stats_frame(ds, fw, r, directions, lang)
     matrix = _matrix_frame(units, r.levels, regions, lang)
-    notices = _notices(ds, fw, method, r)
+    th, risk_notices = thresholds(ds, fw, method.risk_thresholds)
+    classes = risk_classes(ds.values, th.high, th.low, th.orientation, th.high_inclusive,
+                           th.low_inclusive)
+    counts = risk_counts(ds, fw, classes)
+    notices = _notices(ds, fw, method, r) + risk_notices
     warnings = _warning_frame(notices, fw, regions, lang)
     manifest = _manifest(ds, fw, regions, method,
                          {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
                          [c for c, inc in zip(codes, r.included) if inc])
-    return Assessment(ds, fw, method, lang, scores, indices, stats, matrix, warnings,
-                      manifest, r)
+    return Assessment(
+        ds, fw, method, lang, scores, indices, stats, matrix, warnings, manifest, r,
+        risk=risk_table(ds, classes, th, lang),
+        risk_summary=risk_summary(ds, regions, classes, counts, lang),
+        region_types=region_types(ds, r.levels, counts, fw, regions, lang),
+        macro_regions=macro_region_summary(ds, np.column_stack([r.pillars, r.integral]), counts,
+                                           regions, method.integral_levels, method.pillar_levels,
+                                           lang),
+        findings=findings(ds, fw, regions, classes, r.included, lang),
+        thresholds=th,
+    )

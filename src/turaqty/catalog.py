@@ -22,7 +22,7 @@ import io
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
 
@@ -65,6 +65,37 @@ class Indicator:
         return self.units.get(lang) or self.units["en"]
 
 
+_CONDITION = re.compile(r"\s*(<=|>=|<|>)\s*([-+]?\d+(?:\.\d+)?)\s*")
+
+
+def parse_condition(text: str) -> tuple[str, float]:
+    """``"<=100"`` → ``("<=", 100.0)``: a threshold condition of a risk rule."""
+    match = _CONDITION.fullmatch(text)
+    if not match:
+        raise ValueError(f"bad risk condition {text!r}")
+    return match.group(1), float(match.group(2))
+
+
+@dataclass(frozen=True)
+class RiskRule:
+    """How one indicator's values are classed as high, medium or low risk.
+
+    ``printed_high``/``printed_low`` are the conditions of the printed risk maps (Tables
+    18-20), cleaned (``printed_fix`` says how); ``derived_high``/``derived_low`` name the
+    reference each threshold is recomputed from: ``national``, ``median``, ``mean`` or a
+    number (a norm, whose source ``note`` gives).
+    """
+
+    code: str
+    printed_slot: str
+    printed_high: tuple[str, float]
+    printed_low: tuple[str, float]
+    derived_high: str
+    derived_low: str
+    printed_fix: str
+    note: str
+
+
 @dataclass(frozen=True)
 class Framework:
     """An indicator tree: index → pillars → indicators, with names in kk/ru/en."""
@@ -76,6 +107,7 @@ class Framework:
     pillar_names: dict[str, dict[str, str]]
     indicators: tuple[Indicator, ...]
     sha256: str
+    risk_rules: dict[str, RiskRule] = field(default_factory=dict)
 
     @cached_property
     def codes(self) -> tuple[str, ...]:
@@ -139,6 +171,15 @@ def load_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
         for r in sorted(rows, key=lambda r: int(r["order"]))
     )
     pillars = tuple(p["id"] for p in meta["pillars"])
+    rules: dict[str, RiskRule] = {}
+    rules_file = _data_file("frameworks", framework_id, "risk_rules.csv")
+    if rules_file.is_file():
+        rule_rows, rules_digest = read_catalogue_csv("frameworks", framework_id, "risk_rules.csv")
+        digest += rules_digest
+        rules = {r["code"]: RiskRule(r["code"], r["printed_slot"], parse_condition(r["printed_high"]),
+                                     parse_condition(r["printed_low"]), r["derived_high"],
+                                     r["derived_low"], r["printed_fix"], r["note"])
+                 for r in rule_rows}
     return Framework(
         id=meta["id"],
         names=meta["name"],
@@ -147,6 +188,7 @@ def load_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
         pillar_names={p["id"]: p["name"] for p in meta["pillars"]},
         indicators=indicators,
         sha256=hashlib.sha256(meta_raw + digest.encode()).hexdigest(),
+        risk_rules=rules,
     )
 
 
@@ -191,6 +233,19 @@ class Region:
 
 
 @dataclass(frozen=True)
+class MacroRegion:
+    """A group of regions: the dissertation's four macro-regions, and the three cities."""
+
+    id: str
+    order: int
+    names: dict[str, str]
+    specialisation: dict[str, str]
+
+    def name(self, lang: str = "en") -> str:
+        return self.names.get(lang) or self.names["en"]
+
+
+@dataclass(frozen=True)
 class Regions:
     """The regions of Kazakhstan and the national row, with a resolver for name variants."""
 
@@ -198,6 +253,7 @@ class Regions:
     aliases: dict[str, str]  # normalised alias → region id
     ambiguous: dict[str, tuple[str, ...]]  # normalised alias → the regions it may mean
     sha256: str
+    macro_regions: tuple[MacroRegion, ...] = ()
 
     @cached_property
     def by_id(self) -> dict[str, Region]:
@@ -267,9 +323,18 @@ def load_regions() -> Regions:
         key = normalise_name(text)
         if key not in ambiguous:
             aliases.setdefault(key, rid)
+    macro_rows, macro_digest = read_catalogue_csv("macro_regions.csv")
+    macro = tuple(
+        MacroRegion(m["macro_region_id"], int(m["order"]),
+                    {lang: m[f"name_{lang}"] for lang in ("kk", "ru", "en")},
+                    {lang: m[f"specialisation_{lang}"] for lang in ("kk", "ru", "en")})
+        for m in sorted(macro_rows, key=lambda m: int(m["order"]))
+    )
     return Regions(
         regions=regions,
         aliases=aliases,
         ambiguous=ambiguous,
-        sha256=hashlib.sha256((digest + alias_digest + ambiguous_digest).encode()).hexdigest(),
+        sha256=hashlib.sha256(
+            (digest + alias_digest + ambiguous_digest + macro_digest).encode()).hexdigest(),
+        macro_regions=macro,
     )

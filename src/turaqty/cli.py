@@ -47,7 +47,17 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     a.add_argument("--exclude", action="append", default=[], metavar="CODE", help=h("exclude"))
     a.add_argument("--include", action="append", default=[], metavar="CODE", help=h("include"))
     a.add_argument("--quiet", action="store_true", help=h("quiet"))
+    a.add_argument("--risk-thresholds", choices=("derived", "printed"), help=h("risk_thresholds"))
     common(a)
+
+    rk = sub.add_parser("risk", help=h("risk"), description=h("risk_description"))
+    rk.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
+    rk.add_argument("--risk-thresholds", choices=("derived", "printed"), help=h("risk_thresholds"))
+    rk.add_argument("--profile", choices=("default", "dissertation"), default="default",
+                    help=h("profile"))
+    rk.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
+    rk.add_argument("--quiet", action="store_true", help=h("quiet_risk"))
+    common(rk)
 
     v = sub.add_parser("validate", help=h("validate"), description=h("validate_description"))
     v.add_argument("data", metavar="DATA", help=h("validate_data"))
@@ -66,11 +76,14 @@ def _method(args, lang):
     from turaqty.method import get_method
 
     method = get_method(args.profile)
-    if not (args.exclude or args.include):
+    if args.risk_thresholds and args.risk_thresholds != method.risk_thresholds:
+        method = method.replace(risk_thresholds=args.risk_thresholds)
+    exclude, include = getattr(args, "exclude", []), getattr(args, "include", [])
+    if not (exclude or include):
         return method
     fw = load_framework(method.framework)
     excluded = dict(method.exclude)
-    for option, codes in (("--exclude", args.exclude), ("--include", args.include)):
+    for option, codes in (("--exclude", exclude), ("--include", include)):
         for text in codes:
             code = fw.resolve_code(text)
             if code is None:
@@ -92,8 +105,12 @@ def _summary(a, lang: str) -> str:
              format_number(r.ecological, lang), format_number(r.integral, lang),
              t(f"level.{r.level_integral}", lang) if r.level_integral else ""]
             for r in table.itertuples()]
+    return _table(head, rows, right={0, 2, 3, 4, 5})
+
+
+def _table(head: list[str], rows: list[list[str]], right: set[int]) -> str:
+    """A plain-text table: columns padded, numbers (``right``) aligned right."""
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
-    right = {0, 2, 3, 4, 5}
 
     def line(cells):
         return "  ".join(str(c).rjust(w) if k in right else str(c).ljust(w)
@@ -116,6 +133,33 @@ def _assess(args) -> int:
         print()
     print(t("cli.written", lang, out=str(out), warnings=len(a.warnings)))
     return 0
+
+
+def _risk(args) -> int:
+    from turaqty.assessment import assess
+    from turaqty.outputs import write_assessment
+
+    lang = args.lang
+    a = assess(args.data, profile=_method(args, lang), lang=lang)
+    write_assessment(a, Path(args.out), risk_only=True)
+    if not args.quiet:
+        print(t("cli.risk_title", lang, mode=a.method.risk_thresholds, source=a.dataset.source))
+        print(_risk_summary(a, lang))
+        print()
+        for text in a.findings["text"]:
+            print(f"- {text}")
+        print()
+    print(t("cli.written", lang, out=str(args.out), warnings=len(a.warnings)))
+    return 0
+
+
+def _risk_summary(a, lang: str) -> str:
+    s = a.risk_summary.sort_values("high_total", ascending=False, kind="stable")
+    head = [t("col.name", lang), t("col.high_total", lang), t("col.medium_total", lang),
+            t("col.low_total", lang)]
+    rows = [[r.name, str(r.high_total), str(r.medium_total), str(r.low_total)]
+            for r in s.itertuples()]
+    return _table(head, rows, right={1, 2, 3})
 
 
 def _validate(args) -> int:
@@ -161,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
 
     lang = getattr(args, "lang", "en")
     try:
-        return {"assess": _assess, "validate": _validate, "template": _template}[args.command](args)
+        commands = {"assess": _assess, "risk": _risk, "validate": _validate, "template": _template}
+        return commands[args.command](args)
     except TuraqtyError as err:
         print(f"{t('error', lang)}: {err.render(lang)}", file=sys.stderr)
         return 2

@@ -8,7 +8,8 @@ Two profiles ship with turaqty:
 ``dissertation``
     the directions the printed Tables 10-12 applied (B7, B8, B15, B16, B19, B20 as
     "higher is worse"); B43 left out of the ecological mean as in the printed Table 12;
-    a missing value counts as 0, as Table 20 prints it (B46 of West Kazakhstan, Astana).
+    a missing value counts as 0, as Table 20 prints it (B46 of West Kazakhstan, Astana);
+    the risk map uses the printed thresholds of Tables 18-20 (cleaned).
 
 Example
 -------
@@ -45,6 +46,7 @@ class Method:
     pillar_levels: tuple[float, float] = (4.0, 7.0)  # low < 4 ≤ medium < 7 ≤ high
     integral_levels: tuple[float, float] = (11.0, 19.0)  # low < 11 ≤ medium < 19 ≤ high
     ties: str = "min"  # equal values share the better rank
+    risk_thresholds: str = "derived"  # derived: from the data (national, median, norms) | printed
 
     CHOICES = {
         "directions": ("meaningful", "printed"),
@@ -54,6 +56,7 @@ class Method:
         "pillar_aggregation": ("mean",),
         "index_aggregation": ("sum",),
         "ties": ("min",),
+        "risk_thresholds": ("derived", "printed"),
     }
 
     def __post_init__(self):
@@ -112,6 +115,7 @@ PROFILES: dict[str, Method] = {
         directions="printed",
         exclude=(("B43", "table12"),),
         missing="zero",
+        risk_thresholds="printed",
     ),
 }
 

@@ -3,8 +3,13 @@
 Example
 -------
 >>> from turaqty.assessment import assess
->>> sorted(assessment_files(assess()))
-['indices.csv', 'manifest.json', 'matrix.csv', 'results.xlsx', 'scores.csv', 'stats.csv', 'warnings.csv']
+>>> sorted(assessment_files(assess()))  # doctest: +NORMALIZE_WHITESPACE
+['findings.csv', 'indices.csv', 'macro_regions.csv', 'manifest.json', 'matrix.csv',
+ 'region_types.csv', 'results.xlsx', 'risk.csv', 'risk_summary.csv', 'scores.csv',
+ 'stats.csv', 'warnings.csv']
+>>> sorted(risk_files(assess()))  # doctest: +NORMALIZE_WHITESPACE
+['findings.csv', 'macro_regions.csv', 'manifest.json', 'region_types.csv', 'risk.csv',
+ 'risk.xlsx', 'risk_summary.csv', 'warnings.csv']
 """
 from __future__ import annotations
 
@@ -12,7 +17,17 @@ import hashlib
 
 from turaqty.assessment import Assessment
 from turaqty.io.write import csv_bytes, json_bytes, write_folder
-from turaqty.io.xlsx import assessment_workbook
+from turaqty.io.xlsx import assessment_workbook, risk_workbook
+
+
+def _risk_tables(a: Assessment) -> dict[str, bytes]:
+    return {
+        "risk.csv": csv_bytes(a.risk),
+        "risk_summary.csv": csv_bytes(a.risk_summary),
+        "region_types.csv": csv_bytes(a.region_types),
+        "macro_regions.csv": csv_bytes(a.macro_regions),
+        "findings.csv": csv_bytes(a.findings),
+    }
 
 
 def assessment_files(a: Assessment) -> dict[str, bytes]:
@@ -22,9 +37,21 @@ def assessment_files(a: Assessment) -> dict[str, bytes]:
         "indices.csv": csv_bytes(a.indices),
         "stats.csv": csv_bytes(a.stats),
         "matrix.csv": csv_bytes(a.matrix),
+        **_risk_tables(a),
         "warnings.csv": csv_bytes(a.warnings),
         "results.xlsx": assessment_workbook(a),
     }
+    return _with_manifest(a, files)
+
+
+def risk_files(a: Assessment) -> dict[str, bytes]:
+    """The files of the risk map alone (``turaqty risk``)."""
+    files = {**_risk_tables(a), "warnings.csv": csv_bytes(a.warnings),
+             "risk.xlsx": risk_workbook(a)}
+    return _with_manifest(a, files)
+
+
+def _with_manifest(a: Assessment, files: dict[str, bytes]) -> dict[str, bytes]:
     manifest = dict(a.manifest)
     manifest["language"] = a.lang
     manifest["outputs"] = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
@@ -32,6 +59,7 @@ def assessment_files(a: Assessment) -> dict[str, bytes]:
     return files
 
 
-def write_assessment(a: Assessment, out) -> dict[str, str]:
-    """Write the assessment folder ``out`` atomically; returns the files' SHA-256."""
-    return write_folder(out, assessment_files(a))
+def write_assessment(a: Assessment, out, risk_only: bool = False) -> dict[str, str]:
+    """Write the assessment folder ``out`` atomically (only the risk map's files if
+    ``risk_only``); returns the files' SHA-256."""
+    return write_folder(out, risk_files(a) if risk_only else assessment_files(a))

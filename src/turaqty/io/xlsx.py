@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
 from turaqty.assessment import INDEX_COLUMNS, Assessment
@@ -78,36 +79,123 @@ def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     ]
 
 
-def assessment_workbook(a: Assessment) -> bytes:
-    """The assessment as an XLSX workbook (bytes)."""
-    from openpyxl import Workbook
+RED, YELLOW, GREEN = "FFC7CE", "FFEB9C", "C6EFCE"  # Excel's light fills for bad, neutral, good
+
+
+def _append_frame(ws, frame: pd.DataFrame, formats: dict[str, str]) -> None:
+    """Write ``frame`` into the empty sheet ``ws``: bold header, frozen, widths, formats."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append([_cell(v) for v in row])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "B2"
+    for j, col in enumerate(frame.columns, start=1):
+        letter = get_column_letter(j)
+        values = [str(col)] + [str(v) for v in frame.iloc[:, j - 1].head(200)]
+        longest = max(max((len(line) for line in v.split("\n")), default=0) for v in values)
+        ws.column_dimensions[letter].width = min(max(8, longest + 2), 60)
+        fmt = formats.get(col)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.number_format = fmt
+    if "\n" in "".join(str(v) for v in frame.to_numpy().ravel()):
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _risk_map_sheet(wb, a: Assessment) -> None:
+    """Regions × indicators values coloured red/yellow/green by conditional formatting that
+    reads the thresholds written under the map, so edited values and thresholds recolour."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    lang = a.lang
+    th = a.thresholds
+    frame = a.dataset.wide()
+    frame.insert(0, t("col.name", lang), a.indices["name"].to_numpy())
+    ws = wb.create_sheet(t("sheet.risk", lang)[:31])
+    _append_frame(ws, frame, {c: VALUE_FORMAT for c in a.dataset.indicators})
+    first, last = 2, len(frame) + 1
+    high_row, low_row = last + 2, last + 3
+    ws.cell(high_row, 1, t("risk.high_threshold", lang)).font = Font(bold=True)
+    ws.cell(low_row, 1, t("risk.low_threshold", lang)).font = Font(bold=True)
+    for k, code in enumerate(a.dataset.indicators):
+        col = get_column_letter(k + 2)
+        if np.isnan(th.high[k]):
+            continue
+        ws.cell(high_row, k + 2, float(th.high[k]))
+        ws.cell(low_row, k + 2, float(th.low[k]))
+        up = th.orientation[k] > 0
+        ops = {True: ("<=", ">="), False: ("<", ">")}
+        high_op = ops[bool(th.high_inclusive[k])][0 if up else 1]
+        low_op = ops[bool(th.low_inclusive[k])][1 if up else 0]
+        cell = f"{col}{first}"
+        span = f"{col}{first}:{col}{last}"
+        rules = [(f"{cell}{high_op}{col}${high_row}", RED), (f"{cell}{low_op}{col}${low_row}", GREEN),
+                 ("TRUE", YELLOW)]
+        for formula, colour in rules:
+            ws.conditional_formatting.add(span, FormulaRule(
+                formula=[f"AND(ISNUMBER({cell}),{formula})"], stopIfTrue=True,
+                fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid")))
+    note = ws.cell(low_row + 2, 1, t("risk.sheet_note", lang))
+    note.font = Font(italic=True)
+
+
+def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
+    lang = a.lang
+    fw = a.framework
+    summary = a.risk_summary.drop(columns=["unit_id"])
+    types = a.region_types.drop(columns=["unit_id"]).copy()
+    for p in fw.pillars:
+        types[f"level_{p}"] = _level_text(types[f"level_{p}"], lang)
+    types["main_risk_pillar"] = types["main_risk_pillar"].map(
+        lambda p: fw.pillar_name(p, lang) if p else "")
+    macro = a.macro_regions.drop(columns=["macro_region"]).copy()
+    for col in INDEX_COLUMNS:
+        macro[f"level_{col}"] = _level_text(macro[f"level_{col}"], lang)
+    macro_formats = {t(f"col.{c}", lang, default=c): SCORE_FORMAT for c in macro.columns
+                     if c.endswith(("_mean", "_min", "_max"))}
+    found = a.findings[["pillar", "indicator", "text"]].copy()
+    found["pillar"] = found["pillar"].map(lambda p: fw.pillar_name(p, lang))
+    return [
+        (t("sheet.risk_summary", lang), _localised(summary, lang), {}),
+        (t("sheet.region_types", lang), _localised(types, lang), {}),
+        (t("sheet.macro_regions", lang), _localised(macro, lang), macro_formats),
+        (t("sheet.findings", lang), _localised(found, lang), {}),
+    ]
+
+
+def _workbook_bytes(a: Assessment, sheets, risk_map_position: int) -> bytes:
+    """The workbook of ``sheets`` with the coloured risk map inserted at its position."""
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)
-    for title, frame, formats in _sheets(a):
-        ws = wb.create_sheet(title[:31])
-        ws.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "B2"
-        for j, col in enumerate(frame.columns, start=1):
-            letter = get_column_letter(j)
-            values = [str(col)] + [str(v) for v in frame.iloc[:, j - 1].head(200)]
-            longest = max(max((len(line) for line in v.split("\n")), default=0) for v in values)
-            ws.column_dimensions[letter].width = min(max(8, longest + 2), 60)
-            fmt = formats.get(col)
-            if fmt:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell.number_format = fmt
-        if "\n" in "".join(str(v) for v in frame.to_numpy().ravel()):
-            for row in ws.iter_rows(min_row=2):
-                for cell in row:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for k, (title, frame, formats) in enumerate(sheets):
+        if k == risk_map_position:
+            _risk_map_sheet(wb, a)
+        _append_frame(wb.create_sheet(title[:31]), frame, formats)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def assessment_workbook(a: Assessment) -> bytes:
+    """The assessment as an XLSX workbook (bytes): indices, the coloured risk map, scores,
+    statistics, matrix, risks by region, region types, macro-regions, findings, warnings,
+    method."""
+    main = _sheets(a)
+    return _workbook_bytes(a, main[:4] + _risk_sheets(a) + main[4:], risk_map_position=1)
+
+
+def risk_workbook(a: Assessment) -> bytes:
+    """The risk map alone as an XLSX workbook: the coloured map, risks by region, region
+    types, macro-regions, findings."""
+    return _workbook_bytes(a, _risk_sheets(a), risk_map_position=0)

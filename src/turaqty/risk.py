@@ -1,0 +1,237 @@
+"""The risk map: every indicator of every region classed high, medium or low risk, with
+per-region summaries, region types, macro-region groups and findings in words.
+
+Thresholds come from the framework's risk rules in one of two modes:
+
+``derived`` (default)
+    recomputed from the data being assessed: the national value, the regional median or
+    mean, or a norm. A new year gets new thresholds. Values equal to a threshold are
+    medium risk.
+``printed``
+    the conditions of the printed Tables 18-20, cleaned (gaps closed, typos and a reversed
+    orientation fixed; each fix is in ``risk_rules.csv``).
+
+Example
+-------
+>>> from turaqty.assessment import assess
+>>> a = assess()
+>>> a.risk.query("indicator == 'B25' and unit_id == 'karaganda'")[["value", "risk"]].values.tolist()
+[[4.1, 'low']]
+>>> int((a.risk.query("indicator == 'B1'")["risk"] == "high").sum())   # population fell: 6 regions
+6
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from turaqty.catalog import Framework, Regions
+from turaqty.core.classify import level_of
+from turaqty.core.risk import RISKS, reference_values
+from turaqty.dataset import Dataset
+from turaqty.i18n import format_number, t
+
+MODES = ("derived", "printed")
+REFERENCES = ("national", "median", "mean")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Per-indicator thresholds of one risk map (arrays aligned with the dataset's codes)."""
+
+    high: np.ndarray
+    low: np.ndarray
+    orientation: np.ndarray  # +1: low values are the risk; −1: high values are
+    high_inclusive: np.ndarray
+    low_inclusive: np.ndarray
+    high_source: list[str]  # national | median | mean | norm | printed
+    low_source: list[str]
+
+
+def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thresholds, list]:
+    """The thresholds of every indicator of ``ds`` in ``mode``, and notices about them.
+
+    >>> from turaqty.dataset import load_embedded
+    >>> from turaqty.catalog import load_framework
+    >>> th, _ = thresholds(load_embedded(), load_framework(), "derived")
+    >>> float(th.high[0]), float(th.low[0]), th.low_source[0]         # B1: 100 (norm), median
+    (100.0, 106.68, 'median')
+    """
+    codes = ds.indicators
+    m = len(codes)
+    high, low = np.full(m, np.nan), np.full(m, np.nan)
+    orientation = np.array([fw.by_code[c].direction for c in codes], dtype=np.int64)
+    high_inc, low_inc = np.zeros(m, bool), np.zeros(m, bool)
+    high_src, low_src = [""] * m, [""] * m
+    notices: list[tuple[str, str, str, dict]] = []
+    refs = reference_values(ds.values, ds.national)
+    if ds.national is None:  # without a national row the regional mean stands in for it
+        refs["national"] = refs["mean"]
+    for j, code in enumerate(codes):
+        rule = fw.risk_rules.get(code)
+        if rule is None:
+            notices.append(("risk_no_rule", code, "", {}))
+            continue
+        if mode == "printed":
+            (h_op, high[j]), (l_op, low[j]) = rule.printed_high, rule.printed_low
+            orientation[j] = 1 if h_op.startswith("<") else -1
+            high_inc[j], low_inc[j] = h_op.endswith("="), l_op.endswith("=")
+            high_src[j] = low_src[j] = "printed"
+            continue
+        for ref, target, sources in ((rule.derived_high, high, high_src),
+                                     (rule.derived_low, low, low_src)):
+            if ref in REFERENCES:
+                target[j], sources[j] = refs[ref][j], ref
+                if ref == "national" and ds.national is None:
+                    notices.append(("risk_no_national", code, "", {}))
+            else:
+                target[j], sources[j] = float(ref), "norm"
+        # references that crossed (e.g. the median fell below a norm this year): the high-risk
+        # threshold stands and the medium band shrinks to it, so no value is both high and low
+        crossed = high[j] > low[j] if orientation[j] > 0 else high[j] < low[j]
+        if crossed:
+            low[j], low_src[j] = high[j], high_src[j]
+            notices.append(("risk_crossed", code, "", {}))
+    return Thresholds(high, low, orientation, high_inc, low_inc, high_src, low_src), notices
+
+
+def _rule_text(th: Thresholds, j: int, lang: str) -> str:
+    up = th.orientation[j] > 0
+    ops = {(True, False): "<", (True, True): "≤", (False, False): ">", (False, True): "≥"}
+    high_op = ops[(up, bool(th.high_inclusive[j]))]
+    low_op = ops[(not up, bool(th.low_inclusive[j]))]
+    return t("risk.rule", lang,
+             high_op=high_op, high=format_number(th.high[j], lang, 4).rstrip("0").rstrip(",."),
+             high_source=t(f"risk.source.{th.high_source[j]}", lang),
+             low_op=low_op, low=format_number(th.low[j], lang, 4).rstrip("0").rstrip(",."),
+             low_source=t(f"risk.source.{th.low_source[j]}", lang))
+
+
+def risk_table(ds: Dataset, classes: np.ndarray, th: Thresholds, lang: str) -> pd.DataFrame:
+    """``unit_id, indicator, value, risk, lower, upper, rule``: one row per region and
+    indicator; ``lower``/``upper`` bound the medium band."""
+    n, m = classes.shape
+    lower = np.where(th.orientation > 0, th.high, th.low)
+    upper = np.where(th.orientation > 0, th.low, th.high)
+    rules = [_rule_text(th, j, lang) if not np.isnan(th.high[j]) else "" for j in range(m)]
+    return pd.DataFrame({
+        "unit_id": np.repeat(np.array(ds.units, dtype=object), m),
+        "indicator": np.tile(np.array(ds.indicators, dtype=object), n),
+        "value": ds.values.ravel(),
+        "risk": classes.ravel(),
+        "lower": np.tile(lower, n),
+        "upper": np.tile(upper, n),
+        "rule": np.tile(np.array(rules, dtype=object), n),
+    })
+
+
+def risk_counts(ds: Dataset, fw: Framework, classes: np.ndarray) -> dict[str, np.ndarray]:
+    """Per region, the number of high/medium/low (and, in total, missing) values by pillar:
+    keys such as ``high_social`` and ``none_total``."""
+    pillars = np.array([fw.pillar_of[c] for c in ds.indicators])
+    counts = {}
+    for pillar in (*fw.pillars, "total"):
+        mask = np.ones(len(pillars), bool) if pillar == "total" else pillars == pillar
+        for risk in (*RISKS, "none"):
+            if risk != "none" or pillar == "total":
+                counts[f"{risk}_{pillar}"] = ((classes == risk) & mask[None, :]).sum(axis=1)
+    return counts
+
+
+def risk_summary(ds: Dataset, regions: Regions, classes: np.ndarray,
+                 counts: dict[str, np.ndarray], lang: str) -> pd.DataFrame:
+    """Per region: counts of high, medium and low risk by pillar and in total, and the
+    codes of its high-risk indicators."""
+    codes = np.array(ds.indicators, dtype=object)
+    return pd.DataFrame({
+        "unit_id": list(ds.units),
+        "name": [regions.name(u, lang) for u in ds.units],
+        **counts,
+        "high_risk_indicators": ["; ".join(codes[row == "high"]) for row in classes],
+    })
+
+
+def region_types(ds: Dataset, levels: np.ndarray, counts: dict[str, np.ndarray], fw: Framework,
+                 regions: Regions, lang: str) -> pd.DataFrame:
+    """Each region's type: its three pillar levels (``levels``: regions × pillars) and the
+    pillar where most of its high risks lie, with a readable name."""
+    highs = np.column_stack([counts[f"high_{p}"] for p in fw.pillars])
+    rows = []
+    for i, unit in enumerate(ds.units):
+        row_levels = list(levels[i, :len(fw.pillars)])
+        main = fw.pillars[int(np.argmax(highs[i]))] if highs[i].max() else ""
+        name = ", ".join(t(f"type.{p}", lang, level=t(f"level.{lv}", lang) if lv else "-")
+                         for p, lv in zip(fw.pillars, row_levels))
+        if main:
+            name += "; " + t("type.main_risk", lang, pillar=fw.pillar_name(main, lang).lower())
+        rows.append((unit, regions.name(unit, lang), regions.by_id[unit].macro_region, *row_levels,
+                     "-".join(lv or "none" for lv in row_levels), name, main,
+                     int(counts["high_total"][i])))
+    return pd.DataFrame(rows, columns=[
+        "unit_id", "name", "macro_region", *[f"level_{p}" for p in fw.pillars], "type_id",
+        "type_name", "main_risk_pillar", "high_risks"])
+
+
+def macro_region_summary(ds: Dataset, table: np.ndarray, counts: dict[str, np.ndarray],
+                         regions: Regions, integral_levels: tuple[float, float],
+                         pillar_levels: tuple[float, float], lang: str) -> pd.DataFrame:
+    """Per macro-region (and the cities): members, mean and range of each index (``table``:
+    regions × social, economic, ecological, integral), the level of the mean, and the
+    members' risk counts."""
+    group = np.array([regions.by_id[u].macro_region for u in ds.units])
+    rows = []
+    for macro in regions.macro_regions:
+        members = group == macro.id
+        if not members.any():
+            continue
+        row = {"macro_region": macro.id, "name": macro.name(lang), "n_regions": int(members.sum()),
+               "members": "; ".join(regions.name(u, lang) for u, m in zip(ds.units, members) if m)}
+        for k, col in enumerate(("social", "economic", "ecological", "integral")):
+            values = table[members, k]
+            values = values[~np.isnan(values)]
+            row[f"{col}_mean"] = values.mean() if values.size else np.nan
+            row[f"{col}_min"] = values.min() if values.size else np.nan
+            row[f"{col}_max"] = values.max() if values.size else np.nan
+            bounds = integral_levels if col == "integral" else pillar_levels
+            row[f"level_{col}"] = level_of(np.array([row[f"{col}_mean"]]), bounds)[0]
+        for risk in RISKS:
+            row[f"{risk}_risks"] = int(counts[f"{risk}_total"][members].sum())
+        rated = sum(row[f"{risk}_risks"] for risk in RISKS)
+        row["high_share"] = row["high_risks"] / rated if rated else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
+             included: np.ndarray, lang: str, per_pillar: int = 3) -> pd.DataFrame:
+    """Short findings per pillar, generated from the data: the indicators of the index with
+    the most high-risk regions, in words (an indicator may have its own wording in the
+    catalogue)."""
+    n = len(ds.units)
+    high = classes == "high"
+    units = np.array(ds.units, dtype=object)
+    rows = []
+    for pillar in fw.pillars:
+        cols = [j for j, c in enumerate(ds.indicators) if fw.pillar_of[c] == pillar]
+        if not cols:
+            continue
+        total = int(high[:, cols].sum())
+        rated = int((classes[:, cols] != "none").sum())
+        rows.append((pillar, "", total, rated, t("finding.pillar", lang,
+                    pillar=fw.pillar_name(pillar, lang), n=total, total=rated,
+                    share=format_number(100 * total / rated if rated else 0, lang, 0))))
+        ranked = sorted((j for j in cols if included[j]),
+                        key=lambda j: (-int(high[:, j].sum()), j))[:per_pillar]
+        for j in ranked:
+            k = int(high[:, j].sum())
+            if not k:
+                continue
+            code = ds.indicators[j]
+            names = ", ".join(regions.name(u, lang) for u in units[high[:, j]])
+            params = {"n": k, "total": n, "regions": names, "code": code,
+                      "indicator": fw.by_code[code].name(lang)}
+            text = t(f"finding.{code}", lang, default="", **params) or t("finding.indicator", lang, **params)
+            rows.append((pillar, code, k, n, text))
+    return pd.DataFrame(rows, columns=["pillar", "indicator", "n_high", "n", "text"])
