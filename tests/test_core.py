@@ -174,7 +174,7 @@ def test_method_round_trip_and_validation():
 
 def test_results_are_deterministic():
     a, b = turaqty.assess(), turaqty.assess()
-    from turaqty.outputs import assessment_files
+    from turaqty.report.outputs import assessment_files
 
     fa, fb = assessment_files(a), assessment_files(b)
     for name in ("scores.csv", "indices.csv", "stats.csv", "matrix.csv", "warnings.csv"):

@@ -229,7 +229,7 @@ def test_risk_command_writes_the_risk_map(tmp_path):
 def test_workbook_risk_map_is_coloured_by_conditional_formatting(tmp_path):
     from openpyxl import load_workbook
 
-    from turaqty.io.xlsx import risk_workbook
+    from turaqty.report.xlsx import risk_workbook
 
     path = tmp_path / "risk.xlsx"
     path.write_bytes(risk_workbook(turaqty.assess()))

@@ -20,7 +20,7 @@ from turaqty.errors import DataError, Problem, TuraqtyError, UsageError
 from turaqty.io.read import check_data, read_data
 from turaqty.io.template import template_frame
 from turaqty.method import PROFILES, Method, get_method
-from turaqty.outputs import write_assessment
+from turaqty.report.outputs import write_assessment
 
 __version__ = version()
 

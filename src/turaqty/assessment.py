@@ -27,8 +27,9 @@ from turaqty.core.classify import LEVELS
 from turaqty.core.pipeline import PipelineResult, run_pipeline
 from turaqty.core.stats import STATISTICS, describe
 from turaqty.dataset import Dataset
-from turaqty.errors import DataError, Problem
+from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import check_language, t
+from turaqty.io.read import as_dataset
 from turaqty.method import Method, get_method
 from turaqty.core.risk import risk_classes
 from turaqty.risk import (Thresholds, findings, macro_region_summary, region_types, risk_counts,
@@ -96,8 +97,10 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> l
         c = codes[j]
         key = "value_imputed_zero" if r.imputed[i, j] else "value_missing"
         out.append((key, c, ds.units[i], {"pillar": pillar_of[c], "used": bool(included[j])}))
+    column = {c: j for j, c in enumerate(codes)}
+    units = set(ds.units)
     for (unit, c), flag in sorted(ds.flags.items()):
-        if flag == "suspect" and c in codes and unit in ds.units and included[codes.index(c)]:
+        if flag == "suspect" and c in column and unit in units and included[column[c]]:
             out.append(("value_suspect", c, unit, {"used": True}))
     for i, k in zip(*np.nonzero(np.isnan(r.pillars))):
         out.append(("pillar_no_score", "", ds.units[i], {"pillar": fw.pillars[k]}))
@@ -113,8 +116,10 @@ def _warning_frame(notices, fw: Framework, regions: Regions, lang: str) -> pd.Da
         p["region"] = regions.name(unit, lang) if unit else ""
         if "pillar" in p:
             p["pillar_name"] = fw.pillar_name(p["pillar"], lang)
+            p["pillar_name_lower"] = p["pillar_name"].lower()
         if "reason" in p:
-            p["reason_text"] = t(f"reason.{p['reason']}", lang)
+            p["reason_text"] = t(f"reason.{p['reason']}", lang, default=str(p["reason"]))
+        p = {k: v.render(lang) if isinstance(v, RegionNames) else v for k, v in p.items()}
         p["use"] = t("warning.used" if p.get("used") else "warning.not_used", lang)
         rows.append((code, ind, unit, t(f"warning.{code}", lang, **p)))
     return pd.DataFrame(rows, columns=["code", "indicator", "unit_id", "message"])
@@ -203,8 +208,6 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     >>> a.indices.loc[0, "name"], a.indices.loc[1, "name"]
     ('область Абай', 'Акмолинская область')
     """
-    from turaqty.io.read import as_dataset  # io sits above the model; imported on use
-
     check_language(lang)
     method = get_method(profile)
     ds = as_dataset(data)

@@ -193,6 +193,7 @@ def load_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
 
 
 _LATIN_TO_CYRILLIC = str.maketrans("aceiopxykmhtb", "асеіорхукмнтв")
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"))
 _FOOTNOTE = re.compile(r"[*\u00b9\u00b2\u00b3\u2070-\u2079]+")
 _CYRILLIC = re.compile("[а-яәғқңөұүһі]")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212_/()\-]+")
@@ -209,7 +210,8 @@ def normalise_name(text: str) -> str:
     >>> normalise_name("Туркестанская**") == normalise_name("Туркестанская 1") == "туркестанская"
     True
     """
-    s = unicodedata.normalize("NFC", str(text)).replace("\ufeff", "").lower().replace("ё", "е")
+    s = unicodedata.normalize("NFC", str(text)).lower().replace("ё", "е")
+    s = s.translate(_INVISIBLE)
     s = _FOOTNOTE.sub(" ", _DROP.sub(" ", _DASHES.sub(" ", s)))
     s = " ".join(s.split())
     if _CYRILLIC.search(s):

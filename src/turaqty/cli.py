@@ -26,14 +26,24 @@ def _language(argv: list[str]) -> str:
     return env if env in LANGUAGES else "en"
 
 
+def _localise_argparse(lang: str) -> None:
+    """argparse's own words (usage, options, its error messages) in ``lang``."""
+    def translate(text: str) -> str:
+        return t(f"argparse.{text}", lang, default=text)
+
+    argparse._ = translate
+
+
 def _parser(lang: str) -> argparse.ArgumentParser:
     from turaqty.assessment import version
 
     def h(key: str) -> str:
         return t(f"cli.help.{key}", lang)
 
+    _localise_argparse(lang)
     p = argparse.ArgumentParser(prog="turaqty", description=h("turaqty"), epilog=h("epilog"))
     p.add_argument("--version", action="version", version=f"turaqty {version()}")
+    p.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sp):
@@ -64,8 +74,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     common(v)
 
     tp = sub.add_parser("template", help=h("template"), description=h("template_description"))
-    tp.add_argument("--format", choices=("csv", "xlsx"), default="csv", help=h("format"))
+    tp.add_argument("--format", choices=("csv", "xlsx"), help=h("format"))
     tp.add_argument("--out", metavar="FILE", help=h("template_out"))
+    tp.add_argument("--force", action="store_true", help=h("force"))
     common(tp)
     return p
 
@@ -100,7 +111,9 @@ def _summary(a, lang: str) -> str:
     head = [t("col.rank_integral", lang), t("col.name", lang), t("col.social", lang),
             t("col.economic", lang), t("col.ecological", lang), t("col.integral", lang),
             t("col.level_integral", lang)]
-    rows = [[("" if r.rank_integral is None or r.rank_integral != r.rank_integral else str(r.rank_integral)),
+    import pandas as pd
+
+    rows = [["" if pd.isna(r.rank_integral) else str(int(r.rank_integral)),
              r.name, format_number(r.social, lang), format_number(r.economic, lang),
              format_number(r.ecological, lang), format_number(r.integral, lang),
              t(f"level.{r.level_integral}", lang) if r.level_integral else ""]
@@ -121,14 +134,14 @@ def _table(head: list[str], rows: list[list[str]], right: set[int]) -> str:
 
 def _assess(args) -> int:
     from turaqty.assessment import assess
-    from turaqty.outputs import write_assessment
+    from turaqty.report.outputs import write_assessment
 
     lang = args.lang
     a = assess(args.data, profile=_method(args, lang), lang=lang)
     out = Path(args.out)
-    write_assessment(a, out)
+    write_assessment(a, out, protect=args.data)
     if not args.quiet:
-        print(t("cli.title", lang, profile=a.method.profile, source=a.dataset.source))
+        print(t("cli.title", lang, profile=_profile_name(a, lang), source=_source_name(a, lang)))
         print(_summary(a, lang))
         print()
     print(t("cli.written", lang, out=str(out), warnings=len(a.warnings)))
@@ -137,13 +150,14 @@ def _assess(args) -> int:
 
 def _risk(args) -> int:
     from turaqty.assessment import assess
-    from turaqty.outputs import write_assessment
+    from turaqty.report.outputs import write_assessment
 
     lang = args.lang
     a = assess(args.data, profile=_method(args, lang), lang=lang)
-    write_assessment(a, Path(args.out), risk_only=True)
+    write_assessment(a, Path(args.out), risk_only=True, protect=args.data)
     if not args.quiet:
-        print(t("cli.risk_title", lang, mode=a.method.risk_thresholds, source=a.dataset.source))
+        print(t("cli.risk_title", lang, mode=t(f"risk.mode.{a.method.risk_thresholds}", lang),
+                source=_source_name(a, lang)))
         print(_risk_summary(a, lang))
         print()
         for text in a.findings["text"]:
@@ -151,6 +165,15 @@ def _risk(args) -> int:
         print()
     print(t("cli.written", lang, out=str(args.out), warnings=len(a.warnings)))
     return 0
+
+
+def _profile_name(a, lang: str) -> str:
+    return t(f"profile.{a.method.profile}", lang, default=a.method.profile)
+
+
+def _source_name(a, lang: str) -> str:
+    source = a.dataset.source
+    return t("source.embedded", lang) if source.startswith("embedded:") else source
 
 
 def _risk_summary(a, lang: str) -> str:
@@ -184,11 +207,18 @@ def _validate(args) -> int:
 
 
 def _template(args) -> int:
+    from turaqty.errors import Problem, UsageError
     from turaqty.io.template import template_bytes
     from turaqty.io.write import write_file
 
-    out = args.out or f"turaqty-template.{args.format}"
-    write_file(out, template_bytes(args.format, args.lang))
+    suffix = Path(args.out).suffix.lower().lstrip(".") if args.out else ""
+    fmt = args.format or ("xlsx" if suffix in ("xlsx", "xlsm") else "csv")
+    if args.out and suffix in ("csv", "xlsx") and suffix != fmt:
+        raise UsageError(Problem("template_suffix", value=args.out, params={"format": fmt}))
+    out = args.out or f"turaqty-template.{fmt}"
+    if Path(out).exists() and not args.force:
+        raise UsageError(Problem("out_exists", value=out))
+    write_file(out, template_bytes(fmt, args.lang))
     print(t("cli.template_written", args.lang, out=out))
     return 0
 
@@ -212,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader of our output went away (e.g. '| head'): not an error
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except Exception as err:  # a bug: say so, and how to report it
         if os.environ.get("TURAQTY_DEBUG"):
             raise

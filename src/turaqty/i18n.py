@@ -24,9 +24,11 @@ def _messages() -> dict[str, dict[str, str]]:
 
 
 def check_language(lang: str) -> str:
-    """Return ``lang`` if it is supported, else raise ValueError naming the choices."""
+    """Return ``lang`` if it is supported, else raise a UsageError naming the choices."""
     if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGUAGES)}")
+        from turaqty.errors import Problem, UsageError
+
+        raise UsageError(Problem("unknown_language", value=lang, params={"choices": ", ".join(LANGUAGES)}))
     return lang
 
 

@@ -67,6 +67,12 @@ class Method:
         lo, hi = self.scale
         if not lo < hi:
             raise UsageError(Problem("method_scale", value=f"{lo}..{hi}"))
+        for name, (low, high), (a, b) in (("pillar_levels", self.pillar_levels, self.scale),
+                                          ("integral_levels", self.integral_levels,
+                                           (3 * lo, 3 * hi))):
+            if not a <= low <= high <= b:
+                raise UsageError(Problem("method_levels", column=name, value=f"{low}, {high}",
+                                         params={"lo": a, "hi": b}))
 
     @property
     def excluded(self) -> dict[str, str]:

@@ -9,6 +9,8 @@ Example
 >>> import numpy as np
 >>> level_of(np.array([3.99, 4.0, 6.999, 7.0, np.nan]), (4.0, 7.0)).tolist()
 ['low', 'medium', 'medium', 'high', '']
+>>> level_of(np.array([3.9999999999999996]), (4.0, 7.0)).tolist()
+['medium']
 """
 from __future__ import annotations
 
@@ -17,8 +19,14 @@ import numpy as np
 LEVELS = ("high", "medium", "low")
 
 
-def level_of(values: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
-    """``low`` below ``bounds[0]``, ``high`` from ``bounds[1]``, ``medium`` between; '' for NaN."""
+def level_of(values: np.ndarray, bounds: tuple[float, float], decimals: int = 9) -> np.ndarray:
+    """``low`` below ``bounds[0]``, ``high`` from ``bounds[1]``, ``medium`` between; '' for NaN.
+
+    Values are rounded to ``decimals`` places first, as for ranks, so that an index equal
+    to a bound in exact arithmetic (4 = mean of 1, 4, 7) is not put below it by a
+    floating-point error.
+    """
     lower, upper = bounds
+    values = np.round(values, decimals)
     levels = np.where(values < lower, "low", np.where(values < upper, "medium", "high"))
     return np.where(np.isnan(values), "", levels).astype(object)

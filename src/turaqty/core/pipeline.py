@@ -49,12 +49,15 @@ def run_pipeline(values: np.ndarray, directions: np.ndarray, pillar_of: np.ndarr
 
     ``pillar_of`` gives each indicator's pillar number (0 … n_pillars − 1); ``excluded``
     marks indicators left out of the index (they are still scored). ``missing`` is
-    ``ignore`` (left out of min/max and means) or ``zero`` (a missing value counts as 0).
+    ``ignore`` (left out of min/max and means) or ``zero``: a missing value of a "higher is
+    better" indicator counts as 0, as the printed Table 20 did; for a "higher is worse"
+    one 0 would be the best value, so there it is ignored.
     """
     values = np.asarray(values, dtype=np.float64)
     missing_cells = np.isnan(values)
     empty = missing_cells.all(axis=0)
-    imputed = missing_cells & ~empty if missing == "zero" else np.zeros_like(missing_cells)
+    imputed = missing_cells & ~empty & (directions > 0)[None, :] if missing == "zero" \
+        else np.zeros_like(missing_cells)
     if imputed.any():
         values = np.where(imputed, 0.0, values)
     scores, lower, upper = normalise_minmax(values, directions, scale, bounds)

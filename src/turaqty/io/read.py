@@ -25,12 +25,10 @@ import pandas as pd
 from turaqty.catalog import NATIONAL_ID, Framework, Regions, load_framework, load_regions, normalise_name
 from turaqty.dataset import Dataset, fingerprint, load_embedded
 from turaqty.errors import DataError, Problem, RegionNames
-from turaqty.io.cells import CellError, parse_number
-from turaqty.io.tables import RawTable, column_label, read_rows
+from turaqty.io.cells import CellError, parse_number, uses_thousands_comma
+from turaqty.io.tables import REGION_HEADER_WORDS, RawTable, column_label, looks_like_header, read_rows
 
-REGION_HEADERS = frozenset(normalise_name(h) for h in (
-    "region", "region_id", "unit_id", "unit", "регион", "область", "аймақ", "өңір", "облыс",
-))
+REGION_HEADERS = frozenset(normalise_name(h) for h in REGION_HEADER_WORDS)
 LABEL_HEADERS = frozenset(normalise_name(h) for h in (
     "name", "name_kk", "name_ru", "name_en", "атауы", "название", "iso_3166_2", "iso",
     "type", "macro_region", "note", "notes", "comment", "примечание", "ескерту",
@@ -99,14 +97,19 @@ def check_table(raw: RawTable, fw: Framework | None = None,
     fw = fw or load_framework()
     regions = regions or load_regions()
     file = raw.file
-    rows = [(n, [c.strip() if isinstance(c, str) else c for c in cells]) for n, cells in raw.rows]
+    rows = [(n, [c.strip() if type(c) is str else c for c in cells]) for n, cells in raw.rows]
     rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
     if not rows:
         return Checked(None, [Problem("empty_file", file=file)])
-    header_row, header = rows[0]
-    body = rows[1:]
     problems: list[Problem] = []
     notices: list[tuple[str, str, str, dict]] = []
+    # a title or notes above the header row are skipped
+    start = next((k for k, (_, cells) in enumerate(rows[:10]) if looks_like_header(cells)), 0)
+    if start:
+        notices.append(("read_skipped_rows", "", "", {"file": file, "rows": start,
+                                                      "header_row": rows[start][0]}))
+    header_row, header = rows[start]
+    body = rows[start + 1:]
 
     def problem(key, row=None, column=None, value=None, **params):
         problems.append(Problem(key, file=file, row=row, column=column, value=value, params=params))
@@ -162,13 +165,15 @@ def check_table(raw: RawTable, fw: Framework | None = None,
 
     col_items = list(columns.items())
     codes_given = bool(col_items)
+    thousands = {j: uses_thousands_comma(cells[j] for _, _, cells in records if j < len(cells))
+                 for j in columns}
     units, values, present, national = [], [], [], None
     for n, name, cells in records:
         row_values, row_present = [], []
         for j, _ in col_items:
             cell = cells[j] if j < len(cells) else None
             try:
-                x = parse_number(cell)
+                x = parse_number(cell, thousands[j])
             except CellError as err:
                 problem(f"cell_{err.args[0]}", row=n, column=label(j), value=cell)
                 x, row_present = None, row_present + [True]
@@ -249,12 +254,31 @@ def read_data(path: "str | Path") -> Dataset:
 
 def _frame_rows(frame: pd.DataFrame) -> RawTable:
     columns = [str(c) for c in frame.columns]
-    if not any(normalise_name(c) in REGION_HEADERS for c in columns):
+    if not any(normalise_name(c) in REGION_HEADERS for c in columns) \
+            and not isinstance(frame.index, pd.RangeIndex):  # region names in the index
         frame = frame.reset_index()
         columns = ["region"] + [str(c) for c in frame.columns[1:]]
     cells = frame.astype(object).where(frame.notna(), None).to_numpy().tolist()
     rows = [(1, columns)] + [(i, list(r)) for i, r in enumerate(cells, start=2)]
     return RawTable("<DataFrame>", rows, "frame")
+
+
+def _checked_dataset(ds: Dataset) -> Dataset:
+    """A Dataset built in code gets the checks a file gets: known codes and regions,
+    finite values."""
+    fw, regions = load_framework(ds.framework), load_regions()
+    problems = [Problem("unknown_indicator", file=ds.source, column=c, value=c,
+                        params={"suggestions": "-", "framework": fw.id})
+                for c in ds.indicators if c not in fw.by_code]
+    problems += [Problem("unknown_region", file=ds.source, value=u, params={"suggestions": "-"})
+                 for u in ds.units if u not in regions.by_id or u == NATIONAL_ID]
+    if np.isinf(ds.values).any():
+        i, j = map(int, np.argwhere(np.isinf(ds.values))[0])
+        problems.append(Problem("cell_infinite", file=ds.source, row=i + 1,
+                                column=ds.indicators[j], value=float(ds.values[i, j])))
+    if problems:
+        raise DataError(problems)
+    return ds
 
 
 def as_dataset(data) -> Dataset:
@@ -263,7 +287,7 @@ def as_dataset(data) -> Dataset:
     if data is None:
         return load_embedded()
     if isinstance(data, Dataset):
-        return data
+        return _checked_dataset(data)
     if isinstance(data, (str, Path)):
         return read_data(data)
     if isinstance(data, pd.DataFrame):

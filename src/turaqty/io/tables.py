@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,8 +80,11 @@ def _decode(raw: bytes, file: str) -> tuple[str, str]:
 
 
 def _delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: len(next(csv.reader([first], delimiter=d))) for d in (";", ",", "\t")}
+    """The separator giving the widest row among the first lines (a title line above the
+    table may contain commas, the header row has the most fields)."""
+    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    counts = {d: max((len(next(csv.reader([line], delimiter=d))) for line in lines), default=1)
+              for d in (";", ",", "\t")}
     best = max(counts.values())
     return next(d for d in (";", "\t", ",") if counts[d] == best)
 
@@ -96,22 +100,69 @@ def _read_csv(content: bytes, file: str) -> RawTable:
     return RawTable(file, rows, "csv", encoding, delimiter)
 
 
+class Formula(str):
+    """A formula whose value the workbook does not store (never calculated by a spreadsheet
+    program): it cannot be read as a number."""
+
+
+_CODE_CELL = re.compile(r"(?i)\s*[bв]\s*\d{1,3}\s*")
+
+
+def looks_like_header(cells) -> bool:
+    """A row that names the region column or at least two indicator codes."""
+    texts = [str(c) for c in cells if isinstance(c, str)]
+    return (any(normalise_header(c) in REGION_HEADER_WORDS for c in texts)
+            or sum(bool(_CODE_CELL.fullmatch(c)) for c in texts) >= 2)
+
+
+def normalise_header(text: str) -> str:
+    return " ".join(str(text).replace("_", " ").lower().split())
+
+
+REGION_HEADER_WORDS = frozenset(normalise_header(h) for h in (
+    "region", "region_id", "unit_id", "unit", "регион", "область", "аймақ", "өңір", "облыс",
+))
+
+
+def _sheet_rows(ws) -> list[list]:
+    """The cells of a worksheet; numbers shown as percentages are read as percentages."""
+    ws.reset_dimensions()  # do not trust the size the writer recorded
+    rows = []
+    for row in ws.iter_rows():
+        cells = []
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and "%" in (getattr(cell, "number_format", "") or ""):
+                value = value * 100
+            cells.append(value)
+        rows.append(cells)
+    return rows
+
+
 def _read_xlsx(content: bytes, file: str) -> RawTable:
     import openpyxl  # imported on use: it is slow to import and only XLSX needs it
 
     try:  # from bytes, so that openpyxl does not judge the file by its name's suffix
         wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception:  # a zip that is not a workbook: openpyxl raises many kinds
         raise _fail("bad_xlsx", file) from None
     try:
         names = {n.strip().lower(): n for n in wb.sheetnames}
-        sheet = next((names[n] for n in DATA_SHEET_NAMES if n in names), wb.sheetnames[0])
-        ws = wb[sheet]
-        ws.reset_dimensions()  # do not trust the size the writer recorded
-        rows = [(i, list(cells)) for i, cells in enumerate(ws.iter_rows(values_only=True), start=1)]
+        sheet = next((names[n] for n in DATA_SHEET_NAMES if n in names), None)
+        if sheet is None:  # the first sheet that looks like data, e.g. after an instructions sheet
+            sheet = next((n for n in wb.sheetnames if any(
+                looks_like_header(r) for r in _sheet_rows(wb[n])[:10])), wb.sheetnames[0])
+        rows = _sheet_rows(wb[sheet])
+        for i, row in enumerate(_sheet_rows(formulas[sheet])[:len(rows)]):
+            for j, value in enumerate(row[:len(rows[i])]):
+                if isinstance(value, str) and value.startswith("=") and rows[i][j] in (None, value):
+                    rows[i][j] = Formula(value)
     finally:
         wb.close()
-    return RawTable(file, rows, "xlsx", sheet=sheet)
+        formulas.close()
+    return RawTable(file, list(enumerate(rows, start=1)), "xlsx", sheet=sheet)
 
 
 def read_rows(path: "str | Path") -> RawTable:

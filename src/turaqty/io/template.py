@@ -18,7 +18,7 @@ import pandas as pd
 
 from turaqty.catalog import load_framework, load_regions
 from turaqty.i18n import t
-from turaqty.io.write import csv_bytes
+from turaqty.io.write import csv_bytes, stable_zip
 
 
 def template_frame(lang: str = "en") -> pd.DataFrame:
@@ -62,4 +62,4 @@ def template_bytes(fmt: str = "csv", lang: str = "en") -> bytes:
     info.column_dimensions["B"].width = 70
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return stable_zip(buffer.getvalue())

@@ -13,10 +13,14 @@ Example
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -26,8 +30,38 @@ from turaqty.errors import Problem, UsageError
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as CSV: UTF-8 with a BOM (so Excel reads Cyrillic), comma, decimal point,
-    full precision."""
-    return frame.to_csv(index=False, lineterminator="\n", float_format="%.15g").encode("utf-8-sig")
+    numbers in full (shortest exact) precision."""
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # written into workbooks, so that equal inputs give equal files
+
+
+def _fixed_time() -> tuple[int, ...]:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return time.gmtime(max(int(epoch), 315532800))[:6]  # zip dates start in 1980
+    return FIXED_TIME
+
+
+def stable_zip(content: bytes) -> bytes:
+    """A zip-based document (XLSX) made byte-for-byte reproducible: every entry and the
+    document's created/modified properties carry one fixed time ($SOURCE_DATE_EPOCH or
+    2000-01-01)."""
+    when = _fixed_time()
+    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % when
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as zin, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+            info = zipfile.ZipInfo(item.filename, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            zout.writestr(info, data)
+    return out.getvalue()
 
 
 def json_bytes(data) -> bytes:
@@ -46,15 +80,34 @@ def _existing_ancestor(path: Path) -> Path:
     return path
 
 
-def write_folder(out: "str | Path", files: dict[str, bytes]) -> dict[str, str]:
-    """Write ``files`` (name → content) into the folder ``out``, atomically per folder;
-    returns each file's SHA-256. Other files already in ``out`` are left alone."""
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_folder(out: "str | Path", files: dict[str, bytes], protect=None) -> dict[str, str]:
+    """Write ``files`` (name → content) into the folder ``out``; returns each file's
+    SHA-256. The files are written into a temporary folder first: a new ``out`` appears
+    complete or not at all; in an existing ``out`` the files are replaced one by one at
+    the end, and other files are left alone. ``protect`` (an input file) is never replaced."""
     out = Path(out).absolute()
     if out.exists() and not out.is_dir():
         raise UsageError(Problem("out_not_a_folder", value=str(out)))
+    if protect is not None:
+        for name in files:
+            if _same_file(out / name, Path(protect)):
+                raise UsageError(Problem("out_overwrites_input", value=str(out / name)))
+    try:
+        return _write_folder(out, files)
+    except OSError as err:
+        raise UsageError(Problem("out_not_writable", value=str(out),
+                                 params={"reason": err.strerror or str(err)})) from None
+
+
+def _write_folder(out: Path, files: dict[str, bytes]) -> dict[str, str]:
     base = _existing_ancestor(out.parent)
-    if not os.access(base, os.W_OK):
-        raise UsageError(Problem("out_not_writable", value=str(out)))
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=base))
     try:
         tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is not
@@ -78,12 +131,17 @@ def write_file(path: "str | Path", content: bytes) -> None:
     path = Path(path).absolute()
     if path.is_dir():
         raise UsageError(Problem("out_is_a_folder", value=str(path)))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
+    except OSError as err:
+        raise UsageError(Problem("out_not_writable", value=str(path),
+                                 params={"reason": err.strerror or str(err)})) from None
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)

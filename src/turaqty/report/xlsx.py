@@ -16,7 +16,8 @@ import pandas as pd
 
 from turaqty.assessment import INDEX_COLUMNS, Assessment
 from turaqty.core.classify import LEVELS
-from turaqty.i18n import t
+from turaqty.i18n import format_number, t
+from turaqty.io.write import stable_zip
 
 SCORE_FORMAT = "0.00"
 VALUE_FORMAT = "#,##0.00"
@@ -37,6 +38,25 @@ def _level_text(series: pd.Series, lang: str) -> pd.Series:
     return series.map(lambda v: t(f"level.{v}", lang) if v else "")
 
 
+def _method_rows(a: Assessment) -> list[tuple[str, str]]:
+    """The method, the data and the version as (parameter, value) rows in the user's language;
+    the parameter's code stays in brackets so the sheet can be matched to manifest.json."""
+    lang = a.lang
+
+    def value(key, v):
+        if key == "exclude":
+            return "; ".join(f"{c}: {t(f'reason.{r}', lang, default=r)}" for c, r in v.items()) or "-"
+        if isinstance(v, list):
+            return " – ".join(format_number(x, lang, 2).rstrip("0").rstrip(",.") for x in v)
+        return t(f"method.{key}.{v}", lang, default=str(v))
+
+    rows = [(f"{t(f'method.{k}', lang, default=k)} ({k})", value(k, v))
+            for k, v in a.method.to_dict().items()]
+    rows += [(t("method.data", lang), a.dataset.source), ("SHA-256", a.dataset.sha256),
+             (t("method.version", lang), a.manifest["version"])]
+    return rows
+
+
 def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     lang = a.lang
     fw = a.framework
@@ -46,7 +66,7 @@ def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     index_formats = {t(f"col.{c}", lang): SCORE_FORMAT for c in INDEX_COLUMNS}
 
     scores = a.scores.copy()
-    scores.insert(1, "name", [a.indices.set_index("unit_id").loc[u, "name"] for u in scores["unit_id"]])
+    scores.insert(1, "name", a.indices["name"].to_numpy())  # same rows, same order
     scores = scores.drop(columns=["unit_id"])
     score_formats = {c: SCORE_FORMAT for c in a.dataset.indicators}
 
@@ -63,12 +83,7 @@ def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     grid.insert(0, t("col.pillar", lang), [fw.pillar_name(p, lang) for p in INDEX_COLUMNS])
 
     warnings = a.warnings[["indicator", "unit_id", "message"]]
-    method = pd.DataFrame(
-        [(k, v if isinstance(v, str) else str(v)) for k, v in a.method.to_dict().items()]
-        + [("data", a.dataset.source), ("sha256", a.dataset.sha256),
-           ("version", a.manifest["version"])],
-        columns=[t("col.parameter", lang), t("col.value", lang)],
-    )
+    method = pd.DataFrame(_method_rows(a), columns=[t("col.parameter", lang), t("col.value", lang)])
     return [
         (t("sheet.indices", lang), _localised(indices, lang), index_formats),
         (t("sheet.scores", lang), _localised(scores, lang), score_formats),
@@ -126,7 +141,7 @@ def _risk_map_sheet(wb, a: Assessment) -> None:
     high_row, low_row = last + 2, last + 3
     ws.cell(high_row, 1, t("risk.high_threshold", lang)).font = Font(bold=True)
     ws.cell(low_row, 1, t("risk.low_threshold", lang)).font = Font(bold=True)
-    for k, code in enumerate(a.dataset.indicators):
+    for k in range(len(a.dataset.indicators)):
         col = get_column_letter(k + 2)
         if np.isnan(th.high[k]):
             continue
@@ -184,7 +199,7 @@ def _workbook_bytes(a: Assessment, sheets, risk_map_position: int) -> bytes:
         _append_frame(wb.create_sheet(title[:31]), frame, formats)
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return stable_zip(buffer.getvalue())
 
 
 def assessment_workbook(a: Assessment) -> bytes:

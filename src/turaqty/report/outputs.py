@@ -17,7 +17,7 @@ import hashlib
 
 from turaqty.assessment import Assessment
 from turaqty.io.write import csv_bytes, json_bytes, write_folder
-from turaqty.io.xlsx import assessment_workbook, risk_workbook
+from turaqty.report.xlsx import assessment_workbook, risk_workbook
 
 
 def _risk_tables(a: Assessment) -> dict[str, bytes]:
@@ -59,7 +59,7 @@ def _with_manifest(a: Assessment, files: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def write_assessment(a: Assessment, out, risk_only: bool = False) -> dict[str, str]:
-    """Write the assessment folder ``out`` atomically (only the risk map's files if
-    ``risk_only``); returns the files' SHA-256."""
-    return write_folder(out, risk_files(a) if risk_only else assessment_files(a))
+def write_assessment(a: Assessment, out, risk_only: bool = False, protect=None) -> dict[str, str]:
+    """Write the assessment folder ``out`` (only the risk map's files if ``risk_only``);
+    returns the files' SHA-256. ``protect`` (the input file) is never overwritten."""
+    return write_folder(out, risk_files(a) if risk_only else assessment_files(a), protect=protect)

@@ -1,0 +1,1 @@
+"""Rendering results for people: result folders, workbooks (and, later, HTML reports)."""
