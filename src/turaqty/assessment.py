@@ -195,14 +195,16 @@ def _matrix_frame(units: list[str], levels: np.ndarray, regions: Regions,
 
 
 def assess(data: "Dataset | str | pd.DataFrame | None" = None,
-           profile: "str | Method" = "default", lang: str = "en") -> Assessment:
+           profile: "str | Method" = "default", lang: str = "en",
+           risk_thresholds: str | None = None) -> Assessment:
     """Assess ``data`` by the method of ``profile``.
 
     ``data`` is ``None`` (the embedded 2023 data), a path to a CSV or XLSX file, a wide
     DataFrame (a ``region`` column or index, one column per indicator code) or a
     :class:`~turaqty.dataset.Dataset`. ``profile`` is ``"default"``, ``"dissertation"``
     or a :class:`~turaqty.method.Method`. Names and messages are in ``lang``
-    (``en``, ``kk`` or ``ru``).
+    (``en``, ``kk`` or ``ru``). ``risk_thresholds`` (``derived`` or ``printed``) overrides
+    the profile's choice for the risk map.
 
     >>> a = assess(profile="dissertation", lang="ru")
     >>> a.indices.loc[0, "name"], a.indices.loc[1, "name"]
@@ -210,6 +212,8 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     """
     check_language(lang)
     method = get_method(profile)
+    if risk_thresholds is not None and risk_thresholds != method.risk_thresholds:
+        method = method.replace(risk_thresholds=risk_thresholds)
     ds = as_dataset(data)
     fw = load_framework(ds.framework)
     if method.framework != fw.id:
