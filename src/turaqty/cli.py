@@ -69,6 +69,17 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     rk.add_argument("--quiet", action="store_true", help=h("quiet_risk"))
     common(rk)
 
+    rp = sub.add_parser("reproduce", help=h("reproduce"), description=h("reproduce_description"))
+    rp.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
+    common(rp)
+
+    au = sub.add_parser("audit", help=h("audit"), description=h("audit_description"))
+    au.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
+    au.add_argument("--profile", choices=("default", "dissertation"), default="default",
+                    help=h("profile"))
+    au.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
+    common(au)
+
     v = sub.add_parser("validate", help=h("validate"), description=h("validate_description"))
     v.add_argument("data", metavar="DATA", help=h("validate_data"))
     common(v)
@@ -87,8 +98,9 @@ def _method(args, lang):
     from turaqty.method import get_method
 
     method = get_method(args.profile)
-    if args.risk_thresholds and args.risk_thresholds != method.risk_thresholds:
-        method = method.replace(risk_thresholds=args.risk_thresholds)
+    risk_thresholds = getattr(args, "risk_thresholds", None)
+    if risk_thresholds and risk_thresholds != method.risk_thresholds:
+        method = method.replace(risk_thresholds=risk_thresholds)
     exclude, include = getattr(args, "exclude", []), getattr(args, "include", [])
     if not (exclude or include):
         return method
@@ -185,6 +197,38 @@ def _risk_summary(a, lang: str) -> str:
     return _table(head, rows, right={1, 2, 3})
 
 
+def _reproduce(args) -> int:
+    from turaqty.io.write import write_folder
+    from turaqty.report.outputs import reproduction_files
+    from turaqty.reproduce import reproduce
+
+    lang = args.lang
+    r = reproduce()
+    write_folder(args.out, reproduction_files(r, lang))
+    counts = r.cells["status"].value_counts()
+    print(t("reproduce.summary_text", lang, n=len(r.cells),
+            reproduced=int(counts.get("reproduced", 0)), explained=int(counts.get("explained", 0)),
+            unexplained=int(counts.get("unexplained", 0))))
+    print(t("cli.reproduce_written", lang, out=str(args.out)))
+    return 0
+
+
+def _audit(args) -> int:
+    from turaqty.assessment import assess
+    from turaqty.audit import run_audit
+    from turaqty.io.write import write_folder
+    from turaqty.report.outputs import audit_files
+
+    lang = args.lang
+    a = assess(args.data, profile=_method(args, lang), lang=lang)
+    audit = run_audit(a)
+    write_folder(args.out, audit_files(a, audit), protect=args.data)
+    for f in audit["flags"]:
+        print(f"- [{f['type']}] {f['message']}")
+    print(t("cli.audit_written", lang, out=str(args.out), n=len(audit["flags"])))
+    return 0
+
+
 def _validate(args) -> int:
     from turaqty.io.read import check_data
 
@@ -235,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
 
     lang = getattr(args, "lang", "en")
     try:
-        commands = {"assess": _assess, "risk": _risk, "validate": _validate, "template": _template}
+        commands = {"assess": _assess, "risk": _risk, "reproduce": _reproduce, "audit": _audit,
+                    "validate": _validate, "template": _template}
         return commands[args.command](args)
     except TuraqtyError as err:
         print(f"{t('error', lang)}: {err.render(lang)}", file=sys.stderr)

@@ -51,6 +51,40 @@ def risk_files(a: Assessment) -> dict[str, bytes]:
     return _with_manifest(a, files)
 
 
+def reproduction_files(r, lang: str = "en") -> dict[str, bytes]:
+    """``turaqty reproduce``: every printed cell, the effects, and the report."""
+    from turaqty.report.reproduction import reproduction_document
+
+    doc = reproduction_document(r, lang)
+    files = {"reproduce.csv": csv_bytes(r.cells), "reproduce_effects.csv": csv_bytes(r.effects),
+             "reproduce.md": doc.to_markdown().encode("utf-8"),
+             "reproduce.html": doc.to_html().encode("utf-8")}
+    return _with_manifest(r.assessment, files)
+
+
+def audit_files(a: Assessment, audit: dict) -> dict[str, bytes]:
+    """``turaqty audit``: audit.json and its report."""
+    from turaqty.report.audit import audit_document
+
+    doc = audit_document(audit, a.lang)
+    files = {"audit.json": json_bytes(_plain(audit)), "audit.md": doc.to_markdown().encode("utf-8"),
+             "audit.html": doc.to_html().encode("utf-8")}
+    return _with_manifest(a, files)
+
+
+def _plain(value):
+    """JSON-ready data: NaN becomes null, numpy scalars Python numbers."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
 def _with_manifest(a: Assessment, files: dict[str, bytes]) -> dict[str, bytes]:
     manifest = dict(a.manifest)
     manifest["language"] = a.lang

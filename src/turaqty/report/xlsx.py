@@ -21,6 +21,7 @@ from turaqty.io.write import stable_zip
 
 SCORE_FORMAT = "0.00"
 VALUE_FORMAT = "#,##0.00"
+MAP_FORMAT = "#,##0.0###"  # thresholds such as 0.0485 must show their digits
 
 
 def _cell(value):
@@ -136,17 +137,21 @@ def _risk_map_sheet(wb, a: Assessment) -> None:
     frame = a.dataset.wide()
     frame.insert(0, t("col.name", lang), a.indices["name"].to_numpy())
     ws = wb.create_sheet(t("sheet.risk", lang)[:31])
-    _append_frame(ws, frame, {c: VALUE_FORMAT for c in a.dataset.indicators})
+    _append_frame(ws, frame, {c: MAP_FORMAT for c in a.dataset.indicators})
     first, last = 2, len(frame) + 1
-    high_row, low_row = last + 2, last + 3
-    ws.cell(high_row, 1, t("risk.high_threshold", lang)).font = Font(bold=True)
-    ws.cell(low_row, 1, t("risk.low_threshold", lang)).font = Font(bold=True)
+    high_row, low_row, name_row, side_row = last + 2, last + 3, last + 4, last + 5
+    for row, key in ((high_row, "risk.high_threshold"), (low_row, "risk.low_threshold"),
+                     (name_row, "col.indicator"), (side_row, "risk.risky_side")):
+        ws.cell(row, 1, t(key, lang)).font = Font(bold=True)
+    for k, code in enumerate(a.dataset.indicators):
+        ws.cell(name_row, k + 2, a.framework.by_code[code].name(lang))
+        ws.cell(side_row, k + 2, t("risk.low_is_risk" if th.orientation[k] > 0 else "risk.high_is_risk", lang))
     for k in range(len(a.dataset.indicators)):
         col = get_column_letter(k + 2)
         if np.isnan(th.high[k]):
             continue
-        ws.cell(high_row, k + 2, float(th.high[k]))
-        ws.cell(low_row, k + 2, float(th.low[k]))
+        ws.cell(high_row, k + 2, float(th.high[k])).number_format = MAP_FORMAT
+        ws.cell(low_row, k + 2, float(th.low[k])).number_format = MAP_FORMAT
         up = th.orientation[k] > 0
         ops = {True: ("<=", ">="), False: ("<", ">")}
         high_op = ops[bool(th.high_inclusive[k])][0 if up else 1]
@@ -159,8 +164,13 @@ def _risk_map_sheet(wb, a: Assessment) -> None:
             ws.conditional_formatting.add(span, FormulaRule(
                 formula=[f"AND(ISNUMBER({cell}),{formula})"], stopIfTrue=True,
                 fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid")))
-    note = ws.cell(low_row + 2, 1, t("risk.sheet_note", lang))
+    note = ws.cell(side_row + 2, 1, t("risk.sheet_note", lang))
     note.font = Font(italic=True)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_cols = "A:A"
+    ws.print_title_rows = "1:1"
 
 
 def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:

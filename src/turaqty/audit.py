@@ -1,0 +1,281 @@
+"""A statistical audit of any assessment, in the EU JRC's practice for composite indicators
+(as COINr's ``get_stats``, ``get_corr``, ``get_cronbach``, ``get_PCA``).
+
+Every check returns figures; a figure past its threshold becomes a **flag**
+(``type``, the indicators and regions concerned, the figure, a message):
+
+- ``low_coverage``: an indicator or a region with data for less than 80 % of its cells;
+- ``outlier``: |skewness| > 2 and kurtosis > 3.5 (COINr's rule), with the regions beyond
+  1.5 interquartile ranges;
+- ``constant`` / ``near_constant``: all values equal, or one value shared by ≥ 80 % of regions;
+- ``near_duplicate``: two indicators with |Pearson r| ≥ 0.95 (raw values);
+- ``negative_in_pillar``: two indicators of a pillar whose scores correlate at r ≤ −0.4;
+- ``against_pillar``: an indicator whose score correlates negatively with its own pillar;
+- ``low_alpha``: Cronbach's alpha of a pillar < 0.7;
+- ``importance_mismatch``: an indicator whose share of its pillar's explained variance
+  (squared correlation ratio) is less than half or more than twice its nominal weight;
+- ``rank_sensitive``: removing one indicator moves some region by 3 or more ranks.
+
+Example
+-------
+>>> from turaqty.assessment import assess
+>>> audit = run_audit(assess())
+>>> [f for f in audit["flags"] if f["type"] == "near_duplicate"][0]["indicators"]
+['B43', 'B48']
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from turaqty.assessment import Assessment
+from turaqty.core.rank import rank_descending
+from turaqty.i18n import format_number, t
+
+THRESHOLDS = {
+    "coverage": 0.8, "skewness": 2.0, "kurtosis": 3.5, "near_constant": 0.8,
+    "near_duplicate": 0.95, "negative_in_pillar": -0.4, "alpha": 0.7,
+    "importance_ratio": 2.0, "rank_shift": 3,
+}
+
+
+def cronbach_alpha(scores: np.ndarray) -> float:
+    """Cronbach's alpha of the columns of ``scores`` (regions with a missing value dropped).
+
+    >>> round(cronbach_alpha(np.array([[1, 2], [2, 3], [3, 5.0]])), 4)  # 2·(1 − (1 + 7/3)/(19/3)) = 18/19
+    0.9474
+    """
+    x = scores[~np.isnan(scores).any(axis=1)]
+    k = x.shape[1]
+    if k < 2 or x.shape[0] < 2:
+        return float("nan")
+    item_var = x.var(axis=0, ddof=1).sum()
+    total_var = x.sum(axis=1).var(ddof=1)
+    return float(k / (k - 1) * (1 - item_var / total_var)) if total_var > 0 else float("nan")
+
+
+def first_component_share(scores: np.ndarray) -> float:
+    """Share of variance of the first principal component of the standardised columns.
+
+    >>> round(first_component_share(np.array([[1, 2], [2, 4], [3, 6.0]])), 6)
+    1.0
+    """
+    x = scores[~np.isnan(scores).any(axis=1)]
+    x = x[:, x.std(axis=0, ddof=1) > 0] if x.shape[0] > 1 else x
+    if x.shape[1] < 1 or x.shape[0] < 3:
+        return float("nan")
+    if x.shape[1] == 1:
+        return 1.0
+    eigen = np.linalg.eigvalsh(np.corrcoef(x, rowvar=False))
+    return float(eigen[-1] / eigen.sum())
+
+
+def correlation_ratio(x: np.ndarray, y: np.ndarray) -> float:
+    """Squared correlation ratio of ``y`` on ``x`` (the share of ``y``'s variance that a
+    smooth function of ``x`` explains), estimated by a quadratic regression; equals r² for a
+    straight-line relation.
+
+    >>> round(correlation_ratio(np.array([1, 2, 3, 4.0]), np.array([2, 4, 6, 8.0])), 6)
+    1.0
+    """
+    ok = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[ok], y[ok]
+    if x.size < 4 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
+    z = (x - x.mean()) / x.std()
+    design = np.column_stack([np.ones_like(z), z, z**2])
+    fitted = design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    return float(1 - ((y - fitted) ** 2).sum() / ((y - y.mean()) ** 2).sum())
+
+
+def _pairwise_r(values: np.ndarray) -> np.ndarray:
+    """Pearson correlations of the columns on pairwise-complete rows."""
+    m = values.shape[1]
+    r = np.full((m, m), np.nan)
+    for i in range(m):
+        for j in range(i, m):
+            ok = ~(np.isnan(values[:, i]) | np.isnan(values[:, j]))
+            a, b = values[ok, i], values[ok, j]
+            if ok.sum() > 2 and a.std() > 0 and b.std() > 0:
+                r[i, j] = r[j, i] = np.corrcoef(a, b)[0, 1]
+    return r
+
+
+def _with_p(x: np.ndarray, y: np.ndarray) -> dict:
+    ok = ~(np.isnan(x) | np.isnan(y))
+    if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
+        return {"pearson": None, "pearson_p": None, "spearman": None, "spearman_p": None}
+    pr = sps.pearsonr(x[ok], y[ok])
+    sr = sps.spearmanr(x[ok], y[ok])
+    return {"pearson": float(pr.statistic), "pearson_p": float(pr.pvalue),
+            "spearman": float(sr.statistic), "spearman_p": float(sr.pvalue)}
+
+
+def _leave_one_out(a: Assessment) -> list[dict]:
+    """For each indicator in the index: how far regions' integral ranks move without it."""
+    r = a.arrays
+    fw = a.framework
+    codes = a.dataset.indicators
+    pillar_of = np.array([fw.pillars.index(fw.pillar_of[c]) for c in codes])
+    scores = np.where(r.included[None, :], r.scores, np.nan)
+    avail = ~np.isnan(scores)
+    s0 = np.where(avail, scores, 0.0)
+    base_rank = r.ranks[:, -1]
+    sums = np.column_stack([s0[:, pillar_of == k].sum(axis=1) for k in range(len(fw.pillars))])
+    counts = np.column_stack([avail[:, pillar_of == k].sum(axis=1) for k in range(len(fw.pillars))])
+    out = []
+    for j, code in enumerate(codes):
+        if not r.included[j]:
+            continue
+        k = pillar_of[j]
+        s, c = sums.copy(), counts.astype(float)
+        s[:, k] -= s0[:, j]
+        c[:, k] -= avail[:, j]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pillars = np.where(c > 0, s / c, np.nan)
+        ranks = rank_descending(pillars.sum(axis=1))
+        shift = ranks - base_rank
+        worst = int(np.nanargmax(np.abs(shift)))
+        out.append({"indicator": code, "max_shift": int(np.nanmax(np.abs(shift))),
+                    "mean_abs_shift": float(np.nanmean(np.abs(shift))),
+                    "region": a.dataset.units[worst], "region_shift": int(shift[worst])})
+    return out
+
+
+def run_audit(a: Assessment) -> dict:
+    """The audit of ``a`` as plain data (JSON-ready): flags and every figure behind them."""
+    lang = a.lang
+    fw = a.framework
+    ds = a.dataset
+    codes = list(ds.indicators)
+    units = list(ds.units)
+    values = ds.values
+    r = a.arrays
+    flags: list[dict] = []
+
+    def flag(kind, indicators=(), regions=(), figure=None, **params):
+        names = {"indicator_names": ", ".join(f"{c} ({fw.by_code[c].name(lang)})" for c in indicators),
+                 "region_names": ", ".join(a.indices.set_index("unit_id").loc[u, "name"] for u in regions)}
+        shown = format_number(figure, lang, 3) if isinstance(figure, float) else figure
+        flags.append({"type": kind, "indicators": list(indicators), "regions": list(regions),
+                      "figure": figure, "message": t(f"audit.{kind}", lang, figure=shown,
+                                                     **names, **params)})
+
+    # coverage
+    present = ~np.isnan(values)
+    coverage = {"indicators": dict(zip(codes, present.mean(axis=0).round(4).tolist())),
+                "regions": dict(zip(units, present.mean(axis=1).round(4).tolist()))}
+    for c, share in coverage["indicators"].items():
+        if share < THRESHOLDS["coverage"]:
+            flag("low_coverage", [c], figure=share)
+    for u, share in coverage["regions"].items():
+        if share < THRESHOLDS["coverage"]:
+            flag("low_coverage_region", regions=[u], figure=share)
+
+    # distribution: outliers, constant and near-constant indicators
+    stats = a.stats.set_index("indicator")
+    for j, c in enumerate(codes):
+        col = values[:, j]
+        ok = col[~np.isnan(col)]
+        if ok.size == 0:
+            continue
+        skew, kurt = stats.loc[c, "skewness"], stats.loc[c, "kurtosis"]
+        if abs(skew) > THRESHOLDS["skewness"] and kurt > THRESHOLDS["kurtosis"]:
+            q1, q3 = np.percentile(ok, [25, 75])
+            far = [u for u, x in zip(units, col) if x < q1 - 1.5 * (q3 - q1) or x > q3 + 1.5 * (q3 - q1)]
+            flag("outlier", [c], far, float(skew), kurtosis=format_number(kurt, lang, 2))
+        if np.ptp(ok) == 0:
+            flag("constant", [c], figure=float(ok[0]))
+        else:
+            _, n_mode = np.unique(ok, return_counts=True)
+            share = n_mode.max() / ok.size
+            if share >= THRESHOLDS["near_constant"]:
+                flag("near_constant", [c], figure=float(share))
+
+    # correlations between indicators
+    raw_r = _pairwise_r(values)
+    score_r = _pairwise_r(r.scores)
+    for i in range(len(codes)):
+        for j in range(i + 1, len(codes)):
+            if abs(raw_r[i, j]) >= THRESHOLDS["near_duplicate"]:
+                flag("near_duplicate", [codes[i], codes[j]], figure=float(raw_r[i, j]))
+            same_pillar = fw.pillar_of[codes[i]] == fw.pillar_of[codes[j]]
+            if same_pillar and r.included[i] and r.included[j] \
+                    and score_r[i, j] <= THRESHOLDS["negative_in_pillar"]:
+                flag("negative_in_pillar", [codes[i], codes[j]], figure=float(score_r[i, j]))
+
+    # each indicator against its pillar and the integral index; importance
+    pillars = {p: r.pillars[:, k] for k, p in enumerate(fw.pillars)}
+    correlations, importance = [], []
+    for p in fw.pillars:
+        members = [j for j, c in enumerate(codes) if fw.pillar_of[c] == p and r.included[j]]
+        eta = {j: correlation_ratio(r.scores[:, j], pillars[p]) for j in members}
+        total = np.nansum(list(eta.values()))
+        for j in members:
+            c = codes[j]
+            with_pillar = _with_p(r.scores[:, j], pillars[p])
+            correlations.append({"indicator": c, "pillar": p, "with_pillar": with_pillar,
+                                 "with_integral": _with_p(r.scores[:, j], r.integral)})
+            if with_pillar["pearson"] is not None and with_pillar["pearson"] < 0:
+                flag("against_pillar", [c], figure=with_pillar["pearson"],
+                     pillar=fw.pillar_name(p, lang).lower())
+            share = eta[j] / total if total > 0 and not np.isnan(eta[j]) else float("nan")
+            nominal = 1 / len(members)
+            ratio = share / nominal if not np.isnan(share) else float("nan")
+            importance.append({"indicator": c, "pillar": p, "correlation_ratio": eta[j],
+                               "importance_share": share, "nominal_weight": nominal,
+                               "ratio": ratio})
+            if not np.isnan(ratio) and (ratio > THRESHOLDS["importance_ratio"]
+                                        or ratio < 1 / THRESHOLDS["importance_ratio"]):
+                flag("importance_mismatch", [c], figure=float(ratio),
+                     pillar=fw.pillar_name(p, lang).lower())
+
+    # internal consistency and dimensionality of each pillar
+    pillar_stats = {}
+    for p in fw.pillars:
+        members = [j for j, c in enumerate(codes) if fw.pillar_of[c] == p and r.included[j]]
+        block = r.scores[:, members]
+        alpha = cronbach_alpha(block)
+        pillar_stats[p] = {"indicators": len(members), "cronbach_alpha": alpha,
+                           "first_component_share": first_component_share(block),
+                           "complete_regions": int((~np.isnan(block).any(axis=1)).sum())}
+        if not np.isnan(alpha) and alpha < THRESHOLDS["alpha"]:
+            flag("low_alpha", [codes[j] for j in members], figure=alpha,
+                 pillar=fw.pillar_name(p, lang).lower())
+
+    loo = _leave_one_out(a)
+    for row in loo:
+        if row["max_shift"] >= THRESHOLDS["rank_shift"]:
+            flag("rank_sensitive", [row["indicator"]], [row["region"]], row["max_shift"],
+                 shift=row["region_shift"])
+
+    return {
+        "data": a.manifest["inputs"]["data"], "method": a.method.to_dict(),
+        "thresholds": THRESHOLDS, "flags": flags, "coverage": coverage,
+        "pillars": pillar_stats, "correlations": correlations, "importance": importance,
+        "leave_one_out": loo,
+        "near_duplicates": _correlation_pairs(codes, raw_r),
+    }
+
+
+def _correlation_pairs(codes: list[str], r: np.ndarray) -> list[dict]:
+    pairs = [{"indicators": [codes[i], codes[j]], "pearson": float(r[i, j])}
+             for i in range(len(codes)) for j in range(i + 1, len(codes))
+             if not np.isnan(r[i, j]) and abs(r[i, j]) >= 0.8]
+    return sorted(pairs, key=lambda p: -abs(p["pearson"]))
+
+
+def audit_tables(audit: dict) -> dict[str, pd.DataFrame]:
+    """The audit's figures as tables (for reports)."""
+    corr = pd.DataFrame([{"indicator": c["indicator"], "pillar": c["pillar"],
+                          **{f"{k}_pillar": v for k, v in c["with_pillar"].items()},
+                          **{f"{k}_integral": v for k, v in c["with_integral"].items()}}
+                         for c in audit["correlations"]])
+    return {
+        "flags": pd.DataFrame(audit["flags"], columns=["type", "indicators", "regions", "figure", "message"]),
+        "pillars": pd.DataFrame(audit["pillars"]).T.reset_index(names="pillar"),
+        "correlations": corr,
+        "importance": pd.DataFrame(audit["importance"]),
+        "leave_one_out": pd.DataFrame(audit["leave_one_out"]),
+    }

@@ -1,0 +1,73 @@
+"""The reproduction of the printed tables as a readable report (Markdown and HTML).
+
+Example
+-------
+>>> from turaqty.reproduce import reproduce
+>>> doc = reproduction_document(reproduce(), "en")
+>>> [s.title for s in doc.sections][:2]
+['Summary', 'Differences by cause']
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from turaqty.catalog import load_regions
+from turaqty.i18n import t
+from turaqty.report.document import Document, Section
+from turaqty.reproduce import STATUSES, Reproduction
+
+
+def _region(unit_id: str, lang: str) -> str:
+    return load_regions().name(unit_id, lang) if unit_id else ""
+
+
+def reproduction_document(r: Reproduction, lang: str = "en") -> Document:
+    """The report: counts per table and status, the differences grouped by cause, and their
+    effect on indices, ranks and levels."""
+    cells = r.cells
+    counts = cells.groupby(["table", "status"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(STATUSES), fill_value=0).reset_index()
+    counts.columns = [t("reproduce.col.table", lang)] + [t(f"reproduce.status.{s}", lang) for s in STATUSES]
+    total = cells["status"].value_counts()
+    summary = Section(t("reproduce.summary", lang), [
+        t("reproduce.summary_text", lang, n=len(cells), reproduced=int(total.get("reproduced", 0)),
+          explained=int(total.get("explained", 0)), unexplained=int(total.get("unexplained", 0))),
+        counts,
+    ])
+
+    by_cause = Section(t("reproduce.by_cause", lang))
+    differing = cells[cells["status"] != "reproduced"]
+    for cause, block in differing.groupby("cause", sort=False):
+        by_cause.blocks.append(f"{t(f'cause.{cause}', lang)} — {len(block)}")
+        shown = block.assign(
+            unit_id=[_region(u, lang) for u in block["unit_id"]],
+            column=[f"{c} ← {r.details[('copied_column', tb, c)]}"
+                    if ("copied_column", tb, c) in r.details else c
+                    for tb, c in zip(block["table"], block["column"])],
+        )[["table", "unit_id", "column", "printed", "recomputed"]]
+        shown.columns = [t(f"reproduce.col.{c}", lang) for c in shown.columns]
+        by_cause.blocks.append(shown)
+
+    e = r.effects
+    moved = e[(e["rank_change_dissertation"] != 0) | (e["rank_change_default"] != 0)
+              | (e["levels_changed_dissertation"] != "") | (e["levels_changed_default"] != "")]
+    moved = moved.reindex(moved["rank_change_default"].abs().sort_values(ascending=False).index)
+    table = pd.DataFrame({
+        t("col.name", lang): moved["name"],
+        t("reproduce.col.rank_printed", lang): moved["rank_integral_printed"].astype("Int64"),
+        t("reproduce.col.rank_dissertation", lang): moved["rank_integral_dissertation"].astype("Int64"),
+        t("reproduce.col.rank_default", lang): moved["rank_integral_default"].astype("Int64"),
+        t("reproduce.col.levels_dissertation", lang): moved["levels_changed_dissertation"],
+        t("reproduce.col.levels_default", lang): moved["levels_changed_default"],
+    })
+    biggest = e.loc[e["rank_change_default"].abs().idxmax()]
+    effect = Section(t("reproduce.effects", lang), [
+        t("reproduce.effects_text", lang),
+        t("reproduce.effects_counts", lang,
+          n_diss=int((e["rank_change_dissertation"] != 0).sum()),
+          n_default=int((e["rank_change_default"] != 0).sum()),
+          name=biggest["name"], change=int(abs(biggest["rank_change_default"])),
+          before=int(biggest["rank_integral_printed"]), after=int(biggest["rank_integral_default"])),
+        table,
+    ])
+    return Document(t("reproduce.title", lang), [summary, by_cause, effect], lang)

@@ -1,0 +1,323 @@
+"""Reproduce the dissertation's printed tables and explain every difference.
+
+Each printed number of Tables 10-14 and 18-20 (and each figure the text states about
+Table 13) is compared with its recomputation under the ``dissertation`` profile and given a
+status — ``reproduced``, ``explained`` (with the cause found) or ``unexplained``. Causes are
+detected, not listed: a printed score equal to 10 minus the recomputed one was normalised
+with the reversed formula; a printed column equal to another column was copied; and so on.
+
+Example
+-------
+>>> r = reproduce()
+>>> r.cells.groupby("status").size().to_dict()
+{'explained': 297, 'reproduced': 2065}
+>>> r.cells.query("table == 'Table 10' and column == 'B12'")["cause"].iloc[1]
+'copied_column'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from turaqty.assessment import INDEX_COLUMNS, Assessment, assess
+from turaqty.catalog import _data_file
+from turaqty.core.aggregate import integral_sum
+from turaqty.core.classify import level_of
+from turaqty.core.rank import rank_descending
+from turaqty.core.risk import risk_classes
+from turaqty.dataset import load_embedded
+from turaqty.method import get_method
+
+STATUSES = ("reproduced", "explained", "unexplained")
+PRINTED_PILLAR_TABLE = {"social": "Table 10", "economic": "Table 11", "ecological": "Table 12"}
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _tolerance(text: str) -> float:
+    """Half a unit of the last printed digit."""
+    return 0.5 * 10 ** -_decimals(text) + 1e-9
+
+
+def printed_tables() -> dict[str, pd.DataFrame]:
+    """The printed tables shipped with the package (see ``data/dissertation/README.md``)."""
+    def read(name, **kw):
+        with _data_file("dissertation", name).open("r", encoding="utf-8") as fh:
+            return pd.read_csv(fh, **kw)
+
+    return {
+        "scores": read("tables_10_13.csv", dtype={"printed": str}),
+        "matrix": read("table_14.csv"),
+        "risk": read("tables_18_20.csv", dtype={"map_value": float}, keep_default_na=False,
+                     na_values={"map_value": [""]}),
+        "text": read("text_claims.csv", dtype={"printed": str}),
+    }
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """Every printed cell with its recomputation, status and cause; and the effect of the
+    differences on indices, ranks and levels."""
+
+    cells: pd.DataFrame  # table, unit_id, column, printed, recomputed, status, cause
+    effects: pd.DataFrame  # per region: indices, ranks, levels under three variants
+    details: dict  # cause details (e.g. which column was copied)
+    assessment: Assessment  # the dissertation profile's recomputation
+    default: Assessment  # the default profile (meaningful directions)
+
+
+# --- Tables 10-12: scores ---------------------------------------------------------------
+
+def _copied_columns(printed: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(table, column) → the other column of the same table it is a copy of."""
+    copies = {}
+    for table, block in printed.groupby("table"):
+        wide = block.pivot(index="unit_id", columns="column", values="printed")
+        codes = [c for c in wide.columns if c.startswith("B")]
+        for c in codes:
+            for other in codes:
+                if other != c and (wide[c] == wide[other]).mean() >= 0.9:
+                    copies[(table, c)] = other
+                    break
+    return copies
+
+
+def _score_cause(p: float, text: str, s: float, x: float, lo: float, hi: float, direction: int,
+                 copied_from: str | None, copied_value: str | None, raw_column: np.ndarray) -> str:
+    tol = _tolerance(text)
+    if abs(p - s) <= tol:
+        return ""
+    if abs(p - (10 - s)) <= tol:
+        return "reversed_formula"
+    if copied_from is not None and copied_value == text:
+        return "copied_column"
+    if abs(p - x) <= tol:
+        return "raw_value"
+    zero_min = 1 + 8 * ((x - 0) if direction > 0 else (hi - x)) / (hi - 0) if hi else np.nan
+    if abs(p - zero_min) <= tol:
+        return "zero_minimum"
+    if (raw_column == x).sum() > 1:
+        return "duplicated_raw_data"
+    if abs(p - s) <= 10 ** -_decimals(text) + 2e-3:
+        return "rounding"
+    return "unexplained"
+
+
+def _score_cells(printed: pd.DataFrame, a: Assessment, details: dict) -> list[tuple]:
+    values = a.dataset.wide()
+    scores = a.scores.set_index("unit_id")
+    directions = a.manifest["directions"]
+    copies = _copied_columns(printed)
+    lookup = {(r.table, r.unit_id, r.column): r.printed for r in printed.itertuples()}
+    rows = []
+    for r in printed[printed["column"].str.fullmatch(r"B\d+")].itertuples():
+        col = values[r.column]
+        other = copies.get((r.table, r.column))
+        cause = _score_cause(float(r.printed), r.printed, scores.loc[r.unit_id, r.column],
+                             values.loc[r.unit_id, r.column], col.min(), col.max(),
+                             1 if directions[r.column] == "+" else -1, other,
+                             lookup.get((r.table, r.unit_id, other)), col.to_numpy())
+        if cause == "copied_column":
+            details[("copied_column", r.table, r.column)] = other
+        rows.append((r.table, r.unit_id, r.column, float(r.printed),
+                     scores.loc[r.unit_id, r.column], cause))
+    return rows
+
+
+# --- Tables 10-13: indices and ranks ----------------------------------------------------
+
+def printed_variant(printed: pd.DataFrame) -> pd.DataFrame:
+    """Indices, ranks and levels computed from the printed scores of Tables 10-12 (the
+    ecological mean without B43, as Table 12 effectively did)."""
+    method = get_method("dissertation")
+    wide = printed[printed["table"].isin(PRINTED_PILLAR_TABLE.values())
+                   & printed["column"].str.fullmatch(r"B\d+")]
+    wide = wide.pivot(index="unit_id", columns="column", values="printed").astype(float)
+    excluded = set(method.excluded)
+    fw_pillar = _pillar_of()
+    out = pd.DataFrame(index=wide.index)
+    for pillar in ("social", "economic", "ecological"):
+        codes = [c for c in wide.columns if fw_pillar[c] == pillar and c not in excluded]
+        out[pillar] = wide[codes].mean(axis=1)
+    out["integral"] = integral_sum(out[["social", "economic", "ecological"]].to_numpy())
+    for col in INDEX_COLUMNS:
+        out[f"rank_{col}"] = rank_descending(out[col].to_numpy())
+        bounds = method.integral_levels if col == "integral" else method.pillar_levels
+        out[f"level_{col}"] = level_of(out[col].to_numpy(), bounds)
+    return out
+
+
+def _pillar_of() -> dict[str, str]:
+    from turaqty.catalog import load_framework
+
+    return load_framework().pillar_of
+
+
+def _index_cells(printed: pd.DataFrame, a: Assessment) -> list[tuple]:
+    ours = a.indices.set_index("unit_id")
+    from_printed = printed_variant(printed)
+    wide = printed.pivot_table(index=["table", "unit_id"], columns="column", values="printed",
+                               aggfunc="first")
+    rows = []
+    for r in printed[~printed["column"].str.fullmatch(r"B\d+")].itertuples():
+        p, ours_value = float(r.printed), float(ours.loc[r.unit_id, r.column])
+        if r.column.startswith("rank_"):
+            index_col = r.column.removeprefix("rank_")
+            block = wide.loc[r.table]
+            printed_index = block[index_col].astype(float)
+            consistent = (printed_index[block[r.column].astype(float) < p] >= float(printed_index[r.unit_id])).all()
+            if p == ours_value:
+                cause = ""
+            elif consistent:
+                cause = "propagated"
+            else:
+                cause = "unexplained"
+        else:
+            if abs(p - ours_value) <= _tolerance(r.printed):
+                cause = ""
+            elif abs(p - from_printed.loc[r.unit_id, r.column]) <= _tolerance(r.printed) + 0.015:
+                cause = "propagated"
+            else:
+                cause = "unexplained"
+        rows.append((r.table, r.unit_id, r.column, p, ours_value, cause))
+    return rows
+
+
+# --- Table 14: the matrix ---------------------------------------------------------------
+
+def _matrix_cells(matrix: pd.DataFrame, printed: pd.DataFrame, a: Assessment) -> list[tuple]:
+    ours = a.indices.set_index("unit_id")
+    t13 = printed[printed["table"] == "Table 13"].pivot(index="unit_id", columns="column",
+                                                        values="printed")
+    method = a.method
+    rows = []
+    for r in matrix.itertuples():
+        recomputed = ours.loc[r.unit_id, f"level_{r.pillar}"]
+        implied = level_of(np.array([float(t13.loc[r.unit_id, r.pillar])]), method.pillar_levels)[0]
+        if recomputed == r.level:
+            cause = ""
+        elif implied != r.level:
+            cause = "matrix_contradicts_table13"
+        else:
+            cause = "propagated"
+        rows.append(("Table 14", r.unit_id, f"level_{r.pillar}", r.level, recomputed, cause))
+    return rows
+
+
+# --- Tables 18-20: risk classes ---------------------------------------------------------
+
+def _risk_cells(risk: pd.DataFrame, a: Assessment) -> list[tuple]:
+    fw = a.framework
+    values = a.dataset.wide()
+    slot_rule = {rule.printed_slot: rule for rule in fw.risk_rules.values()}
+    rows = []
+    for r in risk.itertuples():
+        rule = slot_rule.get(r.slot)
+        printed_class = r.printed_class or "none"
+        if rule is None:
+            rows.append((r.table, r.unit_id, f"{r.indicator} ({r.slot})", printed_class, "",
+                         "column_not_used"))
+            continue
+        (h_op, h), (l_op, lo) = rule.printed_high, rule.printed_low
+
+        def cleaned_class(value, h_op=h_op, h=h, l_op=l_op, lo=lo):
+            return risk_classes(np.array([[value]]), np.array([h]), np.array([lo]),
+                                np.array([1 if h_op.startswith("<") else -1]),
+                                np.array([h_op.endswith("=")]), np.array([l_op.endswith("=")]))[0, 0]
+
+        ours = cleaned_class(values.loc[r.unit_id, r.indicator])
+        if ours == printed_class:
+            cause = ""
+        elif printed_class not in ("high", "medium", "low"):
+            cause = "threshold_gap"
+        elif cleaned_class(r.map_value) == printed_class:  # the map printed another value
+            cause = "map_values_differ"
+        elif rule.printed_fix:
+            cause = "threshold_fixed"
+        else:
+            cause = "unexplained"
+        rows.append((r.table, r.unit_id, r.indicator, printed_class, ours, cause))
+    return rows
+
+
+# --- the text ---------------------------------------------------------------------------
+
+def _text_cells(text: pd.DataFrame, printed: pd.DataFrame, a: Assessment, details: dict) -> list[tuple]:
+    t13 = printed[printed["table"] == "Table 13"].pivot(index="unit_id", columns="column",
+                                                        values="printed").astype(float)
+    ours = a.indices.set_index("unit_id")
+
+    def figure(frame, quantity):
+        what, _, col = quantity.partition(" of ")
+        if what == "min":
+            return round(float(frame[col].min()), 2)
+        if what == "max":
+            return round(float(frame[col].max()), 2)
+        if what.startswith("rank "):
+            return frame[f"rank_{col}"].astype(float).idxmin() if what == "rank 1" else \
+                frame.index[frame[f"rank_{col}"].astype(float) == int(what.split()[1])][0]
+        pillar = quantity.split()[3]  # "regions with low PILLAR level"
+        return int((level_of(frame[pillar].to_numpy(dtype=float), (4.0, 7.0)) == "low").sum())
+
+    rows = []
+    for r in text.itertuples():
+        table_value, ours_value = figure(t13, r.quantity), figure(ours, r.quantity)
+
+        def same(value, text=r.printed):
+            return str(value) == text if isinstance(value, str) else abs(float(text) - value) < 0.005
+
+        if same(ours_value):
+            cause = ""
+        elif not same(table_value):
+            cause = "text_contradicts_table"
+        else:  # the text follows Table 13, which follows the printed (partly wrong) scores
+            cause = "propagated"
+        details[("text", r.claim)] = (r.line, table_value)
+        rows.append((f"Text line {r.line}", "", r.claim, r.printed, ours_value, cause))
+    return rows
+
+
+def reproduce() -> Reproduction:
+    """Compare every printed cell with its recomputation (see the module doc)."""
+    tables = printed_tables()
+    data = load_embedded()
+    diss = assess(data, profile="dissertation", risk_thresholds="printed")
+    details: dict = {}
+    rows = (_score_cells(tables["scores"], diss, details)
+            + _index_cells(tables["scores"], diss)
+            + _matrix_cells(tables["matrix"], tables["scores"], diss)
+            + _risk_cells(tables["risk"], diss)
+            + _text_cells(tables["text"], tables["scores"], diss, details))
+    cells = pd.DataFrame(rows, columns=["table", "unit_id", "column", "printed", "recomputed", "cause"])
+    cells["status"] = np.where(cells["cause"] == "", "reproduced",
+                               np.where(cells["cause"] == "unexplained", "unexplained", "explained"))
+    cells = cells[["table", "unit_id", "column", "printed", "recomputed", "status", "cause"]]
+    default = assess(data)
+    return Reproduction(cells, effects(tables["scores"], diss, default), details, diss, default)
+
+
+def effects(printed: pd.DataFrame, diss: Assessment, default: Assessment) -> pd.DataFrame:
+    """Per region: integral index, rank and levels (a) from the printed scores, (b) from the
+    raw data with the printed directions, (c) with the meaningful directions, and the
+    changes of rank from (a)."""
+    variants = {"printed": printed_variant(printed),
+                "dissertation": diss.indices.set_index("unit_id"),
+                "default": default.indices.set_index("unit_id")}
+    out = pd.DataFrame({"unit_id": diss.indices["unit_id"], "name": diss.indices["name"]})
+    for name, frame in variants.items():
+        frame = frame.reindex(out["unit_id"])
+        for col in ("integral", "rank_integral", "level_social", "level_economic",
+                    "level_ecological", "level_integral"):
+            out[f"{col}_{name}"] = frame[col].to_numpy()
+    for name in ("dissertation", "default"):
+        out[f"rank_change_{name}"] = (out["rank_integral_printed"].astype(float)
+                                      - out[f"rank_integral_{name}"].astype(float))
+        out[f"levels_changed_{name}"] = [
+            ", ".join(p for p in ("social", "economic", "ecological", "integral")
+                      if row[f"level_{p}_printed"] != row[f"level_{p}_{name}"])
+            for _, row in out.iterrows()]
+    return out
