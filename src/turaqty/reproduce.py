@@ -10,7 +10,7 @@ Example
 -------
 >>> r = reproduce()
 >>> r.cells.groupby("status").size().to_dict()
-{'explained': 297, 'reproduced': 2065}
+{'explained': 405, 'reproduced': 2048}
 >>> r.cells.query("table == 'Table 10' and column == 'B12'")["cause"].iloc[1]
 'copied_column'
 """
