@@ -14,6 +14,7 @@ Example
 'printed'
 """
 from turaqty.assessment import Assessment, assess, version
+from turaqty.audit import run_audit
 from turaqty.catalog import load_framework, load_regions
 from turaqty.dataset import Dataset, load_embedded
 from turaqty.errors import DataError, Problem, TuraqtyError, UsageError
@@ -21,11 +22,13 @@ from turaqty.io.read import check_data, read_data
 from turaqty.io.template import template_frame
 from turaqty.method import PROFILES, Method, get_method
 from turaqty.report.outputs import write_assessment
+from turaqty.reproduce import Reproduction, reproduce
 
 __version__ = version()
 
 __all__ = [
-    "Assessment", "DataError", "Dataset", "Method", "PROFILES", "Problem", "TuraqtyError",
-    "UsageError", "assess", "check_data", "get_method", "load_embedded", "load_framework",
-    "load_regions", "read_data", "template_frame", "version", "write_assessment",
+    "Assessment", "DataError", "Dataset", "Method", "PROFILES", "Problem", "Reproduction",
+    "TuraqtyError", "UsageError", "assess", "check_data", "get_method", "load_embedded",
+    "load_framework", "load_regions", "read_data", "reproduce", "run_audit", "template_frame",
+    "version", "write_assessment",
 ]
