@@ -17,6 +17,7 @@ import datetime as _dt
 import os
 import platform
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import metadata
 
 import numpy as np
@@ -49,7 +50,10 @@ def version() -> str:
 @dataclass(frozen=True, eq=False)
 class Assessment:
     """The results of one assessment; immutable. Tables are pandas DataFrames laid out as
-    the CSV files ``turaqty assess`` writes."""
+    the CSV files ``turaqty assess`` writes. The scores, indices and warnings are made by
+    :func:`assess`; the other tables are built the first time they are read, so that a loop
+    of thousands of assessments (sensitivity analysis, scenarios) pays only for what it uses.
+    """
 
     dataset: Dataset
     framework: Framework
@@ -57,22 +61,71 @@ class Assessment:
     lang: str
     scores: pd.DataFrame
     indices: pd.DataFrame
-    stats: pd.DataFrame
-    matrix: pd.DataFrame
     warnings: pd.DataFrame
     manifest: dict
     arrays: PipelineResult = field(repr=False)
-    risk: pd.DataFrame = field(repr=False, default=None)
-    risk_summary: pd.DataFrame = field(repr=False, default=None)
-    region_types: pd.DataFrame = field(repr=False, default=None)
-    macro_regions: pd.DataFrame = field(repr=False, default=None)
-    findings: pd.DataFrame = field(repr=False, default=None)
-    thresholds: "Thresholds" = field(repr=False, default=None)
+    thresholds: Thresholds = field(repr=False)
+    risk_classes: np.ndarray = field(repr=False)  # regions × indicators: high | medium | low | none
 
     def ranking(self) -> pd.DataFrame:
-        """The indices table sorted by integral rank (best first)."""
+        """The indices table sorted by integral rank (best first).
+
+        >>> assess().ranking()["unit_id"].head(2).tolist()
+        ['almaty_city', 'astana']
+        """
         return self.indices.sort_values(["rank_integral", "unit_id"], kind="stable",
                                         na_position="last").reset_index(drop=True)
+
+    @cached_property
+    def _regions(self) -> Regions:
+        return load_regions()
+
+    @cached_property
+    def stats(self) -> pd.DataFrame:
+        """Per indicator: labels, direction used, whether it is in the index, statistics."""
+        directions = np.array([1 if self.manifest["directions"][c] == "+" else -1
+                               for c in self.dataset.indicators])
+        return _stats_frame(self.dataset, self.framework, self.arrays, directions, self.lang)
+
+    @cached_property
+    def matrix(self) -> pd.DataFrame:
+        """The sustainability matrix: one row per (pillar or integral, level)."""
+        return _matrix_frame(list(self.dataset.units), self.arrays.levels, self._regions, self.lang)
+
+    @cached_property
+    def _risk_counts(self) -> dict[str, np.ndarray]:
+        return risk_counts(self.dataset, self.framework, self.risk_classes)
+
+    @cached_property
+    def risk(self) -> pd.DataFrame:
+        """The risk map: ``unit_id, indicator, value, risk, lower, upper, rule``."""
+        return risk_table(self.dataset, self.risk_classes, self.thresholds, self.lang)
+
+    @cached_property
+    def risk_summary(self) -> pd.DataFrame:
+        """Per region: high/medium/low counts by pillar and its high-risk indicators."""
+        return risk_summary(self.dataset, self._regions, self.risk_classes, self._risk_counts,
+                            self.lang)
+
+    @cached_property
+    def region_types(self) -> pd.DataFrame:
+        """Per region: its pillar levels, type name and main risk pillar."""
+        return region_types(self.dataset, self.arrays.levels, self._risk_counts, self.framework,
+                            self._regions, self.lang)
+
+    @cached_property
+    def macro_regions(self) -> pd.DataFrame:
+        """Per macro-region and the cities: indices (mean, range), levels, risk counts."""
+        r = self.arrays
+        return macro_region_summary(self.dataset, np.column_stack([r.pillars, r.integral]),
+                                    self._risk_counts, self._regions, self.method.integral_levels,
+                                    self.method.pillar_levels, self.lang)
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """Short findings per pillar, in words, generated from the data."""
+        return findings(self.dataset, self.framework, self._regions, self.risk_classes,
+                        self.arrays.included, self.lang)
 
 
 def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> list[tuple[str, str, str, dict]]:
@@ -237,25 +290,11 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     scores = pd.DataFrame(r.scores, columns=list(codes))
     scores.insert(0, "unit_id", units)
     indices = _indices_frame(units, [regions.name(u, lang) for u in units], r)
-    stats = _stats_frame(ds, fw, r, directions, lang)
-    matrix = _matrix_frame(units, r.levels, regions, lang)
     th, risk_notices = thresholds(ds, fw, method.risk_thresholds)
     classes = risk_classes(ds.values, th.high, th.low, th.orientation, th.high_inclusive,
                            th.low_inclusive)
-    counts = risk_counts(ds, fw, classes)
-    notices = _notices(ds, fw, method, r) + risk_notices
-    warnings = _warning_frame(notices, fw, regions, lang)
+    warnings = _warning_frame(_notices(ds, fw, method, r) + risk_notices, fw, regions, lang)
     manifest = _manifest(ds, fw, regions, method,
                          {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
                          [c for c, inc in zip(codes, r.included) if inc])
-    return Assessment(
-        ds, fw, method, lang, scores, indices, stats, matrix, warnings, manifest, r,
-        risk=risk_table(ds, classes, th, lang),
-        risk_summary=risk_summary(ds, regions, classes, counts, lang),
-        region_types=region_types(ds, r.levels, counts, fw, regions, lang),
-        macro_regions=macro_region_summary(ds, np.column_stack([r.pillars, r.integral]), counts,
-                                           regions, method.integral_levels, method.pillar_levels,
-                                           lang),
-        findings=findings(ds, fw, regions, classes, r.included, lang),
-        thresholds=th,
-    )
+    return Assessment(ds, fw, method, lang, scores, indices, warnings, manifest, r, th, classes)

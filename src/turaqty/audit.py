@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from turaqty.assessment import Assessment
 from turaqty.core.rank import rank_descending
@@ -103,6 +102,8 @@ def _pairwise_r(values: np.ndarray) -> np.ndarray:
 
 
 def _with_p(x: np.ndarray, y: np.ndarray) -> dict:
+    from scipy import stats as sps  # imported on use: slow to import, only the audit needs it
+
     ok = ~(np.isnan(x) | np.isnan(y))
     if ok.sum() < 3 or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
         return {"pearson": None, "pearson_p": None, "spearman": None, "spearman_p": None}
