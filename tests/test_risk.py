@@ -100,24 +100,19 @@ def test_risk_table_layout_and_missing_values():
     assert (a.risk["lower"] <= a.risk["upper"]).all()
 
 
-@pytest.mark.parametrize("value,expected", [(25.9, "high"), (26.0, "medium"), (40.57, "medium"),
-                                            (40.6, "low")])
-def test_norm_rule_and_boundaries_positive_orientation(value, expected):
-    """B7 physicians: high below the norm 26, low above the national value (40.57)."""
+@pytest.mark.parametrize("unit,code,value,expected", [
+    # B7 physicians (low values are the risk): high below the norm 26, low above national 40.57
+    ("abai", "B7", 25.9, "high"), ("abai", "B7", 26.0, "medium"), ("abai", "B7", 40.57, "medium"),
+    ("abai", "B7", 40.6, "low"),
+    # B25 unemployment (high values are the risk): high above the median 4.8, low below national 4.7
+    ("astana", "B25", 4.69, "low"), ("astana", "B25", 4.7, "medium"),
+    ("astana", "B25", 4.8, "medium"), ("astana", "B25", 4.81, "high"),
+])
+def test_boundaries_both_orientations_and_a_norm(unit, code, value, expected):
     frame = turaqty.load_embedded().wide(national=True)
-    frame.loc["abai", "B7"] = value
+    frame.loc[unit, code] = value
     risk = turaqty.assess(frame).risk.set_index(["unit_id", "indicator"])
-    assert risk.loc[("abai", "B7"), "risk"] == expected
-
-
-@pytest.mark.parametrize("value,expected", [(4.69, "low"), (4.7, "medium"), (4.8, "medium"),
-                                            (4.81, "high")])
-def test_boundaries_negative_orientation(value, expected):
-    """B25 unemployment: high above the median (4.8), low below the national value (4.7)."""
-    frame = turaqty.load_embedded().wide(national=True)
-    frame.loc["astana", "B25"] = value
-    risk = turaqty.assess(frame).risk.set_index(["unit_id", "indicator"])
-    assert risk.loc[("astana", "B25"), "risk"] == expected
+    assert risk.loc[(unit, code), "risk"] == expected
 
 
 def test_printed_inclusive_condition():
