@@ -12,7 +12,7 @@ from scipy import stats as sps
 
 import turaqty
 from turaqty.audit import correlation_ratio, cronbach_alpha, first_component_share, run_audit
-from turaqty.reproduce import reproduce
+from turaqty.reproduction import reproduce
 
 NEW = ("abai", "zhetisu", "ulytau")
 
@@ -32,14 +32,14 @@ def _cause(cells, table, column, unit=None):
 def test_counts_per_table_and_status_are_stable(rep):
     counts = rep.cells.groupby(["table", "status"]).size().to_dict()
     assert counts == {
-        ("Table 10", "explained"): 70, ("Table 10", "reproduced"): 390,
-        ("Table 11", "explained"): 95, ("Table 11", "reproduced"): 365,
+        ("Table 10", "explained"): 71, ("Table 10", "reproduced"): 389,
+        ("Table 11", "explained"): 96, ("Table 11", "reproduced"): 364,
         ("Table 12", "explained"): 2, ("Table 12", "reproduced"): 238,
         ("Table 13", "explained"): 100, ("Table 13", "reproduced"): 60,
         ("Table 14", "explained"): 5, ("Table 14", "reproduced"): 55,
-        ("Table 18", "explained"): 26, ("Table 18", "reproduced"): 394,
-        ("Table 19", "explained"): 60, ("Table 19", "reproduced"): 360,
-        ("Table 20", "explained"): 36, ("Table 20", "reproduced"): 184,
+        ("Table 18", "explained"): 46, ("Table 18", "reproduced"): 794,
+        ("Table 19", "explained"): 60, ("Table 19", "reproduced"): 780,
+        ("Table 20", "explained"): 74, ("Table 20", "reproduced"): 366,
         ("Text line 4557", "explained"): 4, ("Text line 4557", "reproduced"): 1,
         ("Text line 4559", "explained"): 2, ("Text line 4560", "explained"): 2,
         ("Text line 4560", "reproduced"): 1, ("Text line 4561", "explained"): 3,
@@ -55,9 +55,9 @@ def test_section_d_anomalies_get_their_causes(rep):
         for code in ("B1", "B2", "B6"):
             assert _cause(c, "Table 10", code, unit) == ["reversed_formula"]
         assert _cause(c, "Table 10", "B7", unit) == ["duplicated_raw_data"]
-    assert set(_cause(c, "Table 10", "B12")) == {"copied_column", ""}  # D3 (one coincides)
+    assert set(_cause(c, "Table 10", "B12")) == {"copied_column"}  # D3, all 20 cells
     assert rep.details[("copied_column", "Table 10", "B12")] == "B13"
-    assert _cause(c, "Table 11", "B25").count("raw_value") == 18  # D4 (two coincide)
+    assert _cause(c, "Table 11", "B25").count("raw_value") == 19  # D4
     assert _cause(c, "Table 11", "B25", "abai") == [""]  # Abai's 2.8 is a real score
     assert set(_cause(c, "Table 11", "B27")) == {"raw_value"}  # D5
     assert _cause(c, "Table 11", "B31").count("zero_minimum") == 19  # D6 (Mangystau: 8.1 vs 9)
@@ -81,12 +81,18 @@ def test_section_e_text_and_matrix(rep):
 
 def test_section_f_risk_maps(rep):
     c = rep.cells
-    b8 = c[(c["table"] == "Table 18") & (c["column"] == "B8")]
-    assert (b8["cause"] == "map_values_differ").sum() == 14  # F4: the column holds B15 data
-    assert set(_cause(c, "Table 19", "B25")) == {"threshold_gap", ""}  # F9
-    assert _cause(c, "Table 19", "B25").count("threshold_gap") == 10
-    assert _cause(c, "Table 19", "B28").count("threshold_fixed") == 18  # F10
-    assert set(_cause(c, "Table 20", "B48")) <= {"map_values_differ", ""}  # F6
+    # F4: Table 18's beds column holds B15 data: every value differs, 14 classes with it
+    assert set(_cause(c, "Table 18", "B8 (T18.c08) value")) == {"map_values_differ"}
+    assert _cause(c, "Table 18", "B8 (T18.c08) risk").count("map_values_differ") == 14
+    assert _cause(c, "Table 20", "B48 (T20.c06) value").count("map_values_differ") == 18  # F6
+    assert _cause(c, "Table 20", "B47 (T20.c05) value").count("map_values_differ") == 17  # F6: integers
+    assert _cause(c, "Table 19", "B25 (T19.c04) risk").count("threshold_gap") == 10  # F9
+    assert _cause(c, "Table 19", "B28 (T19.c07) risk").count("threshold_fixed") == 18  # F10
+    b37 = _cause(c, "Table 19", "B37 (T19.c16) risk")  # F8: no operator, reversed operator
+    assert b37.count("threshold_fixed") == 17 and b37.count("threshold_overlap") == 3
+    assert _cause(c, "Table 19", "B39 (T19.c18) risk").count("threshold_fixed") == 10  # F8
+    b46 = c[(c["column"] == "B46 (T20.c04) value") & (c["cause"] == "map_values_differ")]
+    assert sorted(b46["unit_id"]) == ["astana", "west_kazakhstan"]  # C3: blank printed as 0
     assert c[c["cause"] == "column_not_used"]["table"].unique().tolist() == ["Table 20"]
 
 
@@ -100,8 +106,9 @@ def test_effects_of_the_differences(rep):
     assert sorted(differ.index) == ["north_kazakhstan", "pavlodar"]
     assert abs(e.loc["pavlodar", "integral_printed"] - e.loc["north_kazakhstan", "integral_printed"]) < 0.05
     # with the meaningful directions the two largest cities move from the middle to the top
-    assert e.loc["astana", "rank_integral_printed"] == 15 and e.loc["astana", "rank_integral_default"] == 2
-    assert e.loc["almaty_city", "rank_integral_default"] == 1
+    assert e.loc["astana", "rank_integral_printed"] == 15 and e.loc["astana", "rank_integral_meaningful"] == 2
+    assert e.loc["almaty_city", "rank_integral_meaningful"] == 1
+    assert e.loc["astana", "levels_changed_meaningful"] == "social: medium→high"
     assert e.loc["akmola", "rank_integral_dissertation"] == 1
 
 
@@ -115,7 +122,7 @@ def test_reproduce_command_and_report(tmp_path):
     html = (tmp_path / "r" / "reproduce.html").read_text(encoding="utf-8")
     assert '<html lang="kk">' in html and "Абай облысы" in html
     back = pd.read_csv(tmp_path / "r" / "reproduce.csv", encoding="utf-8-sig")
-    assert len(back) == 2453
+    assert len(back) == 3513
 
 
 # --- audit ---------------------------------------------------------------------------

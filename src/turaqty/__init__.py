@@ -22,7 +22,7 @@ from turaqty.io.read import check_data, read_data
 from turaqty.io.template import template_frame
 from turaqty.method import PROFILES, Method, get_method
 from turaqty.report.outputs import write_assessment
-from turaqty.reproduce import Reproduction, reproduce
+from turaqty.reproduction import Reproduction, reproduce
 
 __version__ = version()
 

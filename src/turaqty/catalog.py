@@ -95,6 +95,16 @@ class RiskRule:
     printed_fix: str
     note: str
 
+    @property
+    def printed_orientation(self) -> int:
+        """+1 if the printed high-risk condition is on low values (``<``), else −1."""
+        return 1 if self.printed_high[0].startswith("<") else -1
+
+    @property
+    def printed_inclusive(self) -> tuple[bool, bool]:
+        """Whether the printed high- and low-risk conditions include their threshold."""
+        return self.printed_high[0].endswith("="), self.printed_low[0].endswith("=")
+
 
 @dataclass(frozen=True)
 class Framework:

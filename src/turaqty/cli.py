@@ -200,10 +200,10 @@ def _risk_summary(a, lang: str) -> str:
 def _reproduce(args) -> int:
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import reproduction_files
-    from turaqty.reproduce import reproduce
+    from turaqty.reproduction import reproduce
 
     lang = args.lang
-    r = reproduce()
+    r = reproduce(lang)
     write_folder(args.out, reproduction_files(r, lang))
     counts = r.cells["status"].value_counts()
     print(t("reproduce.summary_text", lang, n=len(r.cells),

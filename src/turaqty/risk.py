@@ -67,25 +67,27 @@ def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thres
     high_src, low_src = [""] * m, [""] * m
     notices: list[tuple[str, str, str, dict]] = []
     refs = reference_values(ds.values, ds.national)
-    if ds.national is None:  # without a national row the regional mean stands in for it
-        refs["national"] = refs["mean"]
+    no_national = np.isnan(refs["national"])  # no national row, or a blank cell in it:
+    refs["national"] = np.where(no_national, refs["mean"], refs["national"])  # the mean stands in
+    stand_ins = []
     for j, code in enumerate(codes):
         rule = fw.risk_rules.get(code)
         if rule is None:
             notices.append(("risk_no_rule", code, "", {}))
             continue
         if mode == "printed":
-            (h_op, high[j]), (l_op, low[j]) = rule.printed_high, rule.printed_low
-            orientation[j] = 1 if h_op.startswith("<") else -1
-            high_inc[j], low_inc[j] = h_op.endswith("="), l_op.endswith("=")
+            high[j], low[j] = rule.printed_high[1], rule.printed_low[1]
+            orientation[j] = rule.printed_orientation
+            high_inc[j], low_inc[j] = rule.printed_inclusive
             high_src[j] = low_src[j] = "printed"
             continue
         for ref, target, sources in ((rule.derived_high, high, high_src),
                                      (rule.derived_low, low, low_src)):
             if ref in REFERENCES:
                 target[j], sources[j] = refs[ref][j], ref
-                if ref == "national" and ds.national is None:
-                    notices.append(("risk_no_national", code, "", {}))
+                if ref == "national" and no_national[j]:
+                    sources[j] = "mean"
+                    stand_ins.append(code)
             else:
                 target[j], sources[j] = float(ref), "norm"
         # references that crossed (e.g. the median fell below a norm this year): the high-risk
@@ -94,6 +96,8 @@ def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thres
         if crossed:
             low[j], low_src[j] = high[j], high_src[j]
             notices.append(("risk_crossed", code, "", {}))
+    if stand_ins:
+        notices.append(("risk_no_national", "", "", {"codes": ", ".join(stand_ins)}))
     return Thresholds(high, low, orientation, high_inc, low_inc, high_src, low_src), notices
 
 
@@ -155,17 +159,23 @@ def risk_summary(ds: Dataset, regions: Regions, classes: np.ndarray,
 
 def region_types(ds: Dataset, levels: np.ndarray, counts: dict[str, np.ndarray], fw: Framework,
                  regions: Regions, lang: str) -> pd.DataFrame:
-    """Each region's type: its three pillar levels (``levels``: regions × pillars) and the
-    pillar where most of its high risks lie, with a readable name."""
+    """Each region's type: its pillar levels (``levels``: regions × pillars, then the
+    integral) and the pillar(s) with the largest share of high-risk values, with a readable
+    name."""
+    rated = np.column_stack([sum(counts[f"{r}_{p}"] for r in RISKS) for p in fw.pillars])
     highs = np.column_stack([counts[f"high_{p}"] for p in fw.pillars])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(rated > 0, highs / rated, 0.0)
     rows = []
     for i, unit in enumerate(ds.units):
         row_levels = list(levels[i, :len(fw.pillars)])
-        main = fw.pillars[int(np.argmax(highs[i]))] if highs[i].max() else ""
+        top = shares[i].max()
+        main = ", ".join(p for p, s in zip(fw.pillars, shares[i]) if top > 0 and np.isclose(s, top))
         name = ", ".join(t(f"type.{p}", lang, level=t(f"level.{lv}", lang) if lv else "-")
                          for p, lv in zip(fw.pillars, row_levels))
         if main:
-            name += "; " + t("type.main_risk", lang, pillar=fw.pillar_name(main, lang).lower())
+            pillars = ", ".join(fw.pillar_name(p, lang).lower() for p in main.split(", "))
+            name += "; " + t("type.main_risk", lang, pillar=pillars)
         rows.append((unit, regions.name(unit, lang), regions.by_id[unit].macro_region, *row_levels,
                      "-".join(lv or "none" for lv in row_levels), name, main,
                      int(counts["high_total"][i])))
@@ -214,7 +224,7 @@ def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
     units = np.array(ds.units, dtype=object)
     rows = []
     for pillar in fw.pillars:
-        cols = [j for j, c in enumerate(ds.indicators) if fw.pillar_of[c] == pillar]
+        cols = [j for j, c in enumerate(ds.indicators) if fw.pillar_of[c] == pillar and included[j]]
         if not cols:
             continue
         total = int(high[:, cols].sum())
@@ -222,8 +232,7 @@ def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
         rows.append((pillar, "", total, rated, t("finding.pillar", lang,
                     pillar=fw.pillar_name(pillar, lang), n=total, total=rated,
                     share=format_number(100 * total / rated if rated else 0, lang, 0))))
-        ranked = sorted((j for j in cols if included[j]),
-                        key=lambda j: (-int(high[:, j].sum()), j))[:per_pillar]
+        ranked = sorted(cols, key=lambda j: (-int(high[:, j].sum()), j))[:per_pillar]
         for j in ranked:
             k = int(high[:, j].sum())
             if not k:

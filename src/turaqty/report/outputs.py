@@ -53,7 +53,7 @@ def risk_files(a: Assessment) -> dict[str, bytes]:
 
 def reproduction_files(r, lang: str = "en") -> dict[str, bytes]:
     """``turaqty reproduce``: every printed cell, the effects, and the report."""
-    from turaqty.report.reproduction import reproduction_document
+    from turaqty.report.reproduction_report import reproduction_document
 
     doc = reproduction_document(r, lang)
     files = {"reproduce.csv": csv_bytes(r.cells), "reproduce_effects.csv": csv_bytes(r.effects),

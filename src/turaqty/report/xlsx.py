@@ -150,8 +150,12 @@ def _risk_map_sheet(wb, a: Assessment) -> None:
         col = get_column_letter(k + 2)
         if np.isnan(th.high[k]):
             continue
-        ws.cell(high_row, k + 2, float(th.high[k])).number_format = MAP_FORMAT
-        ws.cell(low_row, k + 2, float(th.low[k])).number_format = MAP_FORMAT
+        span_ref = f"{col}{first}:{col}{last}"
+        for row, value, source in ((high_row, th.high[k], th.high_source[k]),
+                                   (low_row, th.low[k], th.low_source[k])):
+            # a median or mean threshold stays a formula, so it follows edited values
+            formula = {"median": f"=MEDIAN({span_ref})", "mean": f"=AVERAGE({span_ref})"}.get(source)
+            ws.cell(row, k + 2, formula or float(value)).number_format = MAP_FORMAT
         up = th.orientation[k] > 0
         ops = {True: ("<=", ">="), False: ("<", ">")}
         high_op = ops[bool(th.high_inclusive[k])][0 if up else 1]
@@ -181,7 +185,7 @@ def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]
     for p in fw.pillars:
         types[f"level_{p}"] = _level_text(types[f"level_{p}"], lang)
     types["main_risk_pillar"] = types["main_risk_pillar"].map(
-        lambda p: fw.pillar_name(p, lang) if p else "")
+        lambda ps: ", ".join(fw.pillar_name(p, lang) for p in ps.split(", ")) if ps else "")
     macro = a.macro_regions.drop(columns=["macro_region"]).copy()
     for col in INDEX_COLUMNS:
         macro[f"level_{col}"] = _level_text(macro[f"level_{col}"], lang)

@@ -2,7 +2,7 @@
 
 Example
 -------
->>> from turaqty.reproduce import reproduce
+>>> from turaqty.reproduction import reproduce
 >>> doc = reproduction_document(reproduce(), "en")
 >>> [s.title for s in doc.sections][:2]
 ['Summary', 'Differences by cause']
@@ -14,7 +14,7 @@ import pandas as pd
 from turaqty.catalog import load_regions
 from turaqty.i18n import t
 from turaqty.report.document import Document, Section
-from turaqty.reproduce import STATUSES, Reproduction
+from turaqty.reproduction import STATUSES, Reproduction
 
 
 def _region(unit_id: str, lang: str) -> str:
@@ -49,25 +49,25 @@ def reproduction_document(r: Reproduction, lang: str = "en") -> Document:
         by_cause.blocks.append(shown)
 
     e = r.effects
-    moved = e[(e["rank_change_dissertation"] != 0) | (e["rank_change_default"] != 0)
-              | (e["levels_changed_dissertation"] != "") | (e["levels_changed_default"] != "")]
-    moved = moved.reindex(moved["rank_change_default"].abs().sort_values(ascending=False).index)
+    moved = e[(e["rank_change_dissertation"] != 0) | (e["rank_change_meaningful"] != 0)
+              | (e["levels_changed_dissertation"] != "") | (e["levels_changed_meaningful"] != "")]
+    moved = moved.reindex(moved["rank_change_meaningful"].abs().sort_values(ascending=False).index)
     table = pd.DataFrame({
         t("col.name", lang): moved["name"],
         t("reproduce.col.rank_printed", lang): moved["rank_integral_printed"].astype("Int64"),
         t("reproduce.col.rank_dissertation", lang): moved["rank_integral_dissertation"].astype("Int64"),
-        t("reproduce.col.rank_default", lang): moved["rank_integral_default"].astype("Int64"),
+        t("reproduce.col.rank_meaningful", lang): moved["rank_integral_meaningful"].astype("Int64"),
         t("reproduce.col.levels_dissertation", lang): moved["levels_changed_dissertation"],
-        t("reproduce.col.levels_default", lang): moved["levels_changed_default"],
+        t("reproduce.col.levels_meaningful", lang): moved["levels_changed_meaningful"],
     })
-    biggest = e.loc[e["rank_change_default"].abs().idxmax()]
+    biggest = e.loc[e["rank_change_meaningful"].abs().idxmax()]
     effect = Section(t("reproduce.effects", lang), [
         t("reproduce.effects_text", lang),
         t("reproduce.effects_counts", lang,
           n_diss=int((e["rank_change_dissertation"] != 0).sum()),
-          n_default=int((e["rank_change_default"] != 0).sum()),
-          name=biggest["name"], change=int(abs(biggest["rank_change_default"])),
-          before=int(biggest["rank_integral_printed"]), after=int(biggest["rank_integral_default"])),
+          n_meaningful=int((e["rank_change_meaningful"] != 0).sum()),
+          name=biggest["name"], change=int(abs(biggest["rank_change_meaningful"])),
+          before=int(biggest["rank_integral_printed"]), after=int(biggest["rank_integral_meaningful"])),
         table,
     ])
     return Document(t("reproduce.title", lang), [summary, by_cause, effect], lang)

@@ -10,8 +10,8 @@ Example
 -------
 >>> r = reproduce()
 >>> r.cells.groupby("status").size().to_dict()
-{'explained': 405, 'reproduced': 2048}
->>> r.cells.query("table == 'Table 10' and column == 'B12'")["cause"].iloc[1]
+{'explained': 465, 'reproduced': 3048}
+>>> r.cells.query("table == 'Table 10' and column == 'B12'")["cause"].iloc[0]
 'copied_column'
 """
 from __future__ import annotations
@@ -52,8 +52,7 @@ def printed_tables() -> dict[str, pd.DataFrame]:
     return {
         "scores": read("tables_10_13.csv", dtype={"printed": str}),
         "matrix": read("table_14.csv"),
-        "risk": read("tables_18_20.csv", dtype={"map_value": float}, keep_default_na=False,
-                     na_values={"map_value": [""]}),
+        "risk": read("tables_18_20.csv", dtype=str, keep_default_na=False),
         "text": read("text_claims.csv", dtype={"printed": str}),
     }
 
@@ -67,7 +66,7 @@ class Reproduction:
     effects: pd.DataFrame  # per region: indices, ranks, levels under three variants
     details: dict  # cause details (e.g. which column was copied)
     assessment: Assessment  # the dissertation profile's recomputation
-    default: Assessment  # the default profile (meaningful directions)
+    meaningful: Assessment  # the same with the meaningful directions
 
 
 # --- Tables 10-12: scores ---------------------------------------------------------------
@@ -100,11 +99,34 @@ def _score_cause(p: float, text: str, s: float, x: float, lo: float, hi: float, 
     zero_min = 1 + 8 * ((x - 0) if direction > 0 else (hi - x)) / (hi - 0) if hi else np.nan
     if abs(p - zero_min) <= tol:
         return "zero_minimum"
-    if (raw_column == x).sum() > 1:
+    if x != 0 and (raw_column == x).sum() > 1:
         return "duplicated_raw_data"
-    if abs(p - s) <= 10 ** -_decimals(text) + 2e-3:
-        return "rounding"
+    if abs(p - s) <= 10 ** -_decimals(text) + 2e-3:  # one printed unit, and a little for
+        return "rounding"  # raw data printed rounded (B6: the scores imply a max of 25.79, not 25.78)
     return "unexplained"
+
+
+COLUMN_PATTERNS = ("raw_value", "copied_column", "zero_minimum")
+
+
+def _column_patterns(rows: list[tuple], raw: dict, copies: dict, lookup: dict) -> list[tuple]:
+    """A cell that a column-wide error explains is labelled with it even where the wrong
+    number happens to round to the right one (e.g. a raw 4.6 printed in a column of raw
+    values, whose score would also be 4.6)."""
+    frame = pd.DataFrame(rows, columns=["table", "unit_id", "column", "printed", "recomputed", "cause"])
+    out = []
+    for (table, column), block in frame.groupby(["table", "column"], sort=False):
+        share = block["cause"].value_counts(normalize=True)
+        pattern = next((c for c in COLUMN_PATTERNS if share.get(c, 0) >= 0.75), None)
+        for row in block.itertuples(index=False):
+            cause = row.cause
+            if pattern and cause == "":
+                holds = {"raw_value": abs(row.printed - raw[(row.unit_id, column)]) < 1e-9 + 0.5 * 10 ** -1,
+                         "copied_column": lookup.get((table, row.unit_id, copies.get((table, column))))
+                         == lookup.get((table, row.unit_id, column))}.get(pattern, False)
+                cause = pattern if holds else cause
+            out.append((*row[:5], cause))
+    return out
 
 
 def _score_cells(printed: pd.DataFrame, a: Assessment, details: dict) -> list[tuple]:
@@ -125,7 +147,8 @@ def _score_cells(printed: pd.DataFrame, a: Assessment, details: dict) -> list[tu
             details[("copied_column", r.table, r.column)] = other
         rows.append((r.table, r.unit_id, r.column, float(r.printed),
                      scores.loc[r.unit_id, r.column], cause))
-    return rows
+    raw = {(u, c): values.loc[u, c] for u in values.index for c in values.columns}
+    return _column_patterns(rows, raw, copies, lookup)
 
 
 # --- Tables 10-13: indices and ranks ----------------------------------------------------
@@ -167,9 +190,10 @@ def _index_cells(printed: pd.DataFrame, a: Assessment) -> list[tuple]:
         p, ours_value = float(r.printed), float(ours.loc[r.unit_id, r.column])
         if r.column.startswith("rank_"):
             index_col = r.column.removeprefix("rank_")
-            block = wide.loc[r.table]
-            printed_index = block[index_col].astype(float)
-            consistent = (printed_index[block[r.column].astype(float) < p] >= float(printed_index[r.unit_id])).all()
+            printed_index = wide.loc[r.table][index_col].astype(float)
+            own = float(printed_index[r.unit_id])
+            # the printed rank lies between the best and worst rank its printed index allows
+            consistent = (printed_index > own).sum() + 1 <= p <= (printed_index >= own).sum()
             if p == ours_value:
                 cause = ""
             elif consistent:
@@ -211,42 +235,59 @@ def _matrix_cells(matrix: pd.DataFrame, printed: pd.DataFrame, a: Assessment) ->
 # --- Tables 18-20: risk classes ---------------------------------------------------------
 
 def _risk_cells(risk: pd.DataFrame, a: Assessment) -> list[tuple]:
+    """Two rows per map cell: the value the map prints against Tables 7-9, and the risk class
+    its printed thresholds imply against the class of the cleaned thresholds."""
     fw = a.framework
     values = a.dataset.wide()
     slot_rule = {rule.printed_slot: rule for rule in fw.risk_rules.values()}
     rows = []
     for r in risk.itertuples():
-        rule = slot_rule.get(r.slot)
+        x = values.loc[r.unit_id, r.indicator]
+        printed_value = float(r.map_value) if r.map_value else np.nan
+        if np.isnan(x) and np.isnan(printed_value):
+            value_cause = ""
+        elif not np.isnan(x) and not np.isnan(printed_value) and \
+                abs(printed_value - x) <= max(_tolerance(r.map_value), _tolerance(repr(float(x)))):
+            value_cause = ""  # equal to the coarser of the two printed precisions
+        else:
+            value_cause = "map_values_differ"
+        rows.append((r.table, r.unit_id, f"{r.indicator} ({r.slot}) value", printed_value, x, value_cause))
+
         printed_class = r.printed_class or "none"
+        rule = slot_rule.get(r.slot)
+        column = f"{r.indicator} ({r.slot}) risk"
         if rule is None:
-            rows.append((r.table, r.unit_id, f"{r.indicator} ({r.slot})", printed_class, "",
-                         "column_not_used"))
+            rows.append((r.table, r.unit_id, column, printed_class, "", "column_not_used"))
             continue
-        (h_op, h), (l_op, lo) = rule.printed_high, rule.printed_low
-
-        def cleaned_class(value, h_op=h_op, h=h, l_op=l_op, lo=lo):
-            return risk_classes(np.array([[value]]), np.array([h]), np.array([lo]),
-                                np.array([1 if h_op.startswith("<") else -1]),
-                                np.array([h_op.endswith("=")]), np.array([l_op.endswith("=")]))[0, 0]
-
-        ours = cleaned_class(values.loc[r.unit_id, r.indicator])
+        ours = _printed_rule_class(rule, x)
         if ours == printed_class:
             cause = ""
-        elif printed_class not in ("high", "medium", "low"):
+        elif printed_class == "n/a":  # a condition printed without its operator (F8)
+            cause = "threshold_fixed"
+        elif printed_class == "none":
             cause = "threshold_gap"
-        elif cleaned_class(r.map_value) == printed_class:  # the map printed another value
+        elif "/" in printed_class:
+            cause = "threshold_overlap"
+        elif _printed_rule_class(rule, printed_value) == printed_class:  # the map printed another value
             cause = "map_values_differ"
         elif rule.printed_fix:
             cause = "threshold_fixed"
         else:
             cause = "unexplained"
-        rows.append((r.table, r.unit_id, r.indicator, printed_class, ours, cause))
+        rows.append((r.table, r.unit_id, column, printed_class, ours, cause))
     return rows
+
+
+def _printed_rule_class(rule, value: float) -> str:
+    """The class of one value under a rule's cleaned printed thresholds."""
+    return risk_classes(np.array([[value]]), np.array([rule.printed_high[1]]),
+                        np.array([rule.printed_low[1]]), np.array([rule.printed_orientation]),
+                        *(np.array([flag]) for flag in rule.printed_inclusive))[0, 0]
 
 
 # --- the text ---------------------------------------------------------------------------
 
-def _text_cells(text: pd.DataFrame, printed: pd.DataFrame, a: Assessment, details: dict) -> list[tuple]:
+def _text_cells(text: pd.DataFrame, printed: pd.DataFrame, a: Assessment) -> list[tuple]:
     t13 = printed[printed["table"] == "Table 13"].pivot(index="unit_id", columns="column",
                                                         values="printed").astype(float)
     ours = a.indices.set_index("unit_id")
@@ -261,7 +302,7 @@ def _text_cells(text: pd.DataFrame, printed: pd.DataFrame, a: Assessment, detail
             return frame[f"rank_{col}"].astype(float).idxmin() if what == "rank 1" else \
                 frame.index[frame[f"rank_{col}"].astype(float) == int(what.split()[1])][0]
         pillar = quantity.split()[3]  # "regions with low PILLAR level"
-        return int((level_of(frame[pillar].to_numpy(dtype=float), (4.0, 7.0)) == "low").sum())
+        return int((level_of(frame[pillar].to_numpy(dtype=float), a.method.pillar_levels) == "low").sum())
 
     rows = []
     for r in text.itertuples():
@@ -276,48 +317,51 @@ def _text_cells(text: pd.DataFrame, printed: pd.DataFrame, a: Assessment, detail
             cause = "text_contradicts_table"
         else:  # the text follows Table 13, which follows the printed (partly wrong) scores
             cause = "propagated"
-        details[("text", r.claim)] = (r.line, table_value)
         rows.append((f"Text line {r.line}", "", r.claim, r.printed, ours_value, cause))
     return rows
 
 
-def reproduce() -> Reproduction:
-    """Compare every printed cell with its recomputation (see the module doc)."""
+def reproduce(lang: str = "en") -> Reproduction:
+    """Compare every printed cell with its recomputation (see the module doc); region names
+    in ``lang``."""
     tables = printed_tables()
     data = load_embedded()
-    diss = assess(data, profile="dissertation", risk_thresholds="printed")
+    diss = assess(data, profile="dissertation", lang=lang)
     details: dict = {}
     rows = (_score_cells(tables["scores"], diss, details)
             + _index_cells(tables["scores"], diss)
             + _matrix_cells(tables["matrix"], tables["scores"], diss)
             + _risk_cells(tables["risk"], diss)
-            + _text_cells(tables["text"], tables["scores"], diss, details))
+            + _text_cells(tables["text"], tables["scores"], diss))
     cells = pd.DataFrame(rows, columns=["table", "unit_id", "column", "printed", "recomputed", "cause"])
     cells["status"] = np.where(cells["cause"] == "", "reproduced",
                                np.where(cells["cause"] == "unexplained", "unexplained", "explained"))
     cells = cells[["table", "unit_id", "column", "printed", "recomputed", "status", "cause"]]
-    default = assess(data)
-    return Reproduction(cells, effects(tables["scores"], diss, default), details, diss, default)
+    meaningful = assess(data, profile=get_method("dissertation").replace(directions="meaningful"),
+                        lang=lang)
+    return Reproduction(cells, effects(tables["scores"], diss, meaningful), details, diss, meaningful)
 
 
-def effects(printed: pd.DataFrame, diss: Assessment, default: Assessment) -> pd.DataFrame:
+def effects(printed: pd.DataFrame, diss: Assessment, meaningful: Assessment) -> pd.DataFrame:
     """Per region: integral index, rank and levels (a) from the printed scores, (b) from the
-    raw data with the printed directions, (c) with the meaningful directions, and the
-    changes of rank from (a)."""
+    raw data with the printed directions, (c) the same with the meaningful directions (only
+    the directions change), the changes of rank from (a), and the levels that change
+    (``pillar: from→to``)."""
     variants = {"printed": printed_variant(printed),
                 "dissertation": diss.indices.set_index("unit_id"),
-                "default": default.indices.set_index("unit_id")}
+                "meaningful": meaningful.indices.set_index("unit_id")}
     out = pd.DataFrame({"unit_id": diss.indices["unit_id"], "name": diss.indices["name"]})
     for name, frame in variants.items():
         frame = frame.reindex(out["unit_id"])
         for col in ("integral", "rank_integral", "level_social", "level_economic",
                     "level_ecological", "level_integral"):
             out[f"{col}_{name}"] = frame[col].to_numpy()
-    for name in ("dissertation", "default"):
+    for name in ("dissertation", "meaningful"):
         out[f"rank_change_{name}"] = (out["rank_integral_printed"].astype(float)
                                       - out[f"rank_integral_{name}"].astype(float))
         out[f"levels_changed_{name}"] = [
-            ", ".join(p for p in ("social", "economic", "ecological", "integral")
+            "; ".join(f"{p}: {row[f'level_{p}_printed']}→{row[f'level_{p}_{name}']}"
+                      for p in ("social", "economic", "ecological", "integral")
                       if row[f"level_{p}_printed"] != row[f"level_{p}_{name}"])
             for _, row in out.iterrows()]
     return out
