@@ -47,6 +47,28 @@ def bench_in_process(runs: int) -> None:
           f"{statistics.median(full) * 1e3:.2f} ms ({runs} runs)")
 
 
+def bench_scenarios(runs: int) -> None:
+    from turaqty.scenarios import run_changes, run_scenario, scenario_ids, Change
+
+    base = turaqty.assess()
+    run_scenario(base, "west:optimistic")
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        run_scenario(base, "west:optimistic")
+        times.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    for sid in scenario_ids():
+        run_scenario(base, sid)
+    all_twelve = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for k in range(1000):
+        run_changes(base, [Change("karaganda", "B25", "set", 3.0 + k / 1000)])
+    thousand = time.perf_counter() - t0
+    print(f"run_scenario(west:optimistic): median {statistics.median(times) * 1e3:.2f} ms; "
+          f"all 12 scenarios {all_twelve:.3f} s; 1,000 what-ifs {thousand:.2f} s")
+
+
 def bench_cli(runs: int = 5) -> None:
     exe = shutil.which("turaqty")
     cmd = [exe] if exe else [sys.executable, "-m", "turaqty"]
@@ -86,6 +108,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"turaqty {turaqty.__version__}, numpy {np.__version__}, Python {sys.version.split()[0]}")
     bench_in_process(args.runs)
+    bench_scenarios(min(args.runs, 100))
     bench_cli()
     bench_synthetic()
 

@@ -27,12 +27,12 @@ from .conftest import numeric_rows, row_of, table_rows, write_csv, write_xlsx
 
 OUTPUTS = {"scores.csv", "indices.csv", "stats.csv", "matrix.csv", "warnings.csv",
            "risk.csv", "risk_summary.csv", "region_types.csv", "macro_regions.csv",
-           "findings.csv", "results.xlsx", "manifest.json"}
+           "findings.csv", "mechanisms.csv", "results.xlsx", "manifest.json"}
 INDICES_HEADER = ("unit_id,name,social,economic,ecological,integral,rank_social,rank_economic,"
                   "rank_ecological,rank_integral,level_social,level_economic,level_ecological,"
                   "level_integral")
 SHEETS = ("indices", "risk", "scores", "stats", "matrix", "risk_summary", "region_types",
-          "macro_regions", "findings", "warnings", "method")
+          "macro_regions", "findings", "mechanisms", "warnings", "method")
 REGIONS = turaqty.load_regions()
 
 

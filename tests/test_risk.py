@@ -213,7 +213,7 @@ def test_risk_command_writes_the_risk_map(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert {p.name for p in out.iterdir()} == {
         "risk.csv", "risk_summary.csv", "region_types.csv", "macro_regions.csv", "findings.csv",
-        "warnings.csv", "risk.xlsx", "manifest.json"}
+        "mechanisms.csv", "warnings.csv", "risk.xlsx", "manifest.json"}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["method"]["risk_thresholds"] == "printed"
     risk = pd.read_csv(out / "risk.csv", encoding="utf-8-sig")

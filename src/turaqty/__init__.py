@@ -23,6 +23,8 @@ from turaqty.io.template import template_frame
 from turaqty.method import PROFILES, Method, get_method
 from turaqty.report.outputs import write_assessment
 from turaqty.reproduction import Reproduction, reproduce
+from turaqty.scenarios import (Change, ScenarioResult, parse_setting, read_changes, run_changes,
+                               run_scenario, scenario_changes, scenario_ids)
 
 __version__ = version()
 
@@ -30,5 +32,6 @@ __all__ = [
     "Assessment", "DataError", "Dataset", "Method", "PROFILES", "Problem", "Reproduction",
     "TuraqtyError", "UsageError", "assess", "check_data", "get_method", "load_embedded",
     "load_framework", "load_regions", "read_data", "reproduce", "run_audit", "template_frame",
-    "version", "write_assessment",
+    "version", "write_assessment", "Change", "ScenarioResult", "parse_setting", "read_changes",
+    "run_changes", "run_scenario", "scenario_changes", "scenario_ids",
 ]

@@ -122,6 +122,13 @@ class Assessment:
                                     self.method.pillar_levels, self.lang)
 
     @cached_property
+    def mechanisms(self) -> pd.DataFrame:
+        """Per region: the chapter-3 instruments that answer its high risks and fit its type."""
+        from turaqty.mechanisms import region_mechanisms  # built on Assessment: imported on use
+
+        return region_mechanisms(self)
+
+    @cached_property
     def findings(self) -> pd.DataFrame:
         """Short findings per pillar, in words, generated from the data."""
         return findings(self.dataset, self.framework, self._regions, self.risk_classes,
@@ -249,7 +256,7 @@ def _matrix_frame(units: list[str], levels: np.ndarray, regions: Regions,
 
 def assess(data: "Dataset | str | pd.DataFrame | None" = None,
            profile: "str | Method" = "default", lang: str = "en",
-           risk_thresholds: str | None = None) -> Assessment:
+           risk_thresholds: str | None = None, baseline: "Assessment | None" = None) -> Assessment:
     """Assess ``data`` by the method of ``profile``.
 
     ``data`` is ``None`` (the embedded 2023 data), a path to a CSV or XLSX file, a wide
@@ -257,7 +264,9 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     :class:`~turaqty.dataset.Dataset`. ``profile`` is ``"default"``, ``"dissertation"``
     or a :class:`~turaqty.method.Method`. Names and messages are in ``lang``
     (``en``, ``kk`` or ``ru``). ``risk_thresholds`` (``derived`` or ``printed``) overrides
-    the profile's choice for the risk map.
+    the profile's choice for the risk map. With a ``baseline`` assessment of the same
+    indicators, its normalisation bounds and risk thresholds are kept (scenarios: scores
+    and classes stay comparable with the baseline's; scores beyond its bounds are clipped).
 
     >>> a = assess(profile="dissertation", lang="ru")
     >>> a.indices.loc[0, "name"], a.indices.loc[1, "name"]
@@ -278,9 +287,15 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     directions = np.array([fw.direction(c, method.directions) for c in codes])
     pillar_of = np.array([fw.pillars.index(by_code[c].pillar) for c in codes], dtype=np.int64)
     excluded = np.array([c in method.excluded for c in codes], dtype=bool)
+    bounds = None
+    if baseline is not None:
+        if baseline.dataset.indicators != codes:
+            raise DataError(Problem("baseline_mismatch", file=ds.source))
+        bounds = (baseline.arrays.lower, baseline.arrays.upper)
     r = run_pipeline(ds.values, directions, pillar_of, len(fw.pillars), excluded,
                      missing=method.missing, scale=method.scale,
-                     pillar_levels=method.pillar_levels, integral_levels=method.integral_levels)
+                     pillar_levels=method.pillar_levels, integral_levels=method.integral_levels,
+                     bounds=bounds)
     for k, pillar in enumerate(fw.pillars):
         if not (r.included & (pillar_of == k)).any():
             raise DataError(Problem("pillar_without_data", file=ds.source,
@@ -291,10 +306,13 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     scores.insert(0, "unit_id", units)
     indices = _indices_frame(units, [regions.name(u, lang) for u in units], r)
     th, risk_notices = thresholds(ds, fw, method.risk_thresholds)
+    if baseline is not None:
+        th, risk_notices = baseline.thresholds, []
     classes = risk_classes(ds.values, th.high, th.low, th.orientation, th.high_inclusive,
                            th.low_inclusive)
     warnings = _warning_frame(_notices(ds, fw, method, r) + risk_notices, fw, regions, lang)
     manifest = _manifest(ds, fw, regions, method,
                          {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
                          [c for c, inc in zip(codes, r.included) if inc])
+    manifest["bounds"] = "baseline" if baseline is not None else "data"
     return Assessment(ds, fw, method, lang, scores, indices, warnings, manifest, r, th, classes)

@@ -80,6 +80,24 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     au.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
     common(au)
 
+    sc = sub.add_parser("scenario", help=h("scenario"), description=h("scenario_description"))
+    sc.add_argument("scenario", nargs="?", metavar="MACRO:SCENARIO", help=h("scenario_id"))
+    sc.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
+    sc.add_argument("--list", action="store_true", help=h("scenario_list"))
+    sc.add_argument("--bounds", choices=("baseline", "recomputed"), default="baseline", help=h("bounds"))
+    sc.add_argument("--profile", choices=("default", "dissertation"), default="default", help=h("profile"))
+    sc.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
+    common(sc)
+
+    wi = sub.add_parser("whatif", help=h("whatif"), description=h("whatif_description"))
+    wi.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
+    wi.add_argument("--set", action="append", default=[], metavar="REGION.CODE=VALUE", help=h("set"))
+    wi.add_argument("--file", metavar="FILE", help=h("whatif_file"))
+    wi.add_argument("--bounds", choices=("baseline", "recomputed"), default="baseline", help=h("bounds"))
+    wi.add_argument("--profile", choices=("default", "dissertation"), default="default", help=h("profile"))
+    wi.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
+    common(wi)
+
     v = sub.add_parser("validate", help=h("validate"), description=h("validate_description"))
     v.add_argument("data", metavar="DATA", help=h("validate_data"))
     common(v)
@@ -229,6 +247,59 @@ def _audit(args) -> int:
     return 0
 
 
+def _scenario(args) -> int:
+    from turaqty.assessment import assess
+    from turaqty.errors import Problem, UsageError
+    from turaqty.scenarios import run_scenario, scenario_changes, scenario_ids, scenario_label
+
+    lang = args.lang
+    if args.list or not args.scenario:
+        if not args.list:
+            raise UsageError(Problem("scenario_missing"))
+        for sid in scenario_ids():
+            print(f"{sid:28} {scenario_label(sid, lang)} ({len(scenario_changes(sid))})")
+        return 0
+    base = assess(args.data, profile=_method(args, lang), lang=lang)
+    ids = scenario_ids() if args.scenario == "all" else [args.scenario]
+    results = [run_scenario(base, sid, args.bounds) for sid in ids]
+    return _write_scenarios(args, base, results)
+
+
+def _whatif(args) -> int:
+    from turaqty.assessment import assess
+    from turaqty.errors import Problem, UsageError
+    from turaqty.scenarios import expand_changes, parse_setting, read_changes, run_changes
+
+    lang = args.lang
+    if not args.set and not args.file:
+        raise UsageError(Problem("whatif_missing"))
+    changes = expand_changes([parse_setting(s) for s in args.set])
+    if args.file:
+        changes += read_changes(args.file)
+    base = assess(args.data, profile=_method(args, lang), lang=lang)
+    return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds)])
+
+
+def _write_scenarios(args, base, results) -> int:
+    from turaqty.io.write import write_folder
+    from turaqty.report.outputs import scenario_files
+    from turaqty.scenarios import comparison_summary
+
+    lang = args.lang
+    write_folder(args.out, scenario_files(base, results, lang), protect=args.data)
+    for r in results:
+        s = comparison_summary(r, lang)
+        moved = s[(s["rank"] != s["rank_scenario"]) | (s["levels_changed"] != "")]
+        print(t("cli.scenario_result", lang, name=r.name, changes=len(r.applied), moved=len(moved)))
+        for row in moved.itertuples():
+            print(f"  {row.name}: {format_number(row.integral, lang)} → "
+                  f"{format_number(row.integral_scenario, lang)}, "
+                  f"{t('col.rank_integral', lang).lower()} {row.rank} → {row.rank_scenario}"
+                  + (f"; {row.levels_changed}" if row.levels_changed else ""))
+    print(t("cli.scenario_written", lang, out=str(args.out)))
+    return 0
+
+
 def _validate(args) -> int:
     from turaqty.io.read import check_data
 
@@ -280,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     lang = getattr(args, "lang", "en")
     try:
         commands = {"assess": _assess, "risk": _risk, "reproduce": _reproduce, "audit": _audit,
-                    "validate": _validate, "template": _template}
+                    "scenario": _scenario, "whatif": _whatif, "validate": _validate,
+                    "template": _template}
         return commands[args.command](args)
     except TuraqtyError as err:
         print(f"{t('error', lang)}: {err.render(lang)}", file=sys.stderr)

@@ -51,7 +51,9 @@ def run_pipeline(values: np.ndarray, directions: np.ndarray, pillar_of: np.ndarr
     marks indicators left out of the index (they are still scored). ``missing`` is
     ``ignore`` (left out of min/max and means) or ``zero``: a missing value of a "higher is
     better" indicator counts as 0, as the printed Table 20 did; for a "higher is worse"
-    one 0 would be the best value, so there it is ignored.
+    one 0 would be the best value, so there it is ignored. ``bounds`` (min and max per
+    indicator, e.g. a baseline's) replace the data's own; scores beyond them are clipped to
+    the scale, so a scenario's scores stay comparable with the baseline's.
     """
     values = np.asarray(values, dtype=np.float64)
     missing_cells = np.isnan(values)
@@ -61,6 +63,8 @@ def run_pipeline(values: np.ndarray, directions: np.ndarray, pillar_of: np.ndarr
     if imputed.any():
         values = np.where(imputed, 0.0, values)
     scores, lower, upper = normalise_minmax(values, directions, scale, bounds)
+    if bounds is not None:
+        scores = np.clip(scores, *scale)
     constant = ~empty & ~(upper > lower)
     included = ~excluded & ~constant & ~empty
     membership = included[:, None] & (pillar_of[:, None] == np.arange(n_pillars)[None, :])

@@ -5,15 +5,18 @@ Example
 >>> from turaqty.assessment import assess
 >>> sorted(assessment_files(assess()))  # doctest: +NORMALIZE_WHITESPACE
 ['findings.csv', 'indices.csv', 'macro_regions.csv', 'manifest.json', 'matrix.csv',
- 'region_types.csv', 'results.xlsx', 'risk.csv', 'risk_summary.csv', 'scores.csv',
- 'stats.csv', 'warnings.csv']
+ 'mechanisms.csv', 'region_types.csv', 'results.xlsx', 'risk.csv', 'risk_summary.csv',
+ 'scores.csv', 'stats.csv', 'warnings.csv']
 >>> sorted(risk_files(assess()))  # doctest: +NORMALIZE_WHITESPACE
-['findings.csv', 'macro_regions.csv', 'manifest.json', 'region_types.csv', 'risk.csv',
- 'risk.xlsx', 'risk_summary.csv', 'warnings.csv']
+['findings.csv', 'macro_regions.csv', 'manifest.json', 'mechanisms.csv', 'region_types.csv',
+ 'risk.csv', 'risk.xlsx', 'risk_summary.csv', 'warnings.csv']
 """
 from __future__ import annotations
 
 import hashlib
+import json
+
+import pandas as pd
 
 from turaqty.assessment import Assessment
 from turaqty.io.write import csv_bytes, json_bytes, write_folder
@@ -27,6 +30,7 @@ def _risk_tables(a: Assessment) -> dict[str, bytes]:
         "region_types.csv": csv_bytes(a.region_types),
         "macro_regions.csv": csv_bytes(a.macro_regions),
         "findings.csv": csv_bytes(a.findings),
+        "mechanisms.csv": csv_bytes(a.mechanisms),
     }
 
 
@@ -83,6 +87,28 @@ def _plain(value):
     if isinstance(value, float) and value != value:
         return None
     return value
+
+
+def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, bytes]:
+    """``turaqty scenario`` / ``whatif``: the comparison with the baseline, the changes
+    applied with their derivation and narrative source, a per-region summary, a workbook."""
+    from turaqty.report.xlsx import scenario_workbook
+    from turaqty.scenarios import changes_table, comparison_summary
+
+    comparison = pd.concat([r.comparison for r in results], ignore_index=True)
+    changes = pd.concat([changes_table(r.applied, lang).assign(scenario=r.name) for r in results],
+                        ignore_index=True)
+    summary = pd.concat([comparison_summary(r, lang).assign(scenario=r.name) for r in results],
+                        ignore_index=True)
+    files = {"comparison.csv": csv_bytes(comparison), "scenario_changes.csv": csv_bytes(changes),
+             "scenario_summary.csv": csv_bytes(summary),
+             "scenario.xlsx": scenario_workbook(base, results, summary, changes, comparison)}
+    manifest = files
+    out = _with_manifest(base, manifest)
+    meta = json.loads(out["manifest.json"])
+    meta["scenarios"] = [r.assessment.manifest["scenario"] for r in results]
+    out["manifest.json"] = json_bytes(meta)
+    return out
 
 
 def _with_manifest(a: Assessment, files: dict[str, bytes]) -> dict[str, bytes]:

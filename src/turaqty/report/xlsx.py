@@ -191,6 +191,9 @@ def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]
         macro[f"level_{col}"] = _level_text(macro[f"level_{col}"], lang)
     macro_formats = {t(f"col.{c}", lang, default=c): SCORE_FORMAT for c in macro.columns
                      if c.endswith(("_mean", "_min", "_max"))}
+    mech = a.mechanisms[["name", "specialisation", "group", "mechanism", "answers", "description"]].copy()
+    mech["specialisation"] = mech["specialisation"].map(lambda s: t(f"specialisation.{s}", lang) if s else "")
+    mech["group"] = mech["group"].map(lambda g: t(f"mechanism.group.{g}", lang))
     found = a.findings[["pillar", "indicator", "text"]].copy()
     found["pillar"] = found["pillar"].map(lambda p: fw.pillar_name(p, lang))
     return [
@@ -198,6 +201,7 @@ def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]
         (t("sheet.region_types", lang), _localised(types, lang), {}),
         (t("sheet.macro_regions", lang), _localised(macro, lang), macro_formats),
         (t("sheet.findings", lang), _localised(found, lang), {}),
+        (t("sheet.mechanisms", lang), _localised(mech, lang), {}),
     ]
 
 
@@ -228,3 +232,40 @@ def risk_workbook(a: Assessment) -> bytes:
     """The risk map alone as an XLSX workbook: the coloured map, risks by region, region
     types, macro-regions, findings."""
     return _workbook_bytes(a, _risk_sheets(a), risk_map_position=0)
+
+
+def scenario_workbook(base: Assessment, results: list, summary: pd.DataFrame,
+                      changes: pd.DataFrame, comparison: pd.DataFrame) -> bytes:
+    """Scenarios as a workbook: per-region summary, changes applied, full comparison, and
+    the narrative of each catalogue scenario."""
+    from turaqty.scenarios import scenario_ids, scenario_label, scenario_narrative
+
+    lang = base.lang
+    narrative_rows = []
+    for r in results:
+        if r.name in scenario_ids():
+            n = scenario_narrative(r.name)
+            narrative_rows.append((scenario_label(r.name, lang), t("scenario.quantification", lang),
+                                   n["quantification"][lang]))
+            for kind in ("factors", "results"):
+                for bullet in n[kind]:
+                    narrative_rows.append((scenario_label(r.name, lang), t(f"scenario.{kind}", lang),
+                                           f"{bullet['id']}: {bullet[lang]}"))
+    narrative = pd.DataFrame(narrative_rows, columns=[t("col.scenario", lang), t("col.part", lang),
+                                                      t("col.text", lang)])
+    sheets = [
+        (t("sheet.scenario_summary", lang), _localised(summary, lang),
+         {t("col.integral", lang): SCORE_FORMAT, t("col.integral_scenario", lang): SCORE_FORMAT}),
+        (t("sheet.scenario_changes", lang), _localised(changes, lang), {}),
+        (t("sheet.comparison", lang), _localised(comparison, lang), {}),
+        (t("sheet.narrative", lang), narrative, {}),
+    ]
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, frame, formats in sheets:
+        _append_frame(wb.create_sheet(title[:31]), frame, formats)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return stable_zip(buffer.getvalue())

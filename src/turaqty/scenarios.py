@@ -1,0 +1,385 @@
+"""Scenarios and what-if: change indicators, assess again, compare with the baseline.
+
+A :class:`Change` moves one indicator of some regions:
+
+``relative``  x · (1 + value)                (value −0.10: 10 % lower)
+``absolute``  x + value                      (in the indicator's unit)
+``gap``       x + value · (reference − x), only where the reference is better than x
+              (reference: ``national``, ``best`` region, ``median`` or a ``norm``)
+``set``       value                          (what-if: "unemployment falls to 4 %")
+
+The catalogue (``data/scenarios/``) holds the dissertation's pessimistic, realistic and
+optimistic scenarios of its four macro-regions (Tables 21-24), each narrative bullet in
+kk/ru/en, and their quantified version: changes by 2030, each naming the bullet it
+quantifies. By default the baseline's normalisation bounds and risk thresholds are kept, so
+scenario scores are comparable with the baseline's (``bounds="recomputed"`` renormalises).
+
+Example
+-------
+>>> from turaqty.assessment import assess
+>>> base = assess()
+>>> s = run_changes(base, [Change("karaganda", "B25", "set", 4.0)], name="whatif")
+>>> s.comparison.query("unit_id == 'karaganda' and indicator_or_index == 'B25'")[
+...     ["baseline", "scenario_value"]].values.tolist()
+[[4.1, 4.0]]
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
+
+import numpy as np
+import pandas as pd
+
+from turaqty.assessment import INDEX_COLUMNS, Assessment, assess
+from turaqty.catalog import NATIONAL_ID, _data_file, load_framework, load_regions
+from turaqty.errors import DataError, Problem, RegionNames
+from turaqty.i18n import t
+
+METHODS = ("relative", "absolute", "gap", "set")
+REFERENCES = ("national", "best", "median", "norm")
+SCENARIOS = ("pessimistic", "realistic", "optimistic")
+BOUNDS = ("baseline", "recomputed")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change of one indicator for one region (or a group, see :func:`resolve_targets`)."""
+
+    target: str
+    indicator: str
+    method: str
+    value: float
+    reference: str = ""
+    norm: float | None = None
+    source: str = ""  # the narrative bullet it quantifies, e.g. "west:realistic:f3"
+
+
+@lru_cache(maxsize=1)
+def narratives() -> dict:
+    """The scenario narratives of Tables 21-24 (kk/ru/en) and how inconsistencies were resolved."""
+    return json.loads(_data_file("scenarios", "narratives.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _catalogue_changes() -> tuple[dict, ...]:
+    text = _data_file("scenarios", "changes.csv").read_text(encoding="utf-8")
+    return tuple(csv.DictReader(io.StringIO(text)))
+
+
+def scenario_ids() -> list[str]:
+    """``macro:scenario`` for every scenario of the catalogue.
+
+    >>> scenario_ids()[:3]
+    ['west:pessimistic', 'west:realistic', 'west:optimistic']
+    """
+    return [f"{m['id']}:{s['id']}" for m in narratives()["macro_regions"] for s in m["scenarios"]]
+
+
+def scenario_narrative(scenario_id: str) -> dict:
+    """The narrative of one scenario: label, factors, results, quantification, source line."""
+    macro, _, name = scenario_id.partition(":")
+    for m in narratives()["macro_regions"]:
+        for s in m["scenarios"]:
+            if m["id"] == macro and s["id"] == name:
+                return s
+    raise DataError(Problem("unknown_scenario", value=scenario_id,
+                            params={"choices": ", ".join(scenario_ids() + ["all"])}))
+
+
+def scenario_changes(scenario_id: str) -> list[Change]:
+    """The quantified changes of a catalogue scenario (targets resolved to region ids)."""
+    scenario_narrative(scenario_id)  # raises for an unknown id
+    macro = scenario_id.split(":")[0]
+    changes = []
+    for row in _catalogue_changes():
+        if row["scenario"] != scenario_id:
+            continue
+        targets = resolve_targets(macro if row["target"] == "members" else row["target"])
+        for unit in targets:
+            changes.append(Change(unit, row["indicator"], row["method"], float(row["value"]),
+                                  row["reference"], float(row["norm"]) if row["norm"] else None,
+                                  row["source"]))
+    return changes
+
+
+def resolve_targets(target: str) -> list[str]:
+    """Region ids meant by ``target``: a region (any name variant), a macro-region id or
+    ``all``; empty if unknown."""
+    regions = load_regions()
+    if target == "all":
+        return list(regions.unit_ids)
+    members = [r.id for r in regions.regions if r.macro_region == target and r.id != NATIONAL_ID]
+    if members:
+        return members
+    rid = regions.resolve(target)
+    return [rid] if rid and rid != NATIONAL_ID else []
+
+
+def apply_changes(base: Assessment, changes: list[Change]) -> tuple:
+    """The baseline's dataset with ``changes`` applied, and a table of what changed
+    (``unit_id, indicator, before, after, method, value, reference, source``)."""
+    ds = base.dataset
+    fw = base.framework
+    values = ds.values.copy()
+    col = {c: j for j, c in enumerate(ds.indicators)}
+    row = {u: i for i, u in enumerate(ds.units)}
+    applied = []
+    for ch in expand_changes(changes):
+        if ch.indicator not in col or ch.target not in row:
+            continue  # an indicator or region the data do not have
+        i, j = row[ch.target], col[ch.indicator]
+        x = values[i, j]
+        if np.isnan(x):
+            continue
+        new = _changed_value(x, ch, values[:, j], ds.national[j] if ds.national is not None else np.nan,
+                             fw.by_code[ch.indicator].direction)
+        if new != x:
+            values[i, j] = new
+        applied.append((ch.target, ch.indicator, x, values[i, j], ch.method, ch.value,
+                        ch.reference or "", ch.source))
+    table = pd.DataFrame(applied, columns=["unit_id", "indicator", "before", "after", "method",
+                                           "value", "reference", "source"])
+    return replace(ds, values=values, source=f"{ds.source} + changes"), table
+
+
+def _changed_value(x: float, ch: Change, column: np.ndarray, national: float, direction: int) -> float:
+    if ch.method == "set":
+        return ch.value
+    if ch.method == "relative":
+        return x * (1 + ch.value)
+    if ch.method == "absolute":
+        return x + ch.value
+    reference = {
+        "national": national,
+        "best": np.nanmax(column) if direction > 0 else np.nanmin(column),
+        "median": np.nanmedian(column),
+        "norm": ch.norm if ch.norm is not None else np.nan,
+    }[ch.reference]
+    if np.isnan(reference) or (reference - x) * direction <= 0:
+        return x  # the region is already at or beyond the reference
+    return x + ch.value * (reference - x)
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """A scenario's assessment, the changes applied and (built when first read) the
+    comparison with the baseline."""
+
+    name: str
+    baseline: Assessment = field(repr=False)
+    assessment: Assessment = field(repr=False)
+    applied: pd.DataFrame = field(repr=False)
+
+    @cached_property
+    def comparison(self) -> pd.DataFrame:
+        """``unit_id, scenario, indicator_or_index, baseline, scenario_value, change``."""
+        return compare(self.baseline, self.assessment, self.name)
+
+
+def run_changes(base: Assessment, changes: list[Change], name: str = "whatif",
+                bounds: str = "baseline") -> ScenarioResult:
+    """Apply ``changes`` to the baseline's data, assess again (keeping the baseline's
+    normalisation bounds and risk thresholds, or ``bounds="recomputed"``), compare."""
+    if bounds not in BOUNDS:
+        raise DataError(Problem("unknown_bounds", value=bounds, params={"choices": ", ".join(BOUNDS)}))
+    ds, applied = apply_changes(base, changes)
+    new = assess(ds, profile=base.method, lang=base.lang,
+                 baseline=base if bounds == "baseline" else None)
+    new.manifest["scenario"] = {"name": name, "bounds": bounds, "changes": len(applied)}
+    return ScenarioResult(name, base, new, applied)
+
+
+def run_scenario(base: Assessment, scenario_id: str, bounds: str = "baseline") -> ScenarioResult:
+    """Run one catalogue scenario (``west:optimistic`` …) on the baseline."""
+    return run_changes(base, scenario_changes(scenario_id), scenario_id, bounds)
+
+
+def compare(base: Assessment, new: Assessment, name: str) -> pd.DataFrame:
+    """Every index, rank and level of every region, and every value, score and risk class
+    that changed: ``unit_id, scenario, indicator_or_index, baseline, scenario_value, change``."""
+    rows = []
+    b_ix, n_ix = base.indices.set_index("unit_id"), new.indices.set_index("unit_id")
+    for unit in b_ix.index:
+        for col in INDEX_COLUMNS:
+            for key in (col, f"rank_{col}", f"level_{col}"):
+                before, after = _plain(b_ix.loc[unit, key]), _plain(n_ix.loc[unit, key])
+                rows.append((unit, name, key, before, after, _difference(before, after)))
+    codes = base.dataset.indicators
+    changed = (base.dataset.values != new.dataset.values) & ~np.isnan(base.dataset.values)
+    for i, j in zip(*np.nonzero(changed)):
+        unit, code = base.dataset.units[i], codes[j]
+        for key, before, after in (
+                (code, base.dataset.values[i, j], new.dataset.values[i, j]),
+                (f"score:{code}", base.arrays.scores[i, j], new.arrays.scores[i, j]),
+                (f"risk:{code}", base.risk_classes[i, j], new.risk_classes[i, j])):
+            before, after = _plain(before), _plain(after)
+            rows.append((unit, name, key, before, after, _difference(before, after)))
+    frame = pd.DataFrame(rows, columns=["unit_id", "scenario", "indicator_or_index", "baseline",
+                                        "scenario_value", "change"])
+    return frame
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
+
+
+def _difference(before, after):
+    if isinstance(before, str) or isinstance(after, str):
+        return "" if before == after else f"{before}→{after}"
+    if pd.isna(before) or pd.isna(after):
+        return np.nan
+    return float(after) - float(before)
+
+
+def comparison_summary(result: ScenarioResult, lang: str = "en") -> pd.DataFrame:
+    """Per region: integral index and rank before and after, and the levels that change."""
+    c = result.comparison
+    wide = c.pivot(index="unit_id", columns="indicator_or_index", values=["baseline", "scenario_value"])
+    regions = load_regions()
+    out = pd.DataFrame({
+        "unit_id": wide.index,
+        "name": [regions.name(u, lang) for u in wide.index],
+        "integral": wide[("baseline", "integral")].astype(float).to_numpy(),
+        "integral_scenario": wide[("scenario_value", "integral")].astype(float).to_numpy(),
+        "rank": wide[("baseline", "rank_integral")].to_numpy(),
+        "rank_scenario": wide[("scenario_value", "rank_integral")].to_numpy(),
+    })
+    out["levels_changed"] = [
+        "; ".join(f"{col}: {wide.loc[u, ('baseline', f'level_{col}')]}→{wide.loc[u, ('scenario_value', f'level_{col}')]}"
+                  for col in INDEX_COLUMNS
+                  if wide.loc[u, ("baseline", f"level_{col}")] != wide.loc[u, ("scenario_value", f"level_{col}")])
+        for u in wide.index]
+    order = {u: k for k, u in enumerate(regions.unit_ids)}
+    return out.sort_values("unit_id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+# --- what-if input ---------------------------------------------------------------------
+
+def parse_setting(text: str, where: str = "--set") -> Change:
+    """``REGION.CODE=VALUE`` (a value, or ``+10%``/``-5%`` for a relative change) → Change.
+
+    >>> parse_setting("Қарағанды.B25=4,0")
+    Change(target='karaganda', indicator='B25', method='set', value=4.0, reference='', norm=None, source='--set')
+    >>> parse_setting("г. Астана.B1=120.5").value
+    120.5
+    >>> parse_setting("west.B49=-10%").method, parse_setting("west.B49=-10%").value
+    ('relative', -0.1)
+    """
+    left, eq, value = text.partition("=")
+    region, dot, code = left.rpartition(".")
+    if not dot or not eq:
+        raise DataError(Problem("whatif_syntax", column=where, value=text))
+    return _change(region.strip(), code.strip(), value.strip(), where, None, text)
+
+
+def _change(region: str, code: str, value, where: str, row: int | None, text: str) -> Change:
+    from turaqty.io.cells import CellError, parse_number
+
+    problems = []
+    targets = resolve_targets(region)
+    fw = load_framework()
+    resolved = fw.resolve_code(code)
+    if not targets:
+        regions = load_regions()
+        problems.append(Problem("unknown_region", file=where, row=row, column="region", value=region,
+                                params={"suggestions": RegionNames(regions.suggest(region))}))
+    if resolved is None or not fw.by_code[resolved].has_data:
+        problems.append(Problem("unknown_indicator", file=where, row=row, column="indicator",
+                                value=code, params={"suggestions": "-", "framework": fw.id}))
+    relative = isinstance(value, str) and value.rstrip().endswith("%") and value.lstrip()[:1] in "+-−"
+    try:
+        number = parse_number(value)
+        if number is None:
+            raise CellError("not_numeric")
+    except CellError as err:
+        problems.append(Problem(f"cell_{err.args[0]}", file=where, row=row, column="value", value=value))
+        number = np.nan
+    if problems:
+        raise DataError(problems)
+    method, amount = ("relative", number / 100) if relative else ("set", number)
+    if len(targets) == 1:
+        return Change(targets[0], resolved, method, amount, source=where)
+    return Change(region, resolved, method, amount, source=where)  # expanded by expand_changes
+
+
+def expand_changes(changes: list[Change]) -> list[Change]:
+    """Changes aimed at a macro-region or ``all``, one per member region."""
+    out = []
+    for ch in changes:
+        targets = resolve_targets(ch.target)
+        out += [replace(ch, target=u) for u in targets]
+    return out
+
+
+def read_changes(path) -> list[Change]:
+    """What-if changes from a YAML, JSON or CSV file: a list of entries with ``region``,
+    ``indicator`` and ``value`` (a number, or ``+10%``/``-5%``). Problems name the file, the
+    entry's row and the field."""
+    from pathlib import Path
+
+    from turaqty.io.tables import read_rows
+
+    path = Path(path)
+    file = str(path)
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        if not path.is_file():
+            raise DataError(Problem("file_not_found", file=file))
+        text = path.read_text(encoding="utf-8-sig")
+        try:
+            if path.suffix.lower() == ".json":
+                entries = json.loads(text)
+            else:
+                import yaml
+
+                entries = yaml.safe_load(text)
+        except Exception:
+            raise DataError(Problem("not_a_table", file=file)) from None
+        if isinstance(entries, dict):
+            entries = entries.get("changes", entries)
+        if not isinstance(entries, list):
+            raise DataError(Problem("whatif_file", file=file))
+        rows = [(k, e) for k, e in enumerate(entries, start=1)]
+    else:
+        raw = read_rows(path)
+        header = [str(h).strip().lower() for h in raw.rows[0][1]] if raw.rows else []
+        rows = [(n, dict(zip(header, cells))) for n, cells in raw.rows[1:]
+                if any(c not in (None, "") for c in cells)]
+    changes, problems = [], []
+    for n, entry in rows:
+        if not isinstance(entry, dict) or not {"region", "indicator", "value"} <= set(entry):
+            problems.append(Problem("whatif_entry", file=file, row=n, value=str(entry)[:60]))
+            continue
+        try:
+            changes.append(_change(str(entry["region"]), str(entry["indicator"]), entry["value"],
+                                   file, n, str(entry)))
+        except DataError as err:
+            problems += err.problems
+    if problems:
+        raise DataError(problems)
+    return expand_changes(changes)
+
+
+def scenario_label(scenario_id: str, lang: str) -> str:
+    """"Western macro-region: optimistic scenario" in ``lang``."""
+    regions = load_regions()
+    macro, _, name = scenario_id.partition(":")
+    group = next((m.name(lang) for m in regions.macro_regions if m.id == macro), macro)
+    return f"{group}: {scenario_narrative(scenario_id)['label'][lang]}"
+
+
+def changes_table(applied: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The applied changes with the derivation in words."""
+    fw = load_framework()
+    regions = load_regions()
+    out = applied.copy()
+    out.insert(1, "name", [regions.name(u, lang) for u in out["unit_id"]])
+    out["derivation"] = [
+        t(f"scenario.method.{m}", lang, value=f"{v:+.0%}" if m == "relative" else f"{v:g}",
+          share=f"{v:.0%}", reference=t(f"scenario.reference.{ref}", lang) if ref else "",
+          unit=fw.by_code[c].unit(lang))
+        for m, v, ref, c in zip(out["method"], out["value"], out["reference"], out["indicator"])]
+    return out
