@@ -159,3 +159,14 @@ def test_mechanisms_answer_high_risks_and_fit_the_type():
         assert "all" in mech.region_types or spec[row.unit_id] in mech.region_types
     assert m["unit_id"].nunique() == 20
     assert {"social", "economic", "environmental"} <= set(m["group"])
+
+
+@pytest.mark.parametrize("lang", ["en", "kk", "ru"])
+def test_every_command_has_help_in_every_language(lang):
+    from turaqty.cli import main
+
+    for command in ("assess", "risk", "reproduce", "audit", "scenario", "whatif", "validate",
+                    "template"):
+        with pytest.raises(SystemExit) as done:
+            main([command, "--help", "--lang", lang])
+        assert done.value.code == 0, (command, lang)

@@ -38,7 +38,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     from turaqty.assessment import version
 
     def h(key: str) -> str:
-        return t(f"cli.help.{key}", lang)
+        return t(f"cli.help.{key}", lang).replace("%", "%%")  # argparse formats help with %
 
     _localise_argparse(lang)
     p = argparse.ArgumentParser(prog="turaqty", description=h("turaqty"), epilog=h("epilog"))
@@ -46,67 +46,52 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    def common(sp):
-        sp.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
+    shared = {  # options several commands take, by name
+        "data": lambda sp: sp.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data")),
+        "profile": lambda sp: sp.add_argument("--profile", choices=("default", "dissertation"),
+                                              default="default", help=h("profile")),
+        "out": lambda sp: sp.add_argument("--out", default="turaqty-out", metavar="DIR",
+                                          help=h("assess_out")),
+        "risk": lambda sp: sp.add_argument("--risk-thresholds", choices=("derived", "printed"),
+                                           help=h("risk_thresholds")),
+        "bounds": lambda sp: sp.add_argument("--bounds", choices=("baseline", "recomputed"),
+                                             default="baseline", help=h("bounds")),
+    }
 
-    a = sub.add_parser("assess", help=h("assess"), description=h("assess_description"))
-    a.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
-    a.add_argument("--profile", choices=("default", "dissertation"), default="default",
-                   help=h("profile"))
-    a.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
+    def command(name: str, *options: str):
+        sp = sub.add_parser(name, help=h(name), description=h(f"{name}_description"))
+        for option in options:
+            shared[option](sp)
+        sp.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
+        return sp
+
+    a = command("assess", "data", "profile", "out", "risk")
     a.add_argument("--exclude", action="append", default=[], metavar="CODE", help=h("exclude"))
     a.add_argument("--include", action="append", default=[], metavar="CODE", help=h("include"))
     a.add_argument("--quiet", action="store_true", help=h("quiet"))
-    a.add_argument("--risk-thresholds", choices=("derived", "printed"), help=h("risk_thresholds"))
-    common(a)
 
-    rk = sub.add_parser("risk", help=h("risk"), description=h("risk_description"))
-    rk.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
-    rk.add_argument("--risk-thresholds", choices=("derived", "printed"), help=h("risk_thresholds"))
-    rk.add_argument("--profile", choices=("default", "dissertation"), default="default",
-                    help=h("profile"))
-    rk.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
-    rk.add_argument("--quiet", action="store_true", help=h("quiet_risk"))
-    common(rk)
-
-    rp = sub.add_parser("reproduce", help=h("reproduce"), description=h("reproduce_description"))
-    rp.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
-    common(rp)
-
-    au = sub.add_parser("audit", help=h("audit"), description=h("audit_description"))
-    au.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
-    au.add_argument("--profile", choices=("default", "dissertation"), default="default",
-                    help=h("profile"))
-    au.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
-    common(au)
+    command("risk", "data", "risk", "profile", "out").add_argument(
+        "--quiet", action="store_true", help=h("quiet_risk"))
+    command("reproduce", "out")
+    command("audit", "data", "profile", "out")
 
     sc = sub.add_parser("scenario", help=h("scenario"), description=h("scenario_description"))
     sc.add_argument("scenario", nargs="?", metavar="MACRO:SCENARIO", help=h("scenario_id"))
-    sc.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
+    for option in ("data", "bounds", "profile", "out"):
+        shared[option](sc)
     sc.add_argument("--list", action="store_true", help=h("scenario_list"))
-    sc.add_argument("--bounds", choices=("baseline", "recomputed"), default="baseline", help=h("bounds"))
-    sc.add_argument("--profile", choices=("default", "dissertation"), default="default", help=h("profile"))
-    sc.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
-    common(sc)
+    sc.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
 
-    wi = sub.add_parser("whatif", help=h("whatif"), description=h("whatif_description"))
-    wi.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
+    wi = command("whatif", "data", "bounds", "profile", "out")
     wi.add_argument("--set", action="append", default=[], metavar="REGION.CODE=VALUE", help=h("set"))
     wi.add_argument("--file", metavar="FILE", help=h("whatif_file"))
-    wi.add_argument("--bounds", choices=("baseline", "recomputed"), default="baseline", help=h("bounds"))
-    wi.add_argument("--profile", choices=("default", "dissertation"), default="default", help=h("profile"))
-    wi.add_argument("--out", default="turaqty-out", metavar="DIR", help=h("assess_out"))
-    common(wi)
 
-    v = sub.add_parser("validate", help=h("validate"), description=h("validate_description"))
-    v.add_argument("data", metavar="DATA", help=h("validate_data"))
-    common(v)
+    command("validate").add_argument("data", metavar="DATA", help=h("validate_data"))
 
-    tp = sub.add_parser("template", help=h("template"), description=h("template_description"))
+    tp = command("template")
     tp.add_argument("--format", choices=("csv", "xlsx"), help=h("format"))
     tp.add_argument("--out", metavar="FILE", help=h("template_out"))
     tp.add_argument("--force", action="store_true", help=h("force"))
-    common(tp)
     return p
 
 
