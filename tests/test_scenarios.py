@@ -103,8 +103,9 @@ def test_whatif_settings_and_errors(tmp_path):
     ch = parse_setting("Қарағанды.B25=4,0")
     assert (ch.target, ch.indicator, ch.method, ch.value) == ("karaganda", "B25", "set", 4.0)
     assert parse_setting("west.B49=-10%").method == "relative"
-    for bad, key in (("Атлантида.B25=4", "unknown_region"), ("karaganda.B99=4", "unknown_indicator"),
-                     ("karaganda.B25=abc", "cell_not_numeric"), ("karaganda B25 4", "whatif_syntax")):
+    for bad, key in (("Атлантида.B25=4", "unknown_region"), ("karaganda.B99=4", "whatif_indicator"),
+                     ("karaganda.B25=abc", "whatif_value"), ("karaganda B25 4", "whatif_syntax"),
+                     ("ҚР.B25=4", "whatif_national")):
         with pytest.raises(turaqty.DataError) as err:
             parse_setting(bad)
         assert err.value.problems[0].key == key
@@ -115,7 +116,7 @@ def test_whatif_settings_and_errors(tmp_path):
     with pytest.raises(turaqty.DataError) as err:
         read_changes(path)
     assert [(p.key, p.row, p.column) for p in err.value.problems] == [
-        ("unknown_region", 2, "region"), ("cell_not_numeric", 3, "value")]
+        ("unknown_region", 2, "region"), ("whatif_value", 3, "value")]
     good = tmp_path / "changes.csv"
     good.write_text("region;indicator;value\nwest;B49;-10%\nkaraganda;B25;4,0\n", encoding="utf-8")
     changes = read_changes(good)
@@ -170,3 +171,61 @@ def test_every_command_has_help_in_every_language(lang):
         with pytest.raises(SystemExit) as done:
             main([command, "--help", "--lang", lang])
         assert done.value.code == 0, (command, lang)
+
+
+def test_whatif_reports_every_problem_and_duplicates(tmp_path):
+    from turaqty.scenarios import parse_settings
+
+    with pytest.raises(turaqty.DataError) as err:
+        parse_settings(["karaganda.B99=4", "Атлантида.B25=4", "abai.B1=x"])
+    assert [p.key for p in err.value.problems] == ["whatif_indicator", "unknown_region", "whatif_value"]
+    assert "B9" in err.value.problems[0].render("en")  # suggestions
+    with pytest.raises(turaqty.DataError) as err:
+        parse_settings(["karaganda.B25=4", "karaganda.B25=+10%"])
+    assert err.value.problems[0].key == "whatif_duplicate"
+    bad_yaml = tmp_path / "c.yaml"
+    bad_yaml.write_text("- region: abai\n  indicator: [B1\n", encoding="utf-8")
+    with pytest.raises(turaqty.DataError) as err:
+        read_changes(bad_yaml)
+    assert err.value.problems[0].key == "whatif_parse" and "line" in err.value.problems[0].render("en")
+    typo = tmp_path / "t.yaml"
+    typo.write_text("- regoin: abai\n  indicator: B1\n  value: 100\n", encoding="utf-8")
+    with pytest.raises(turaqty.DataError) as err:
+        read_changes(typo)
+    assert [p.key for p in err.value.problems] == ["whatif_field", "whatif_entry"]
+    russian = tmp_path / "r.csv"
+    russian.write_text("Регион;Показатель;Значение\nАтырауская область;B49;-10%\n", encoding="utf-8")
+    assert read_changes(russian)[0].target == "atyrau"
+
+
+def test_whatif_fills_a_missing_value_and_refuses_cells_not_in_the_data():
+    frame = turaqty.load_embedded().wide(national=True)
+    frame.loc["atyrau", "B3"] = np.nan
+    base = turaqty.assess(frame)
+    r = run_changes(base, [Change("atyrau", "B3", "set", 2.0)], strict=True)
+    assert r.changed == 1 and r.assessment.dataset.wide().loc["atyrau", "B3"] == 2.0
+    base = turaqty.assess(frame.drop(columns=["B3"]))
+    with pytest.raises(turaqty.DataError) as err:
+        run_changes(base, [Change("atyrau", "B3", "set", 2.0)], strict=True)
+    assert err.value.problems[0].key == "whatif_not_in_data"
+
+
+def test_scenario_without_national_row_says_what_it_could_not_apply():
+    base = turaqty.assess(turaqty.load_embedded().wide())  # no national row
+    r = run_scenario(base, "west:realistic")
+    assert r.changed == 0 and set(r.applied["note"]) <= {"no_reference", "no_effect"}
+    assert r.assessment.manifest["scenario"]["not_applied"]
+
+
+def test_gap_follows_the_profile_directions():
+    diss = turaqty.assess(profile="dissertation")  # B7 treated as "higher is worse"
+    r = run_changes(diss, [Change("akmola", "B7", "gap", 0.5, "best")])
+    before = diss.scores.set_index("unit_id").loc["akmola", "B7"]
+    after = r.assessment.scores.set_index("unit_id").loc["akmola", "B7"]
+    assert after >= before
+
+
+def test_recomputed_bounds_compare_every_changed_score():
+    r = run_changes(BASE, [Change("atyrau", "B33", "relative", 1.0)], bounds="recomputed")
+    rows = r.comparison[r.comparison["indicator_or_index"] == "score:B33"]
+    assert len(rows) == 19  # every region whose B33 value or score moved, not only Atyrau

@@ -1,4 +1,5 @@
-"""The command line: ``turaqty assess | validate | template``.
+"""The command line: ``turaqty assess | risk | report | reproduce | audit | scenario | whatif |
+validate | template``.
 
 Exit codes: 0 success, 2 a problem with the input or the request (the message says
 where and how to fix it), 1 an internal error (a bug to report).
@@ -72,6 +73,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     command("risk", "data", "risk", "profile", "out").add_argument(
         "--quiet", action="store_true", help=h("quiet_risk"))
+    command("report", "data", "profile", "out", "risk")
     command("reproduce", "out")
     command("audit", "data", "profile", "out")
 
@@ -200,6 +202,19 @@ def _risk_summary(a, lang: str) -> str:
     return _table(head, rows, right={1, 2, 3})
 
 
+def _report(args) -> int:
+    from turaqty.assessment import assess
+    from turaqty.io.write import write_folder
+    from turaqty.report.outputs import report_files
+
+    lang = args.lang
+    a = assess(args.data, profile=_method(args, lang), lang=lang)
+    files = report_files(a)
+    write_folder(args.out, files, protect=args.data)
+    print(t("cli.report_written", lang, out=str(args.out), size=len(files["report.html"]) // 1024))
+    return 0
+
+
 def _reproduce(args) -> int:
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import reproduction_files
@@ -253,16 +268,14 @@ def _scenario(args) -> int:
 def _whatif(args) -> int:
     from turaqty.assessment import assess
     from turaqty.errors import Problem, UsageError
-    from turaqty.scenarios import expand_changes, parse_setting, read_changes, run_changes
+    from turaqty.scenarios import parse_settings, read_changes, run_changes
 
     lang = args.lang
     if not args.set and not args.file:
         raise UsageError(Problem("whatif_missing"))
-    changes = expand_changes([parse_setting(s) for s in args.set])
-    if args.file:
-        changes += read_changes(args.file)
+    changes = parse_settings(args.set) + (read_changes(args.file) if args.file else [])
     base = assess(args.data, profile=_method(args, lang), lang=lang)
-    return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds)])
+    return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds, strict=True)])
 
 
 def _write_scenarios(args, base, results) -> int:
@@ -275,7 +288,12 @@ def _write_scenarios(args, base, results) -> int:
     for r in results:
         s = comparison_summary(r, lang)
         moved = s[(s["rank"] != s["rank_scenario"]) | (s["levels_changed"] != "")]
-        print(t("cli.scenario_result", lang, name=r.name, changes=len(r.applied), moved=len(moved)))
+        print(t("cli.scenario_result", lang, name=r.name, changes=r.changed, moved=len(moved)))
+        skipped = r.applied[~r.applied["note"].isin(["", "clipped"])]
+        if len(skipped):
+            print("  " + t("cli.scenario_skipped", lang, n=len(skipped),
+                           notes=", ".join(f"{t(f'scenario.note.{n}', lang)}: {k}"
+                                           for n, k in skipped["note"].value_counts().items())))
         for row in moved.itertuples():
             print(f"  {row.name}: {format_number(row.integral, lang)} → "
                   f"{format_number(row.integral_scenario, lang)}, "
@@ -335,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
 
     lang = getattr(args, "lang", "en")
     try:
-        commands = {"assess": _assess, "risk": _risk, "reproduce": _reproduce, "audit": _audit,
+        commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce,
+                    "audit": _audit,
                     "scenario": _scenario, "whatif": _whatif, "validate": _validate,
                     "template": _template}
         return commands[args.command](args)

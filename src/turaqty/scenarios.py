@@ -57,6 +57,16 @@ class Change:
     norm: float | None = None
     source: str = ""  # the narrative bullet it quantifies, e.g. "west:realistic:f3"
 
+    def __post_init__(self):
+        bad = (self.method not in METHODS
+               or (self.method == "gap" and self.reference not in REFERENCES)
+               or (self.reference == "norm" and self.norm is None)
+               or not np.isfinite(self.value))
+        if bad:
+            raise DataError(Problem("bad_change", value=f"{self.method} {self.value} {self.reference}",
+                                    params={"methods": ", ".join(METHODS),
+                                            "references": ", ".join(REFERENCES)}))
+
 
 @lru_cache(maxsize=1)
 def narratives() -> dict:
@@ -119,49 +129,67 @@ def resolve_targets(target: str) -> list[str]:
     return [rid] if rid and rid != NATIONAL_ID else []
 
 
+NOTES = ("", "no_effect", "no_value", "no_reference", "not_in_data", "clipped")
+
+
 def apply_changes(base: Assessment, changes: list[Change]) -> tuple:
-    """The baseline's dataset with ``changes`` applied, and a table of what changed
-    (``unit_id, indicator, before, after, method, value, reference, source``)."""
+    """The baseline's dataset with ``changes`` applied, and a table of every change
+    (``unit_id, indicator, before, after, method, value, reference, source, note``).
+
+    References (national value, best region, median) are taken from the baseline, so the
+    order of the changes does not matter. ``note`` says why a change moved nothing
+    (``no_effect``, ``no_value``: the region has no value, ``no_reference``: e.g. no
+    national row, ``not_in_data``: the data lack the region or indicator) or that the new
+    value lies beyond the baseline's bounds (``clipped``: its score is 1 or 9).
+    """
     ds = base.dataset
-    fw = base.framework
     values = ds.values.copy()
     col = {c: j for j, c in enumerate(ds.indicators)}
     row = {u: i for i, u in enumerate(ds.units)}
+    directions = base.manifest["directions"]  # the profile's directions
+    lower, upper = base.arrays.lower, base.arrays.upper
     applied = []
     for ch in expand_changes(changes):
         if ch.indicator not in col or ch.target not in row:
-            continue  # an indicator or region the data do not have
+            applied.append((ch.target, ch.indicator, np.nan, np.nan, ch.method, ch.value,
+                            ch.reference, ch.source, "not_in_data"))
+            continue
         i, j = row[ch.target], col[ch.indicator]
         x = values[i, j]
-        if np.isnan(x):
-            continue
-        new = _changed_value(x, ch, values[:, j], ds.national[j] if ds.national is not None else np.nan,
-                             fw.by_code[ch.indicator].direction)
-        if new != x:
-            values[i, j] = new
-        applied.append((ch.target, ch.indicator, x, values[i, j], ch.method, ch.value,
-                        ch.reference or "", ch.source))
+        direction = 1 if directions[ch.indicator] == "+" else -1
+        national = ds.national[j] if ds.national is not None else np.nan
+        new, note = _changed_value(x, ch, ds.values[:, j], national, direction)
+        if note == "" and not lower[j] <= new <= upper[j]:
+            note = "clipped"
+        values[i, j] = new
+        applied.append((ch.target, ch.indicator, x, new, ch.method, ch.value, ch.reference,
+                        ch.source, note))
     table = pd.DataFrame(applied, columns=["unit_id", "indicator", "before", "after", "method",
-                                           "value", "reference", "source"])
+                                           "value", "reference", "source", "note"])
     return replace(ds, values=values, source=f"{ds.source} + changes"), table
 
 
-def _changed_value(x: float, ch: Change, column: np.ndarray, national: float, direction: int) -> float:
+def _changed_value(x: float, ch: Change, column: np.ndarray, national: float,
+                   direction: int) -> tuple[float, str]:
+    """The new value and a note (see :func:`apply_changes`)."""
     if ch.method == "set":
-        return ch.value
-    if ch.method == "relative":
-        return x * (1 + ch.value)
-    if ch.method == "absolute":
-        return x + ch.value
+        return ch.value, "" if ch.value != x else "no_effect"
+    if np.isnan(x):
+        return x, "no_value"
+    if ch.method in ("relative", "absolute"):
+        new = x * (1 + ch.value) if ch.method == "relative" else x + ch.value
+        return new, "" if new != x else "no_effect"
     reference = {
         "national": national,
         "best": np.nanmax(column) if direction > 0 else np.nanmin(column),
         "median": np.nanmedian(column),
-        "norm": ch.norm if ch.norm is not None else np.nan,
+        "norm": ch.norm,
     }[ch.reference]
-    if np.isnan(reference) or (reference - x) * direction <= 0:
-        return x  # the region is already at or beyond the reference
-    return x + ch.value * (reference - x)
+    if reference is None or np.isnan(reference):
+        return x, "no_reference"
+    if (reference - x) * direction <= 0:
+        return x, "no_effect"  # the region is already at or beyond the reference
+    return x + ch.value * (reference - x), ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +202,11 @@ class ScenarioResult:
     assessment: Assessment = field(repr=False)
     applied: pd.DataFrame = field(repr=False)
 
+    @property
+    def changed(self) -> int:
+        """How many values the scenario really changed."""
+        return int((self.applied["note"].isin(["", "clipped"])).sum())
+
     @cached_property
     def comparison(self) -> pd.DataFrame:
         """``unit_id, scenario, indicator_or_index, baseline, scenario_value, change``."""
@@ -181,15 +214,23 @@ class ScenarioResult:
 
 
 def run_changes(base: Assessment, changes: list[Change], name: str = "whatif",
-                bounds: str = "baseline") -> ScenarioResult:
+                bounds: str = "baseline", strict: bool = False) -> ScenarioResult:
     """Apply ``changes`` to the baseline's data, assess again (keeping the baseline's
-    normalisation bounds and risk thresholds, or ``bounds="recomputed"``), compare."""
+    normalisation bounds and risk thresholds, or ``bounds="recomputed"``), compare.
+    ``strict`` (what-if): a change to a region or indicator the data lack is an error."""
     if bounds not in BOUNDS:
         raise DataError(Problem("unknown_bounds", value=bounds, params={"choices": ", ".join(BOUNDS)}))
     ds, applied = apply_changes(base, changes)
+    missing = applied[applied["note"] == "not_in_data"]
+    if strict and len(missing):
+        raise DataError([Problem("whatif_not_in_data", file=base.dataset.source,
+                                 value=f"{u}.{c}") for u, c in zip(missing["unit_id"], missing["indicator"])])
     new = assess(ds, profile=base.method, lang=base.lang,
                  baseline=base if bounds == "baseline" else None)
-    new.manifest["scenario"] = {"name": name, "bounds": bounds, "changes": len(applied)}
+    skipped = applied[~applied["note"].isin(["", "clipped"])]
+    new.manifest["scenario"] = {"name": name, "bounds": bounds,
+                                "changed": int(len(applied) - len(skipped)),
+                                "not_applied": skipped[["unit_id", "indicator", "note"]].to_dict("records")}
     return ScenarioResult(name, base, new, applied)
 
 
@@ -209,7 +250,11 @@ def compare(base: Assessment, new: Assessment, name: str) -> pd.DataFrame:
                 before, after = _plain(b_ix.loc[unit, key]), _plain(n_ix.loc[unit, key])
                 rows.append((unit, name, key, before, after, _difference(before, after)))
     codes = base.dataset.indicators
-    changed = (base.dataset.values != new.dataset.values) & ~np.isnan(base.dataset.values)
+    bv, nv = base.dataset.values, new.dataset.values
+    bs, ns = base.arrays.scores, new.arrays.scores
+    changed = (~((bv == nv) | (np.isnan(bv) & np.isnan(nv)))
+               | ~((bs == ns) | (np.isnan(bs) & np.isnan(ns)))
+               | (base.risk_classes != new.risk_classes))
     for i, j in zip(*np.nonzero(changed)):
         unit, code = base.dataset.units[i], codes[j]
         for key, before, after in (
@@ -259,6 +304,13 @@ def comparison_summary(result: ScenarioResult, lang: str = "en") -> pd.DataFrame
 
 # --- what-if input ---------------------------------------------------------------------
 
+FIELDS = {  # accepted names of the fields of a what-if entry (files may use kk/ru headers)
+    "region": ("region", "регион", "аймақ", "облыс", "область", "unit_id"),
+    "indicator": ("indicator", "code", "показатель", "код", "көрсеткіш"),
+    "value": ("value", "значение", "мәні", "мән"),
+}
+
+
 def parse_setting(text: str, where: str = "--set") -> Change:
     """``REGION.CODE=VALUE`` (a value, or ``+10%``/``-5%`` for a relative change) → Change.
 
@@ -273,52 +325,94 @@ def parse_setting(text: str, where: str = "--set") -> Change:
     region, dot, code = left.rpartition(".")
     if not dot or not eq:
         raise DataError(Problem("whatif_syntax", column=where, value=text))
-    return _change(region.strip(), code.strip(), value.strip(), where, None, text)
+    return _change(region.strip(), code.strip(), value.strip(), where, None)
 
 
-def _change(region: str, code: str, value, where: str, row: int | None, text: str) -> Change:
+def parse_settings(texts: list[str]) -> list[Change]:
+    """Every ``--set``, reporting all problems at once (and a cell set twice)."""
+    changes, problems = [], []
+    for text in texts:
+        try:
+            changes.append(parse_setting(text))
+        except DataError as err:
+            problems += err.problems
+    if problems:
+        raise DataError(problems)
+    return _no_duplicates(expand_changes(changes), "--set")
+
+
+def _no_duplicates(changes: list[Change], where: str) -> list[Change]:
+    seen, problems = set(), []
+    for ch in changes:
+        if (ch.target, ch.indicator) in seen:
+            problems.append(Problem("whatif_duplicate", file=where, value=f"{ch.target}.{ch.indicator}"))
+        seen.add((ch.target, ch.indicator))
+    if problems:
+        raise DataError(problems)
+    return changes
+
+
+def _change(region: str, code: str, value, where: str, row: int | None) -> Change:
+    """One what-if change, every problem of it reported (region, indicator, value)."""
+    import difflib
+
     from turaqty.io.cells import CellError, parse_number
 
     problems = []
-    targets = resolve_targets(region)
+    regions = load_regions()
     fw = load_framework()
-    resolved = fw.resolve_code(code)
-    if not targets:
-        regions = load_regions()
+    targets = resolve_targets(region)
+    if regions.resolve(region) == NATIONAL_ID:
+        problems.append(Problem("whatif_national", file=where, row=row, column="region", value=region))
+    elif not targets:
         problems.append(Problem("unknown_region", file=where, row=row, column="region", value=region,
                                 params={"suggestions": RegionNames(regions.suggest(region))}))
+    resolved = fw.resolve_code(code)
     if resolved is None or not fw.by_code[resolved].has_data:
-        problems.append(Problem("unknown_indicator", file=where, row=row, column="indicator",
-                                value=code, params={"suggestions": "-", "framework": fw.id}))
-    relative = isinstance(value, str) and value.rstrip().endswith("%") and value.lstrip()[:1] in "+-−"
+        close = difflib.get_close_matches(str(code).upper(), fw.codes, n=3)
+        problems.append(Problem("whatif_indicator", file=where, row=row, column="indicator",
+                                value=code, params={"suggestions": ", ".join(close) or "-"}))
+    text = str(value).strip() if value is not None else ""
+    relative = text.endswith("%") and text[:1] in "+-−"
     try:
-        number = parse_number(value)
+        number = parse_number(text[:-1] if relative else value)
         if number is None:
             raise CellError("not_numeric")
-    except CellError as err:
-        problems.append(Problem(f"cell_{err.args[0]}", file=where, row=row, column="value", value=value))
+    except CellError:
+        problems.append(Problem("whatif_value", file=where, row=row, column="value", value=value))
         number = np.nan
     if problems:
         raise DataError(problems)
     method, amount = ("relative", number / 100) if relative else ("set", number)
-    if len(targets) == 1:
-        return Change(targets[0], resolved, method, amount, source=where)
-    return Change(region, resolved, method, amount, source=where)  # expanded by expand_changes
+    target = targets[0] if len(targets) == 1 else region  # a group is expanded later
+    return Change(target, resolved, method, amount, source=where)
 
 
 def expand_changes(changes: list[Change]) -> list[Change]:
     """Changes aimed at a macro-region or ``all``, one per member region."""
-    out = []
-    for ch in changes:
-        targets = resolve_targets(ch.target)
-        out += [replace(ch, target=u) for u in targets]
-    return out
+    return [replace(ch, target=u) for ch in changes for u in resolve_targets(ch.target)]
+
+
+def _entry_fields(entry: dict, file: str, row: int) -> tuple[dict, list[Problem]]:
+    names = {alias: key for key, aliases in FIELDS.items() for alias in aliases}
+    fields, problems = {}, []
+    for k, v in entry.items():
+        key = names.get(str(k).strip().lower())
+        if key is None:
+            problems.append(Problem("whatif_field", file=file, row=row, column=str(k), value=str(k),
+                                    params={"fields": "region, indicator, value"}))
+        else:
+            fields[key] = v
+    missing = [k for k in FIELDS if k not in fields]
+    if missing:
+        problems.append(Problem("whatif_entry", file=file, row=row, value=", ".join(missing)))
+    return fields, problems
 
 
 def read_changes(path) -> list[Change]:
     """What-if changes from a YAML, JSON or CSV file: a list of entries with ``region``,
-    ``indicator`` and ``value`` (a number, or ``+10%``/``-5%``). Problems name the file, the
-    entry's row and the field."""
+    ``indicator`` and ``value`` (a number, or ``+10%``/``-5%``; kk/ru field names also
+    work). Every problem is reported with the file, the entry's row and the field."""
     from pathlib import Path
 
     from turaqty.io.tables import read_rows
@@ -336,31 +430,35 @@ def read_changes(path) -> list[Change]:
                 import yaml
 
                 entries = yaml.safe_load(text)
-        except Exception:
-            raise DataError(Problem("not_a_table", file=file)) from None
+        except Exception as err:  # the parser's own message says where (line, column)
+            raise DataError(Problem("whatif_parse", file=file,
+                                    params={"reason": " ".join(str(err).split())[:200]})) from None
         if isinstance(entries, dict):
             entries = entries.get("changes", entries)
         if not isinstance(entries, list):
             raise DataError(Problem("whatif_file", file=file))
-        rows = [(k, e) for k, e in enumerate(entries, start=1)]
+        rows = list(enumerate(entries, start=1))
     else:
         raw = read_rows(path)
-        header = [str(h).strip().lower() for h in raw.rows[0][1]] if raw.rows else []
+        header = [str(h).strip() for h in raw.rows[0][1]] if raw.rows else []
         rows = [(n, dict(zip(header, cells))) for n, cells in raw.rows[1:]
                 if any(c not in (None, "") for c in cells)]
     changes, problems = [], []
     for n, entry in rows:
-        if not isinstance(entry, dict) or not {"region", "indicator", "value"} <= set(entry):
-            problems.append(Problem("whatif_entry", file=file, row=n, value=str(entry)[:60]))
+        if not isinstance(entry, dict):
+            problems.append(Problem("whatif_entry", file=file, row=n, value="region, indicator, value"))
+            continue
+        fields, entry_problems = _entry_fields(entry, file, n)
+        problems += entry_problems
+        if entry_problems:
             continue
         try:
-            changes.append(_change(str(entry["region"]), str(entry["indicator"]), entry["value"],
-                                   file, n, str(entry)))
+            changes.append(_change(str(fields["region"]), str(fields["indicator"]), fields["value"], file, n))
         except DataError as err:
             problems += err.problems
     if problems:
         raise DataError(problems)
-    return expand_changes(changes)
+    return _no_duplicates(expand_changes(changes), file)
 
 
 def scenario_label(scenario_id: str, lang: str) -> str:
