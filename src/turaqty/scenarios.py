@@ -56,6 +56,8 @@ class Change:
     reference: str = ""
     norm: float | None = None
     source: str = ""  # the narrative bullet it quantifies, e.g. "west:realistic:f3"
+    horizon: int | None = None  # the year the change is reached by (catalogue scenarios: 2030)
+    assumption: bool = False  # a quantification of the narrative, not a forecast
 
     def __post_init__(self):
         bad = (self.method not in METHODS
@@ -112,7 +114,7 @@ def scenario_changes(scenario_id: str) -> list[Change]:
         for unit in targets:
             changes.append(Change(unit, row["indicator"], row["method"], float(row["value"]),
                                   row["reference"], float(row["norm"]) if row["norm"] else None,
-                                  row["source"]))
+                                  row["source"], int(row["horizon"]), row["assumption"] == "yes"))
     return changes
 
 
@@ -134,7 +136,8 @@ NOTES = ("", "no_effect", "no_value", "no_reference", "not_in_data", "clipped")
 
 def apply_changes(base: Assessment, changes: list[Change]) -> tuple:
     """The baseline's dataset with ``changes`` applied, and a table of every change
-    (``unit_id, indicator, before, after, method, value, reference, source, note``).
+    (``unit_id, indicator, before, after, method, value, reference, source, horizon,
+    assumption, note``).
 
     References (national value, best region, median) are taken from the baseline, so the
     order of the changes does not matter. ``note`` says why a change moved nothing
@@ -152,7 +155,7 @@ def apply_changes(base: Assessment, changes: list[Change]) -> tuple:
     for ch in expand_changes(changes):
         if ch.indicator not in col or ch.target not in row:
             applied.append((ch.target, ch.indicator, np.nan, np.nan, ch.method, ch.value,
-                            ch.reference, ch.source, "not_in_data"))
+                            ch.reference, ch.source, ch.horizon, ch.assumption, "not_in_data"))
             continue
         i, j = row[ch.target], col[ch.indicator]
         x = values[i, j]
@@ -163,9 +166,10 @@ def apply_changes(base: Assessment, changes: list[Change]) -> tuple:
             note = "clipped"
         values[i, j] = new
         applied.append((ch.target, ch.indicator, x, new, ch.method, ch.value, ch.reference,
-                        ch.source, note))
+                        ch.source, ch.horizon, ch.assumption, note))
     table = pd.DataFrame(applied, columns=["unit_id", "indicator", "before", "after", "method",
-                                           "value", "reference", "source", "note"])
+                                           "value", "reference", "source", "horizon",
+                                           "assumption", "note"])
     return replace(ds, values=values, source=f"{ds.source} + changes"), table
 
 
@@ -293,8 +297,14 @@ def comparison_summary(result: ScenarioResult, lang: str = "en") -> pd.DataFrame
         "rank": wide[("baseline", "rank_integral")].to_numpy(),
         "rank_scenario": wide[("scenario_value", "rank_integral")].to_numpy(),
     })
+    fw = load_framework()
+
+    def level(value) -> str:
+        return t(f"level.{value}", lang) if value else "–"
+
     out["levels_changed"] = [
-        "; ".join(f"{col}: {wide.loc[u, ('baseline', f'level_{col}')]}→{wide.loc[u, ('scenario_value', f'level_{col}')]}"
+        "; ".join(f"{fw.pillar_name(col, lang)}: {level(wide.loc[u, ('baseline', f'level_{col}')])}"
+                  f"→{level(wide.loc[u, ('scenario_value', f'level_{col}')])}"
                   for col in INDEX_COLUMNS
                   if wide.loc[u, ("baseline", f"level_{col}")] != wide.loc[u, ("scenario_value", f"level_{col}")])
         for u in wide.index]
@@ -314,8 +324,9 @@ FIELDS = {  # accepted names of the fields of a what-if entry (files may use kk/
 def parse_setting(text: str, where: str = "--set") -> Change:
     """``REGION.CODE=VALUE`` (a value, or ``+10%``/``-5%`` for a relative change) → Change.
 
-    >>> parse_setting("Қарағанды.B25=4,0")
-    Change(target='karaganda', indicator='B25', method='set', value=4.0, reference='', norm=None, source='--set')
+    >>> c = parse_setting("Қарағанды.B25=4,0")
+    >>> c.target, c.indicator, c.method, c.value
+    ('karaganda', 'B25', 'set', 4.0)
     >>> parse_setting("г. Астана.B1=120.5").value
     120.5
     >>> parse_setting("west.B49=-10%").method, parse_setting("west.B49=-10%").value
@@ -470,14 +481,25 @@ def scenario_label(scenario_id: str, lang: str) -> str:
 
 
 def changes_table(applied: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The applied changes with the derivation in words."""
+    """The applied changes with the indicator's name, the derivation and the note in words."""
+    from turaqty.i18n import format_number
+
     fw = load_framework()
     regions = load_regions()
     out = applied.copy()
     out.insert(1, "name", [regions.name(u, lang) for u in out["unit_id"]])
+    out.insert(3, "indicator_name", [fw.by_code[c].name(lang) if c in fw.by_code else c
+                                     for c in out["indicator"]])
+
+    def percent(v: float, signed: bool) -> str:
+        text = format_number(100 * v, lang, 1).rstrip("0").rstrip(",.")
+        return f"{'+' if signed and v > 0 else ''}{text} %"
+
     out["derivation"] = [
-        t(f"scenario.method.{m}", lang, value=f"{v:+.0%}" if m == "relative" else f"{v:g}",
-          share=f"{v:.0%}", reference=t(f"scenario.reference.{ref}", lang) if ref else "",
-          unit=fw.by_code[c].unit(lang))
+        t(f"scenario.method.{m}", lang,
+          value=percent(v, True) if m == "relative" else format_number(v, lang, 3).rstrip("0").rstrip(",."),
+          share=percent(v, False), reference=t(f"scenario.reference.{ref}", lang) if ref else "",
+          unit=fw.by_code[c].unit(lang) if c in fw.by_code else "")
         for m, v, ref, c in zip(out["method"], out["value"], out["reference"], out["indicator"])]
+    out["note"] = [t(f"scenario.note.{n}", lang) if n else "" for n in out["note"]]
     return out

@@ -113,11 +113,13 @@ def _write_folder(out: Path, files: dict[str, bytes]) -> dict[str, str]:
         tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is not
         digests = {}
         for name, content in files.items():
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)  # e.g. figures/map.png
             (tmp / name).write_bytes(content)
             digests[name] = hashlib.sha256(content).hexdigest()
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.exists():
             for name in files:
+                (out / name).parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp / name, out / name)
         else:
             os.replace(tmp, out) if tmp.parent == out.parent else shutil.move(str(tmp), str(out))

@@ -111,6 +111,16 @@ def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, byte
     return out
 
 
+def report_files(a: Assessment) -> dict[str, bytes]:
+    """``turaqty report``: report.html, figures (PNG, SVG), results.xlsx and the manifest."""
+    from turaqty.report.figures import figure_files
+    from turaqty.report.html import report_html
+
+    files = {"report.html": report_html(a).encode("utf-8"), **figure_files(a),
+             "results.xlsx": assessment_workbook(a)}
+    return _with_manifest(a, files)
+
+
 def _with_manifest(a: Assessment, files: dict[str, bytes]) -> dict[str, bytes]:
     manifest = dict(a.manifest)
     manifest["language"] = a.lang

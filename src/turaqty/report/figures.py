@@ -1,0 +1,99 @@
+"""Static figures for documents (PNG and SVG), drawn with matplotlib, names in the report's
+language. Files are reproducible: no dates or software stamps are written into them.
+
+Example
+-------
+>>> from turaqty.assessment import assess
+>>> files = figure_files(assess(lang="kk"))
+>>> sorted(files)[:3]
+['figures/indices.png', 'figures/indices.svg', 'figures/map.png']
+>>> files["figures/map.svg"][:5]
+b'<?xml'
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from turaqty.assessment import Assessment
+from turaqty.i18n import t
+from turaqty.report import geo
+
+PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
+PALETTE = ["#f7fcf5", "#d9f0d3", "#addd8e", "#78c679", "#41ab5d", "#238443", "#005a32"]
+
+
+def _save(fig) -> dict[str, bytes]:
+    out = {}
+    for fmt, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, dpi=150, bbox_inches="tight", metadata=meta)
+        out[fmt] = buffer.getvalue()
+    return out
+
+
+def _indices_figure(a: Assessment):
+    """Stacked pillar indices of each region, ranked by the integral index."""
+    import matplotlib.pyplot as plt
+
+    ranked = a.ranking().iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 7))
+    left = np.zeros(len(ranked))
+    for pillar in a.framework.pillars:
+        values = ranked[pillar].to_numpy(dtype=float)
+        ax.barh(ranked["name"], values, left=left, color=PILLAR_COLOURS.get(pillar, "#888"),
+                label=a.framework.pillar_name(pillar, a.lang))
+        left += np.nan_to_num(values)
+    ax.set_xlabel(t("col.integral", a.lang))
+    ax.set_xlim(0, max(27, float(np.nanmax(left)) + 1))
+    for bound in a.method.integral_levels:
+        ax.axvline(bound, color="#555", linestyle=":", linewidth=1)
+    ax.legend(loc="lower right", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def _map_figure(a: Assessment):
+    """The integral index on the map of the regions."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    rings, (width, height) = geo.projected_rings()
+    values = a.indices.set_index("unit_id")["integral"]
+    ok = values.dropna()
+    lo, hi = (ok.min(), ok.max()) if len(ok) else (0, 1)
+    fig, ax = plt.subplots(figsize=(9, 9 * height / width))
+    for unit, parts in rings.items():
+        v = values.get(unit, np.nan)
+        colour = "#cccccc" if np.isnan(v) else PALETTE[int(round((v - lo) / ((hi - lo) or 1) * (len(PALETTE) - 1)))]
+        for ring in parts:
+            codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]
+            ax.add_patch(PathPatch(MplPath(ring, codes), facecolor=colour, edgecolor="white", linewidth=0.8))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"{t('col.integral', a.lang)}: {t('report.title', a.lang)}", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def figure_files(a: Assessment) -> dict[str, bytes]:
+    """``figures/indices.{png,svg}`` and ``figures/map.{png,svg}``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.hashsalt"] = "turaqty"  # stable ids in SVG output
+    out = {}
+    for name, build in (("indices", _indices_figure), ("map", _map_figure)):
+        fig = build(a)
+        for fmt, content in _save(fig).items():
+            out[f"figures/{name}.{fmt}"] = content
+        plt.close(fig)
+    return out
+

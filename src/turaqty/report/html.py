@@ -1,0 +1,331 @@
+"""The report people read: one self-contained, offline HTML page in kk, ru or en.
+
+Sections: summary (findings in words, the sortable ranking, the matrix), the map of the
+20 regions (switchable between the integral index and each pillar, values on hover), the
+risk heatmap (regions × indicators, red/yellow/green, hover: value, thresholds, national
+value), a profile per region, and the method with every warning and the manifest. Every
+style and script is inlined; nothing is fetched when the page is viewed. Everything that
+comes from data is escaped.
+
+Example
+-------
+>>> from turaqty.assessment import assess
+>>> page = report_html(assess(lang="ru"))
+>>> page.startswith("<!DOCTYPE html>"), 'lang="ru"' in page, "http" in page.split("<body")[1]
+(True, True, False)
+"""
+from __future__ import annotations
+
+import html
+import json
+
+import numpy as np
+import pandas as pd
+
+from turaqty.assessment import INDEX_COLUMNS, Assessment
+from turaqty.core.classify import LEVELS
+from turaqty.i18n import format_number, t
+from turaqty.report import geo
+
+E = html.escape
+RISK_COLOURS = {"high": "#e8716b", "medium": "#f6d46b", "low": "#7fc98f", "none": "#e6e6e6"}
+LEVEL_COLOURS = {"high": "#2e8b57", "medium": "#e0b13a", "low": "#d0544d", "": "#bbbbbb"}
+PALETTE = ["#f7fcf5", "#d9f0d3", "#addd8e", "#78c679", "#41ab5d", "#238443", "#005a32"]
+
+STYLE = """
+:root{--ink:#1b1b1b;--muted:#5c5c5c;--line:#d8d8d8;--band:#f4f6f4}
+*{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,
+"Noto Sans",sans-serif;color:var(--ink);line-height:1.45;background:#fff}
+header{background:#17483a;color:#fff;padding:1.2em 2em}header h1{margin:0;font-size:1.5em}
+header p{margin:.3em 0 0;opacity:.85}nav{position:sticky;top:0;background:#fff;border-bottom:1px solid var(--line);
+padding:.5em 2em;z-index:5}nav a{margin-right:1.2em;color:#17483a;text-decoration:none;font-weight:600}
+main{max-width:1200px;margin:0 auto;padding:0 2em 3em}section{margin-top:2.2em}
+h2{font-size:1.3em;border-bottom:2px solid #17483a;padding-bottom:.2em}h3{font-size:1.05em;margin:.2em 0 .5em}
+table{border-collapse:collapse;font-size:.88em}th,td{border:1px solid var(--line);padding:.25em .5em;vertical-align:top}
+th{background:var(--band);text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th[data-sort]{cursor:pointer}th[data-sort]:after{content:" \\2195";color:var(--muted)}
+.findings li{margin:.25em 0}.level{display:inline-block;padding:0 .45em;border-radius:.6em;color:#fff;font-size:.85em}
+.map-wrap{display:flex;gap:1.5em;flex-wrap:wrap;align-items:flex-start}#map path.region{stroke:#fff;stroke-width:1}
+#map path.region:hover{stroke:#000;stroke-width:2}.legend span{display:inline-block;width:2.2em;height:.9em;margin-right:1px}
+.heat{overflow-x:auto}.heat td.risk-cell{width:1.6em;height:1.4em;padding:0;border:1px solid #fff}
+.heat th.code{font-size:.7em;writing-mode:vertical-rl;transform:rotate(180deg);padding:.3em .1em}
+.heat th.pillar{text-align:center}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1em}
+.profile{border:1px solid var(--line);border-radius:.5em;padding:.8em 1em}.bar{height:.8em;background:#41ab5d;display:inline-block}
+.bar.ref{background:#9aa79e}.bar.best{background:#17483a}.small{font-size:.85em;color:var(--muted)}
+pre{white-space:pre-wrap;background:var(--band);padding:.8em;font-size:.8em;max-height:30em;overflow:auto}
+#tooltip{position:fixed;pointer-events:none;background:#fff;border:1px solid #888;padding:.3em .5em;font-size:.85em;
+display:none;z-index:10;max-width:24em;box-shadow:0 2px 6px rgba(0,0,0,.2)}
+"""
+
+SCRIPT = """
+(function(){
+  function cellValue(td){var v=td.getAttribute('data-value');return v===null?td.textContent:v;}
+  document.querySelectorAll('table.sortable th[data-sort]').forEach(function(th,i){
+    th.addEventListener('click',function(){
+      var table=th.closest('table'),body=table.tBodies[0],rows=Array.from(body.rows);
+      var idx=Array.prototype.indexOf.call(th.parentNode.children,th),asc=th.getAttribute('data-dir')!=='asc';
+      rows.sort(function(a,b){var x=cellValue(a.cells[idx]),y=cellValue(b.cells[idx]);
+        var nx=parseFloat(x),ny=parseFloat(y);var c=(isNaN(nx)||isNaN(ny))?x.localeCompare(y):nx-ny;return asc?c:-c;});
+      rows.forEach(function(r){body.appendChild(r);});th.setAttribute('data-dir',asc?'asc':'desc');});
+  });
+  var tip=document.getElementById('tooltip');
+  function show(e,text){tip.textContent=text;tip.style.display='block';tip.style.left=(e.clientX+14)+'px';tip.style.top=(e.clientY+14)+'px';}
+  document.querySelectorAll('[data-tip]').forEach(function(el){
+    el.addEventListener('mousemove',function(e){show(e,el.getAttribute('data-tip-'+(el.getAttribute('data-layer')||''))||el.getAttribute('data-tip'));});
+    el.addEventListener('mouseleave',function(){tip.style.display='none';});
+  });
+  var layers=JSON.parse(document.getElementById('map-data').textContent);
+  function paint(layer){
+    document.querySelectorAll('#map path.region').forEach(function(p){
+      var d=layers[layer][p.getAttribute('data-unit')];p.setAttribute('fill',d?d.colour:'#ccc');
+      p.setAttribute('data-layer',layer);p.setAttribute('data-tip-'+layer,d?d.tip:'');});
+    document.querySelectorAll('.legend').forEach(function(l){l.style.display=l.getAttribute('data-layer')===layer?'block':'none';});
+  }
+  document.querySelectorAll('input[name=map-layer]').forEach(function(r){r.addEventListener('change',function(){paint(r.value);});});
+  paint('integral');
+})();
+"""
+
+
+def _num(x, lang: str, decimals: int = 2) -> str:
+    return format_number(float(x), lang, decimals) if x is not None and not pd.isna(x) else "–"
+
+
+def _value(x: float, lang: str) -> str:
+    """An indicator value with sensible precision."""
+    if x is None or pd.isna(x):
+        return "–"
+    x = float(x)
+    decimals = 0 if abs(x) >= 1000 else 1 if abs(x) >= 100 else 2 if abs(x) >= 1 else 3
+    return format_number(x, lang, decimals)
+
+
+def _level(level: str, lang: str) -> str:
+    if not level:
+        return ""
+    return (f'<span class="level" style="background:{LEVEL_COLOURS[level]}">'
+            f'{E(t(f"level.{level}", lang))}</span>')
+
+
+def _palette(values: np.ndarray) -> list[str]:
+    ok = values[~np.isnan(values)]
+    lo, hi = (ok.min(), ok.max()) if ok.size else (0.0, 1.0)
+    span = hi - lo or 1.0
+    return [PALETTE[int(round((v - lo) / span * (len(PALETTE) - 1)))] if not np.isnan(v) else "#ccc"
+            for v in values]
+
+
+def _summary(a: Assessment) -> str:
+    lang = a.lang
+    fw = a.framework
+    best = a.ranking().iloc[0]
+    findings = "".join(f"<li>{E(text)}</li>" for text in a.findings["text"])
+    lead = t("report.lead", lang, n=len(a.dataset.units), best=best["name"],
+             value=_num(best["integral"], lang),
+             level=t(f"level.{best['level_integral']}", lang) if best["level_integral"] else "")
+    head = [("rank_integral", "num"), ("name", "text")] + [(c, "num") for c in INDEX_COLUMNS] + [("level_integral", "text")]
+    ths = "".join(f'<th data-sort="{kind}">{E(t(f"col.{c}", lang))}</th>' for c, kind in head)
+    rows = []
+    for r in a.ranking().itertuples():
+        cells = [f'<td class="num" data-value="{"" if pd.isna(r.rank_integral) else int(r.rank_integral)}">'
+                 f'{"" if pd.isna(r.rank_integral) else int(r.rank_integral)}</td>',
+                 f'<td><a href="#profile-{E(r.unit_id)}">{E(r.name)}</a></td>']
+        for c in INDEX_COLUMNS:
+            v = getattr(r, c)
+            cells.append(f'<td class="num" data-value="{"" if pd.isna(v) else repr(float(v))}">{_num(v, lang)} '
+                         f'{_level(getattr(r, f"level_{c}"), lang)}</td>')
+        cells.append(f'<td>{_level(r.level_integral, lang)}</td>')
+        rows.append(f"<tr data-unit=\"{E(r.unit_id)}\">{''.join(cells)}</tr>")
+    matrix = a.matrix
+    mhead = "".join(f"<th>{E(t(f'level.{lv}', lang))}</th>" for lv in LEVELS)
+    mrows = []
+    for col in INDEX_COLUMNS:
+        cells = []
+        for lv in LEVELS:
+            names = matrix[(matrix["pillar"] == col) & (matrix["level"] == lv)]["names"].iloc[0]
+            cells.append(f"<td>{E(names.replace('; ', ', ')) or '–'}</td>")
+        mrows.append(f"<tr><th>{E(fw.pillar_name(col, lang))}</th>{''.join(cells)}</tr>")
+    return f"""<section id="summary"><h2>{E(t("report.summary", lang))}</h2>
+<p>{E(lead)}</p><h3>{E(t("report.findings", lang))}</h3><ul class="findings">{findings}</ul>
+<h3 id="ranking">{E(t("report.ranking", lang))}</h3>
+<table id="ranking-table" class="sortable"><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>
+<p class="small">{E(t("report.ranking_note", lang))}</p>
+<h3 id="matrix">{E(t("report.matrix", lang))}</h3>
+<table id="matrix-table"><thead><tr><th></th>{mhead}</tr></thead><tbody>{''.join(mrows)}</tbody></table></section>"""
+
+
+def _map_tip(row, col: str, value: float, fw, lang: str) -> str:
+    level = row[f"level_{col}"]
+    rank = row[f"rank_{col}"]
+    level_text = t(f"level.{level}", lang) if level else "–"
+    rank_text = "" if pd.isna(rank) else str(int(rank))
+    return (f"{row['name']}: {fw.pillar_name(col, lang)} {_num(value, lang)} ({level_text}), "
+            f"{t('col.rank_integral', lang).lower()} {rank_text}")
+
+
+def _map(a: Assessment) -> str:
+    lang = a.lang
+    fw = a.framework
+    paths, (width, height) = geo.svg_paths()
+    ix = a.indices.set_index("unit_id")
+    layers, legends = {}, []
+    for col in INDEX_COLUMNS:
+        values = ix[col].to_numpy(dtype=float)
+        colours = _palette(values)
+        layers[col] = {u: {"colour": c, "tip": _map_tip(ix.loc[u], col, v, fw, lang)}
+                       for u, v, c in zip(ix.index, values, colours)}
+        ok = values[~np.isnan(values)]
+        swatches = "".join(f'<span style="background:{c}"></span>' for c in PALETTE)
+        legends.append(f'<div class="legend" data-layer="{col}">{swatches}<br><span class="small" style="width:auto">'
+                       f'{_num(ok.min(), lang)} … {_num(ok.max(), lang)}</span></div>')
+    shapes = "".join(
+        f'<path class="region" data-unit="{E(u)}" data-tip="{E(ix.loc[u, "name"])}" d="{d}"></path>'
+        for u, d in paths.items() if u in ix.index)
+    radios = "".join(
+        f'<label><input type="radio" name="map-layer" value="{col}"{" checked" if col == "integral" else ""}> '
+        f'{E(fw.pillar_name(col, lang))}</label><br>' for col in INDEX_COLUMNS)
+    data = json.dumps(layers, ensure_ascii=False).replace("</", "<\\/")
+    note = "" if geo.load_geometry() is not None else f'<p class="small">{E(t("report.map_fallback", lang))}</p>'
+    return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
+<div class="map-wrap"><svg id="map" viewBox="0 0 {width} {height}" width="{width}" height="{height}"
+ role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg>
+<div><fieldset><legend>{E(t("report.layer", lang))}</legend>{radios}</fieldset>{''.join(legends)}</div></div>{note}
+<script type="application/json" id="map-data">{data}</script></section>"""
+
+
+def _heatmap(a: Assessment) -> str:
+    lang = a.lang
+    fw = a.framework
+    ds = a.dataset
+    th = a.thresholds
+    codes = list(ds.indicators)
+    groups = [(p, [c for c in codes if fw.pillar_of[c] == p]) for p in fw.pillars]
+    pillar_row = "".join(f'<th class="pillar" colspan="{len(cs)}">{E(fw.pillar_name(p, lang))}</th>'
+                         for p, cs in groups if cs)
+    code_row = "".join(f'<th class="code" title="{E(fw.by_code[c].name(lang))}">{E(c)}</th>'
+                       for _, cs in groups for c in cs)
+    order = [codes.index(c) for _, cs in groups for c in cs]
+    national = ds.national
+    rows = []
+    for i, unit in enumerate(ds.units):
+        cells = []
+        for j in order:
+            code = codes[j]
+            risk = a.risk_classes[i, j]
+            x = ds.values[i, j]
+            tip = t("report.risk_tip", lang, indicator=f"{code} {fw.by_code[code].name(lang)}",
+                    value=_value(x, lang), unit=fw.by_code[code].unit(lang),
+                    risk=t(f"risk.{risk}", lang), high=_value(th.high[j], lang), low=_value(th.low[j], lang),
+                    national=_value(national[j], lang) if national is not None else "–")
+            cells.append(f'<td class="risk-cell" data-unit="{E(unit)}" data-indicator="{E(code)}" '
+                         f'data-risk="{risk}" style="background:{RISK_COLOURS[risk]}" data-tip="{E(tip)}"></td>')
+        name = a.indices.loc[i, "name"]
+        rows.append(f'<tr><th><a href="#profile-{E(unit)}">{E(name)}</a></th>{"".join(cells)}</tr>')
+    legend = " ".join(f'<span class="level" style="background:{RISK_COLOURS[r]};color:#000">'
+                      f'{E(t(f"risk.{r}", lang))}</span>' for r in ("high", "medium", "low", "none"))
+    mode = t(f"risk.mode.{a.method.risk_thresholds}", lang)
+    return f"""<section id="risk"><h2>{E(t("report.risk", lang))}</h2>
+<p>{E(t("report.risk_text", lang, mode=mode))}</p><p>{legend}</p>
+<div class="heat"><table id="risk-heatmap"><thead><tr><th></th>{pillar_row}</tr><tr><th></th>{code_row}</tr></thead>
+<tbody>{''.join(rows)}</tbody></table></div></section>"""
+
+
+def _profiles(a: Assessment, scenarios: dict | None) -> str:
+    lang = a.lang
+    fw = a.framework
+    ix = a.indices.set_index("unit_id")
+    scores = a.scores.set_index("unit_id")
+    included = [c for c, inc in zip(a.dataset.indicators, a.arrays.included) if inc]
+    types = a.region_types.set_index("unit_id")
+    macro = {m.id: m.name(lang) for m in a._regions.macro_regions}
+    high = a.risk.query("risk == 'high'").groupby("unit_id")["indicator"].apply(list)
+    mech = a.mechanisms
+    means = {c: ix[c].mean() for c in INDEX_COLUMNS}
+    bests = {c: ix[c].max() for c in INDEX_COLUMNS}
+    blocks = []
+    for unit in ix.index:
+        row = ix.loc[unit]
+        bars = []
+        for c in INDEX_COLUMNS:
+            top = 27.0 if c == "integral" else 9.0
+            bars.append(
+                f"<tr><th>{E(fw.pillar_name(c, lang))}</th><td class=\"num\">{_num(row[c], lang)}</td>"
+                f"<td>{_level(row[f'level_{c}'], lang)}</td><td style=\"width:14em\">"
+                f'<span class="bar" style="width:{0 if pd.isna(row[c]) else 12 * row[c] / top:.2f}em"></span><br>'
+                f'<span class="bar ref" style="width:{12 * means[c] / top:.2f}em"></span><br>'
+                f'<span class="bar best" style="width:{12 * bests[c] / top:.2f}em"></span></td>'
+                f'<td class="num small">{_num(means[c], lang)}<br>{_num(bests[c], lang)}</td></tr>')
+        s = scores.loc[unit, included].astype(float).dropna().sort_values()
+        strong = ", ".join(f"{c} {fw.by_code[c].name(lang)} ({_num(v, lang, 1)})" for c, v in s[::-1][:3].items())
+        weak = ", ".join(f"{c} {fw.by_code[c].name(lang)} ({_num(v, lang, 1)})" for c, v in s[:3].items())
+        risks = ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in high.get(unit, [])) or "–"
+        region = a._regions.by_id[unit]
+        group = macro.get(region.macro_region, "–")
+        answers = mech[mech["unit_id"] == unit].head(5)
+        mech_items = "".join(f"<li>{E(m.mechanism)} <span class=\"small\">({E(m.answers)})</span></li>"
+                             for m in answers.itertuples())
+        scen = ""
+        if scenarios and unit in scenarios:
+            items = "".join(f"<li>{E(label)}: {_num(before, lang)} → {_num(after, lang)}</li>"
+                            for label, before, after in scenarios[unit])
+            scen = f"<h3>{E(t('report.scenarios', lang))}</h3><ul>{items}</ul>"
+        blocks.append(f"""<div class="profile" id="profile-{E(unit)}" data-unit="{E(unit)}">
+<h3>{E(row['name'])} — {E(t("col.rank_integral", lang))} {"" if pd.isna(row["rank_integral"]) else int(row["rank_integral"])}</h3>
+<p class="small">{E(t("col.macro_region", lang))}: {E(group)}. {E(t("col.type_name", lang))}: {E(types.loc[unit, "type_name"])}.</p>
+<table><tbody>{''.join(bars)}</tbody></table>
+<p class="small">{E(t("report.bars", lang))}</p>
+<p><b>{E(t("report.strongest", lang))}:</b> {E(strong)}</p>
+<p><b>{E(t("report.weakest", lang))}:</b> {E(weak)}</p>
+<p><b>{E(t("report.high_risks", lang))} ({len(high.get(unit, []))}):</b> {E(risks)}</p>
+<h3>{E(t("report.mechanisms", lang))}</h3><ul>{mech_items or "<li>–</li>"}</ul>{scen}</div>""")
+    return f"""<section id="profiles"><h2>{E(t("report.profiles", lang))}</h2>
+<div class="profiles">{''.join(blocks)}</div></section>"""
+
+
+def _method(a: Assessment) -> str:
+    lang = a.lang
+    from turaqty.report.xlsx import _method_rows
+
+    method = "".join(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>" for k, v in _method_rows(a))
+    warnings = "".join(f"<li>{E(m)}</li>" for m in a.warnings["message"]) or "<li>–</li>"
+    manifest = E(json.dumps(a.manifest, ensure_ascii=False, indent=1, default=str))
+    return f"""<section id="method"><h2>{E(t("report.method", lang))}</h2>
+<p>{E(t("report.formulas", lang))}</p>
+<table><tbody>{method}</tbody></table>
+<h3 id="quality">{E(t("report.quality", lang))}</h3><ul>{warnings}</ul>
+<h3>{E(t("report.manifest", lang))}</h3><pre>{manifest}</pre></section>"""
+
+
+def scenario_brief(a: Assessment) -> dict[str, list[tuple[str, float, float]]]:
+    """Per region: its macro-region's scenarios with the integral index before and after."""
+    from turaqty.scenarios import run_scenario, scenario_ids, scenario_label
+
+    out: dict[str, list] = {}
+    base = a.indices.set_index("unit_id")["integral"]
+    for sid in scenario_ids():
+        macro = sid.split(":")[0]
+        r = run_scenario(a, sid)
+        after = r.assessment.indices.set_index("unit_id")["integral"]
+        for unit in base.index:
+            if a._regions.by_id[unit].macro_region == macro:
+                out.setdefault(unit, []).append((scenario_label(sid, a.lang).split(": ", 1)[-1],
+                                                 base[unit], after[unit]))
+    return out
+
+
+def report_html(a: Assessment, scenarios: bool = True) -> str:
+    """The whole report as one HTML page (str)."""
+    lang = a.lang
+    brief = scenario_brief(a) if scenarios else None
+    nav = "".join(f'<a href="#{target}">{E(t(key, lang))}</a>' for target, key in (
+        ("summary", "report.summary"), ("map-section", "report.map"), ("risk", "report.risk"),
+        ("profiles", "report.profiles"), ("method", "report.method")))
+    sub = t("report.subtitle", lang, source=t("source.embedded", lang) if a.dataset.source.startswith("embedded:")
+            else a.dataset.source, profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
+            version=a.manifest["version"])
+    body = "".join([_summary(a), _map(a), _heatmap(a), _profiles(a, brief), _method(a)])
+    return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{E(t("report.title", lang))}</title><style>{STYLE}</style></head>
+<body><header><h1>{E(t("report.title", lang))}</h1><p>{E(sub)}</p></header><nav>{nav}</nav>
+<main>{body}</main><div id="tooltip"></div><script>{SCRIPT}</script></body></html>"""
