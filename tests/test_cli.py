@@ -141,11 +141,11 @@ def test_results_workbook_has_localised_sheets(runs, lang):
     _, out = runs(lang, "--lang", lang)
     wb = load_workbook(out / "results.xlsx", read_only=True)
     try:
-        assert wb.sheetnames == [t(f"sheet.{s}", lang) for s in SHEETS]
-        first = [c.value for c in next(wb.worksheets[0].iter_rows(max_row=1))]
+        assert wb.sheetnames == [t(f"sheet.{s}", lang) for s in ("contents",) + SHEETS]
+        first = [c.value for c in next(wb.worksheets[1].iter_rows(max_row=1))]
         expected = [t(f"col.{c}", lang) for c in INDICES_HEADER.split(",")[1:]]
         assert first == expected
-        names = [r[0] for r in wb.worksheets[0].iter_rows(min_row=2, values_only=True)]
+        names = [r[0] for r in wb.worksheets[1].iter_rows(min_row=2, values_only=True)]
         assert names[0] == REGIONS.name("almaty_city", lang)  # sorted by rank
         assert len(names) == 20
     finally:

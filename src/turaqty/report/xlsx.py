@@ -205,8 +205,36 @@ def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]
     ]
 
 
+def _colour_levels(ws, lang: str) -> None:
+    """Level cells (high/medium/low in the user's language) coloured by conditional
+    formatting, so the colours follow edits."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+
+    span = f"A2:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+    for level, colour in (("high", GREEN), ("medium", YELLOW), ("low", RED)):
+        ws.conditional_formatting.add(span, CellIsRule(
+            operator="equal", formula=[f'"{t(f"level.{level}", lang)}"'],
+            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid")))
+
+
+def _contents_sheet(wb, lang: str) -> None:
+    """A first sheet listing the others, each a link."""
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(t("sheet.contents", lang), 0)
+    ws.append([t("sheet.contents", lang)])
+    ws["A1"].font = Font(bold=True, size=13)
+    for k, name in enumerate(wb.sheetnames[1:], start=2):
+        cell = ws.cell(k, 1, name)
+        cell.hyperlink = f"#'{name}'!A1"
+        cell.font = Font(color="0563C1", underline="single")
+    ws.column_dimensions["A"].width = 40
+
+
 def _workbook_bytes(a: Assessment, sheets, risk_map_position: int) -> bytes:
-    """The workbook of ``sheets`` with the coloured risk map inserted at its position."""
+    """The workbook of ``sheets`` with the coloured risk map inserted at its position, a
+    contents sheet first, and level cells coloured."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -214,7 +242,11 @@ def _workbook_bytes(a: Assessment, sheets, risk_map_position: int) -> bytes:
     for k, (title, frame, formats) in enumerate(sheets):
         if k == risk_map_position:
             _risk_map_sheet(wb, a)
-        _append_frame(wb.create_sheet(title[:31]), frame, formats)
+        ws = wb.create_sheet(title[:31])
+        _append_frame(ws, frame, formats)
+        if title in {t(f"sheet.{s}", a.lang) for s in ("indices", "region_types", "macro_regions")}:
+            _colour_levels(ws, a.lang)
+    _contents_sheet(wb, a.lang)
     buffer = io.BytesIO()
     wb.save(buffer)
     return stable_zip(buffer.getvalue())
