@@ -132,7 +132,8 @@ class Assessment:
     def findings(self) -> pd.DataFrame:
         """Short findings per pillar, in words, generated from the data."""
         return findings(self.dataset, self.framework, self._regions, self.risk_classes,
-                        self.arrays.included, self.lang)
+                        self.arrays.included, self.lang, th=self.thresholds,
+                        pillars=self.arrays.pillars)
 
 
 def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> list[tuple[str, str, str, dict]]:

@@ -215,10 +215,12 @@ def macro_region_summary(ds: Dataset, table: np.ndarray, counts: dict[str, np.nd
 
 
 def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
-             included: np.ndarray, lang: str, per_pillar: int = 3) -> pd.DataFrame:
-    """Short findings per pillar, generated from the data: the indicators of the index with
-    the most high-risk regions, in words (an indicator may have its own wording in the
-    catalogue)."""
+             included: np.ndarray, lang: str, per_pillar: int = 3,
+             th: "Thresholds | None" = None, pillars: "np.ndarray | None" = None) -> pd.DataFrame:
+    """Short findings per pillar, generated from the data: the pillar's leader and laggard,
+    then the indicators of the index with the most high-risk regions — ties broken by how
+    far beyond the high-risk threshold those regions lie (relative to the indicator's
+    range) — in words (an indicator may have its own wording in the catalogue)."""
     n = len(ds.units)
     high = classes == "high"
     units = np.array(ds.units, dtype=object)
@@ -232,7 +234,24 @@ def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
         rows.append((pillar, "", total, rated, t("finding.pillar", lang,
                     pillar=fw.pillar_name(pillar, lang), n=total, total=rated,
                     share=format_number(100 * total / rated if rated else 0, lang, 0))))
-        ranked = sorted(cols, key=lambda j: (-int(high[:, j].sum()), j))[:per_pillar]
+        if pillars is not None:
+            k_p = fw.pillars.index(pillar)
+            col = pillars[:, k_p]
+            if np.isfinite(col).any():
+                best, worst = int(np.nanargmax(col)), int(np.nanargmin(col))
+                rows.append((pillar, "", 0, n, t("finding.leaders", lang,
+                            best=regions.name(units[best], lang), best_value=format_number(col[best], lang, 2),
+                            worst=regions.name(units[worst], lang),
+                            worst_value=format_number(col[worst], lang, 2))))
+
+        def severity(j: int) -> float:
+            if th is None:
+                return 0.0
+            x = ds.values[high[:, j], j]
+            span = np.nanmax(ds.values[:, j]) - np.nanmin(ds.values[:, j])
+            return float(np.nanmean(np.abs(x - th.high[j])) / span) if x.size and span > 0 else 0.0
+
+        ranked = sorted(cols, key=lambda j: (-int(high[:, j].sum()), -severity(j), j))[:per_pillar]
         for j in ranked:
             k = int(high[:, j].sum())
             if not k:

@@ -21,7 +21,7 @@ from turaqty.i18n import t
 from turaqty.report import geo
 
 PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
-PALETTE = ["#f7fcf5", "#d9f0d3", "#addd8e", "#78c679", "#41ab5d", "#238443", "#005a32"]
+PALETTE = ["#e5f5e0", "#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#005a32"]
 
 
 def _save(fig) -> dict[str, bytes]:
@@ -47,8 +47,10 @@ def _indices_figure(a: Assessment):
         left += np.nan_to_num(values)
     ax.set_xlabel(t("col.integral", a.lang))
     ax.set_xlim(0, max(27, float(np.nanmax(left)) + 1))
-    for bound in a.method.integral_levels:
+    for bound, label in zip(a.method.integral_levels, ("level.medium", "level.high")):
         ax.axvline(bound, color="#555", linestyle=":", linewidth=1)
+        ax.text(bound + 0.2, len(ranked) - 0.4, t(label, a.lang), fontsize=8, color="#555", va="top")
+    ax.set_title(t("report.title", a.lang), fontsize=11)
     ax.legend(loc="lower right", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -68,14 +70,21 @@ def _map_figure(a: Assessment):
     fig, ax = plt.subplots(figsize=(9, 9 * height / width))
     for unit, parts in rings.items():
         v = values.get(unit, np.nan)
-        colour = "#cccccc" if np.isnan(v) else PALETTE[int(round((v - lo) / ((hi - lo) or 1) * (len(PALETTE) - 1)))]
+        colour = "#cccccc" if np.isnan(v) else PALETTE[min(int((v - lo) / ((hi - lo) or 1) * len(PALETTE)), len(PALETTE) - 1)]
         for ring in parts:
             codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]
-            ax.add_patch(PathPatch(MplPath(ring, codes), facecolor=colour, edgecolor="white", linewidth=0.8))
+            ax.add_patch(PathPatch(MplPath(ring, codes), facecolor=colour, edgecolor="#6b6b6b", linewidth=0.5))
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_aspect("equal")
     ax.axis("off")
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.cm import ScalarMappable
+
+    bounds = np.linspace(lo, hi, len(PALETTE) + 1)
+    bar = fig.colorbar(ScalarMappable(BoundaryNorm(bounds, len(PALETTE)), ListedColormap(PALETTE)),
+                       ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
+    bar.set_label(t("col.integral", a.lang))
     ax.set_title(f"{t('col.integral', a.lang)}: {t('report.title', a.lang)}", fontsize=11)
     fig.tight_layout()
     return fig

@@ -30,7 +30,7 @@ from turaqty.report import geo
 E = html.escape
 RISK_COLOURS = {"high": "#e8716b", "medium": "#f6d46b", "low": "#7fc98f", "none": "#e6e6e6"}
 LEVEL_COLOURS = {"high": "#2e8b57", "medium": "#e0b13a", "low": "#d0544d", "": "#bbbbbb"}
-PALETTE = ["#f7fcf5", "#d9f0d3", "#addd8e", "#78c679", "#41ab5d", "#238443", "#005a32"]
+PALETTE = ["#e5f5e0", "#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#005a32"]
 
 STYLE = """
 :root{--ink:#1b1b1b;--muted:#5c5c5c;--line:#d8d8d8;--band:#f4f6f4}
@@ -45,11 +45,13 @@ table{border-collapse:collapse;font-size:.88em}th,td{border:1px solid var(--line
 th{background:var(--band);text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 th[data-sort]{cursor:pointer}th[data-sort]:after{content:" \\2195";color:var(--muted)}
 .findings li{margin:.25em 0}.level{display:inline-block;padding:0 .45em;border-radius:.6em;color:#fff;font-size:.85em}
-.map-wrap{display:flex;gap:1.5em;flex-wrap:wrap;align-items:flex-start}#map path.region{stroke:#fff;stroke-width:1}
+.map-wrap{display:flex;gap:1.5em;flex-wrap:wrap;align-items:flex-start}#map{max-width:100%;height:auto}#map path.region{stroke:#6b6b6b;stroke-width:.6}
 #map path.region:hover{stroke:#000;stroke-width:2}.legend span{display:inline-block;width:2.2em;height:.9em;margin-right:1px}
 .heat{overflow-x:auto}.heat td.risk-cell{width:1.6em;height:1.4em;padding:0;border:1px solid #fff}
 .heat th.code{font-size:.7em;writing-mode:vertical-rl;transform:rotate(180deg);padding:.3em .1em}
-.heat th.pillar{text-align:center}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1em}
+.heat th.pillar{text-align:center}.heat thead tr:last-child th{position:sticky;top:2.6em;z-index:2}
+.heat tbody th{white-space:nowrap;font-weight:normal}.heat td.excluded{opacity:.35}
+.legend table td{border:none;padding:0 .3em;font-size:.8em}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1em}
 .profile{border:1px solid var(--line);border-radius:.5em;padding:.8em 1em}.bar{height:.8em;background:#41ab5d;display:inline-block}
 .bar.ref{background:#9aa79e}.bar.best{background:#17483a}.small{font-size:.85em;color:var(--muted)}
 pre{white-space:pre-wrap;background:var(--band);padding:.8em;font-size:.8em;max-height:30em;overflow:auto}
@@ -69,7 +71,9 @@ SCRIPT = """
       rows.forEach(function(r){body.appendChild(r);});th.setAttribute('data-dir',asc?'asc':'desc');});
   });
   var tip=document.getElementById('tooltip');
-  function show(e,text){tip.textContent=text;tip.style.display='block';tip.style.left=(e.clientX+14)+'px';tip.style.top=(e.clientY+14)+'px';}
+  function show(e,text){tip.textContent=text;tip.style.display='block';
+    var left=e.clientX+14;if(left+tip.offsetWidth>window.innerWidth-8){left=Math.max(8,e.clientX-14-tip.offsetWidth);}
+    tip.style.left=left+'px';tip.style.top=(e.clientY+14)+'px';}
   document.querySelectorAll('[data-tip]').forEach(function(el){
     el.addEventListener('mousemove',function(e){show(e,el.getAttribute('data-tip-'+(el.getAttribute('data-layer')||''))||el.getAttribute('data-tip'));});
     el.addEventListener('mouseleave',function(){tip.style.display='none';});
@@ -111,8 +115,8 @@ def _palette(values: np.ndarray) -> list[str]:
     ok = values[~np.isnan(values)]
     lo, hi = (ok.min(), ok.max()) if ok.size else (0.0, 1.0)
     span = hi - lo or 1.0
-    return [PALETTE[int(round((v - lo) / span * (len(PALETTE) - 1)))] if not np.isnan(v) else "#ccc"
-            for v in values]
+    n = len(PALETTE)  # equal-width classes between the lowest and the highest value
+    return [PALETTE[min(int((v - lo) / span * n), n - 1)] if not np.isnan(v) else "#ccc" for v in values]
 
 
 def _summary(a: Assessment) -> str:
@@ -175,9 +179,13 @@ def _map(a: Assessment) -> str:
         layers[col] = {u: {"colour": c, "tip": _map_tip(ix.loc[u], col, v, fw, lang)}
                        for u, v, c in zip(ix.index, values, colours)}
         ok = values[~np.isnan(values)]
-        swatches = "".join(f'<span style="background:{c}"></span>' for c in PALETTE)
-        legends.append(f'<div class="legend" data-layer="{col}">{swatches}<br><span class="small" style="width:auto">'
-                       f'{_num(ok.min(), lang)} … {_num(ok.max(), lang)}</span></div>')
+        lo, hi = (ok.min(), ok.max()) if ok.size else (0.0, 0.0)
+        step = (hi - lo) / len(PALETTE)
+        rows_ = "".join(f'<tr><td><span style="background:{c};border:1px solid #6b6b6b"></span></td>'
+                        f'<td>{_num(lo + k * step, lang)} – {_num(lo + (k + 1) * step, lang)}</td></tr>'
+                        for k, c in enumerate(PALETTE))
+        legends.append(f'<div class="legend" data-layer="{col}"><b>{E(fw.pillar_name(col, lang))}</b>'
+                       f'<table>{rows_}</table></div>')
     shapes = "".join(
         f'<path class="region" data-unit="{E(u)}" data-tip="{E(ix.loc[u, "name"])}" d="{d}"></path>'
         for u, d in paths.items() if u in ix.index)
@@ -187,6 +195,7 @@ def _map(a: Assessment) -> str:
     data = json.dumps(layers, ensure_ascii=False).replace("</", "<\\/")
     note = "" if geo.load_geometry() is not None else f'<p class="small">{E(t("report.map_fallback", lang))}</p>'
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
+<p class="small">{E(t("report.map_note", lang))}</p>
 <div class="map-wrap"><svg id="map" viewBox="0 0 {width} {height}" width="{width}" height="{height}"
  role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg>
 <div><fieldset><legend>{E(t("report.layer", lang))}</legend>{radios}</fieldset>{''.join(legends)}</div></div>{note}
@@ -206,20 +215,25 @@ def _heatmap(a: Assessment) -> str:
                        for _, cs in groups for c in cs)
     order = [codes.index(c) for _, cs in groups for c in cs]
     national = ds.national
+    rules = a.risk.drop_duplicates("indicator").set_index("indicator")["rule"]
+    included = dict(zip(codes, a.arrays.included))
     rows = []
     for i, unit in enumerate(ds.units):
+        name = a.indices.loc[i, "name"]
         cells = []
         for j in order:
             code = codes[j]
             risk = a.risk_classes[i, j]
             x = ds.values[i, j]
-            tip = t("report.risk_tip", lang, indicator=f"{code} {fw.by_code[code].name(lang)}",
+            tip = t("report.risk_tip", lang, region=name, indicator=f"{code} {fw.by_code[code].name(lang)}",
                     value=_value(x, lang), unit=fw.by_code[code].unit(lang),
-                    risk=t(f"risk.{risk}", lang), high=_value(th.high[j], lang), low=_value(th.low[j], lang),
+                    risk=t(f"risk.{risk}", lang), rule=rules.get(code, "–"),
                     national=_value(national[j], lang) if national is not None else "–")
-            cells.append(f'<td class="risk-cell" data-unit="{E(unit)}" data-indicator="{E(code)}" '
+            if not included[code]:
+                tip += f" ({t('report.not_in_index', lang)})"
+            extra = "" if included[code] else " excluded"
+            cells.append(f'<td class="risk-cell{extra}" data-unit="{E(unit)}" data-indicator="{E(code)}" '
                          f'data-risk="{risk}" style="background:{RISK_COLOURS[risk]}" data-tip="{E(tip)}"></td>')
-        name = a.indices.loc[i, "name"]
         rows.append(f'<tr><th><a href="#profile-{E(unit)}">{E(name)}</a></th>{"".join(cells)}</tr>')
     legend = " ".join(f'<span class="level" style="background:{RISK_COLOURS[r]};color:#000">'
                       f'{E(t(f"risk.{r}", lang))}</span>' for r in ("high", "medium", "low", "none"))
@@ -238,7 +252,9 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
     included = [c for c, inc in zip(a.dataset.indicators, a.arrays.included) if inc]
     types = a.region_types.set_index("unit_id")
     macro = {m.id: m.name(lang) for m in a._regions.macro_regions}
-    high = a.risk.query("risk == 'high'").groupby("unit_id")["indicator"].apply(list)
+    in_index = set(included)
+    high = (a.risk[(a.risk["risk"] == "high") & a.risk["indicator"].isin(in_index)]
+            .groupby("unit_id")["indicator"].apply(list))
     mech = a.mechanisms
     means = {c: ix[c].mean() for c in INDEX_COLUMNS}
     bests = {c: ix[c].max() for c in INDEX_COLUMNS}
@@ -250,14 +266,19 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
             top = 27.0 if c == "integral" else 9.0
             bars.append(
                 f"<tr><th>{E(fw.pillar_name(c, lang))}</th><td class=\"num\">{_num(row[c], lang)}</td>"
-                f"<td>{_level(row[f'level_{c}'], lang)}</td><td style=\"width:14em\">"
-                f'<span class="bar" style="width:{0 if pd.isna(row[c]) else 12 * row[c] / top:.2f}em"></span><br>'
-                f'<span class="bar ref" style="width:{12 * means[c] / top:.2f}em"></span><br>'
-                f'<span class="bar best" style="width:{12 * bests[c] / top:.2f}em"></span></td>'
-                f'<td class="num small">{_num(means[c], lang)}<br>{_num(bests[c], lang)}</td></tr>')
+                f"<td>{_level(row[f'level_{c}'], lang)}</td><td style=\"width:12em\">"
+                f'<span class="bar" style="width:{0 if pd.isna(row[c]) else 10 * row[c] / top:.2f}em"></span><br>'
+                f'<span class="bar ref" style="width:{10 * means[c] / top:.2f}em"></span><br>'
+                f'<span class="bar best" style="width:{10 * bests[c] / top:.2f}em"></span></td>'
+                f'<td class="num small">{_num(row[c], lang)}<br>{E(t("report.mean", lang))} {_num(means[c], lang)}'
+                f'<br>{E(t("report.best", lang))} {_num(bests[c], lang)}</td></tr>')
         s = scores.loc[unit, included].astype(float).dropna().sort_values()
-        strong = ", ".join(f"{c} {fw.by_code[c].name(lang)} ({_num(v, lang, 1)})" for c, v in s[::-1][:3].items())
-        weak = ", ".join(f"{c} {fw.by_code[c].name(lang)} ({_num(v, lang, 1)})" for c, v in s[:3].items())
+        def named(c: str, v: float) -> str:
+            lower = f", {t('report.lower_better', lang)}" if a.manifest["directions"][c] == "-" else ""
+            return f"{c} {fw.by_code[c].name(lang)} ({_num(v, lang, 1)}{lower})"
+
+        strong = ", ".join(named(c, v) for c, v in s[::-1][:3].items())
+        weak = ", ".join(named(c, v) for c, v in s[:3].items())
         risks = ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in high.get(unit, [])) or "–"
         region = a._regions.by_id[unit]
         group = macro.get(region.macro_region, "–")
@@ -268,7 +289,7 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
         if scenarios and unit in scenarios:
             items = "".join(f"<li>{E(label)}: {_num(before, lang)} → {_num(after, lang)}</li>"
                             for label, before, after in scenarios[unit])
-            scen = f"<h3>{E(t('report.scenarios', lang))}</h3><ul>{items}</ul>"
+            scen = f"<h3>{E(t('report.scenarios', lang, macro=group))}</h3><ul>{items}</ul>"
         blocks.append(f"""<div class="profile" id="profile-{E(unit)}" data-unit="{E(unit)}">
 <h3>{E(row['name'])} — {E(t("col.rank_integral", lang))} {"" if pd.isna(row["rank_integral"]) else int(row["rank_integral"])}</h3>
 <p class="small">{E(t("col.macro_region", lang))}: {E(group)}. {E(t("col.type_name", lang))}: {E(types.loc[unit, "type_name"])}.</p>
@@ -293,7 +314,8 @@ def _method(a: Assessment) -> str:
 <p>{E(t("report.formulas", lang))}</p>
 <table><tbody>{method}</tbody></table>
 <h3 id="quality">{E(t("report.quality", lang))}</h3><ul>{warnings}</ul>
-<h3>{E(t("report.manifest", lang))}</h3><pre>{manifest}</pre></section>"""
+<h3>{E(t("report.manifest", lang))}</h3><details><summary>{E(t("report.show_manifest", lang))}</summary>
+<pre>{manifest}</pre></details></section>"""
 
 
 def scenario_brief(a: Assessment) -> dict[str, list[tuple[str, float, float]]]:

@@ -221,13 +221,14 @@ def _colour_levels(ws, lang: str) -> None:
 def _contents_sheet(wb, lang: str) -> None:
     """A first sheet listing the others, each a link."""
     from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     ws = wb.create_sheet(t("sheet.contents", lang), 0)
     ws.append([t("sheet.contents", lang)])
     ws["A1"].font = Font(bold=True, size=13)
     for k, name in enumerate(wb.sheetnames[1:], start=2):
         cell = ws.cell(k, 1, name)
-        cell.hyperlink = f"#'{name}'!A1"
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A1")  # inside the workbook
         cell.font = Font(color="0563C1", underline="single")
     ws.column_dimensions["A"].width = 40
 
