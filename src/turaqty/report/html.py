@@ -206,7 +206,6 @@ def _heatmap(a: Assessment) -> str:
     lang = a.lang
     fw = a.framework
     ds = a.dataset
-    th = a.thresholds
     codes = list(ds.indicators)
     groups = [(p, [c for c in codes if fw.pillar_of[c] == p]) for p in fw.pillars]
     pillar_row = "".join(f'<th class="pillar" colspan="{len(cs)}">{E(fw.pillar_name(p, lang))}</th>'
