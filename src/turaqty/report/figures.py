@@ -19,9 +19,9 @@ import numpy as np
 from turaqty.assessment import Assessment
 from turaqty.i18n import t
 from turaqty.report import geo
+from turaqty.report.html import PALETTE
 
 PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
-PALETTE = ["#e5f5e0", "#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#005a32"]
 
 
 def _save(fig) -> dict[str, bytes]:
