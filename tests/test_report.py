@@ -95,6 +95,7 @@ def test_report_in_chromium(browser, tmp_path, lang):
     page.locator("#ranking-table th").nth(5).click()  # second click: descending
     assert page.locator("#ranking-table tbody tr").first.get_attribute("data-unit") == "almaty_city"
     assert page.locator(".profile").count() == 20
+    assert page.locator("#audit").count() == 1  # the audit's section (issue 4)
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("input[name=map-layer][value=integral]").check()
     page.screenshot(path=str(ARTIFACTS / f"report-{lang}-summary.png"))

@@ -309,10 +309,16 @@ def _method(a: Assessment) -> str:
     method = "".join(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>" for k, v in _method_rows(a))
     warnings = "".join(f"<li>{E(m)}</li>" for m in a.warnings["message"]) or "<li>–</li>"
     manifest = E(json.dumps(a.manifest, ensure_ascii=False, indent=1, default=str))
+    from turaqty.audit import run_audit
+
+    flags = run_audit(a)["flags"]
+    audit_items = "".join(f"<li>{E(f['message'])}</li>" for f in flags) or "<li>–</li>"
     return f"""<section id="method"><h2>{E(t("report.method", lang))}</h2>
 <p>{E(t("report.formulas", lang))}</p>
 <table><tbody>{method}</tbody></table>
 <h3 id="quality">{E(t("report.quality", lang))}</h3><ul>{warnings}</ul>
+<h3 id="audit">{E(t("audit.title", lang))}</h3><p>{E(t("audit.flags_text", lang, n=len(flags)))}</p>
+<details><summary>{E(t("report.show_audit", lang))}</summary><ul>{audit_items}</ul></details>
 <h3>{E(t("report.manifest", lang))}</h3><details><summary>{E(t("report.show_manifest", lang))}</summary>
 <pre>{manifest}</pre></details></section>"""
 
