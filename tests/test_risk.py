@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import turaqty
-from turaqty.core.risk import risk_classes
+from turaqty.risk import printed_class
 from tests.seed import seed_table
 
 FW = turaqty.load_framework()
@@ -23,13 +23,6 @@ CLEANED_DIFFERENT = {
     "B28": "orientation fixed: the printed map treats faster productivity growth as a risk (F10)",
     "B37": "low-risk condition printed 'B<49,96', read as 'B>49,96' (F8)",
 }
-
-
-def _printed_class(rule, value):
-    (h_op, h), (l_op, lo) = rule.printed_high, rule.printed_low
-    return risk_classes(np.array([[value]]), np.array([h]), np.array([lo]),
-                        np.array([1 if h_op.startswith("<") else -1]),
-                        np.array([h_op.endswith("=")]), np.array([l_op.endswith("=")]))[0, 0]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +40,7 @@ def test_printed_mode_matches_every_unambiguous_printed_cell(map_cells):
         if rule is None:
             unused.add(row.slot_id)
             continue
-        if _printed_class(rule, row.map_value) != row.risk_level_implied_by_map_thresholds:
+        if printed_class(rule, row.map_value) != row.risk_level_implied_by_map_thresholds:
             differ[rule.code] += 1
     assert unused == {"T20.c09"}  # Table 20's second temperature column; B51 uses column 10
     assert set(differ) == set(CLEANED_DIFFERENT)
@@ -69,12 +62,12 @@ def test_cleaned_thresholds_classify_every_printed_cell(map_cells):
     for row in unclear.itertuples():
         rule = slot_rule.get(row.slot_id)
         if rule is not None and not np.isnan(row.map_value):
-            got[_printed_class(rule, row.map_value)] += 1
+            got[printed_class(rule, row.map_value)] += 1
     assert set(got) <= {"high", "medium", "low"} and sum(got.values()) > 0
     # the unemployment gap: the 10 regions at exactly 4.7 or 4.8 are medium risk
     b25 = map_cells[(map_cells["code"] == "B25") & map_cells["map_value"].isin([4.7, 4.8])]
     assert len(b25) == 10
-    assert {_printed_class(FW.risk_rules["B25"], v) for v in b25["map_value"]} == {"medium"}
+    assert {printed_class(FW.risk_rules["B25"], v) for v in b25["map_value"]} == {"medium"}
 
 
 def test_derived_and_printed_agree_except_documented_indicators():

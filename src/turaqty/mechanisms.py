@@ -26,17 +26,13 @@ import pandas as pd
 from turaqty.assessment import Assessment
 from turaqty.catalog import read_catalogue_csv
 
-GROUPS = ("social", "economic", "budget", "environmental")
-SPECIALISATIONS = ("agrarian", "raw_material", "large_city")
-
-
 @dataclass(frozen=True)
 class Mechanism:
     """One instrument: its group, the region types it is for, the indicators it answers."""
 
     id: str
-    group: str
-    region_types: tuple[str, ...]  # ("all",) or some of SPECIALISATIONS
+    group: str  # social | economic | budget | environmental
+    region_types: tuple[str, ...]  # ("all",) or some of agrarian, raw_material, large_city
     indicators: tuple[str, ...]
     names: dict[str, str]
     descriptions: dict[str, str]

@@ -26,9 +26,9 @@ from turaqty.catalog import _data_file
 from turaqty.core.aggregate import integral_sum
 from turaqty.core.classify import level_of
 from turaqty.core.rank import rank_descending
-from turaqty.core.risk import risk_classes
 from turaqty.dataset import load_embedded
 from turaqty.method import get_method
+from turaqty.risk import printed_class
 
 STATUSES = ("reproduced", "explained", "unexplained")
 PRINTED_PILLAR_TABLE = {"social": "Table 10", "economic": "Table 11", "ecological": "Table 12"}
@@ -180,9 +180,8 @@ def _pillar_of() -> dict[str, str]:
     return load_framework().pillar_of
 
 
-def _index_cells(printed: pd.DataFrame, a: Assessment) -> list[tuple]:
+def _index_cells(printed: pd.DataFrame, a: Assessment, from_printed: pd.DataFrame) -> list[tuple]:
     ours = a.indices.set_index("unit_id")
-    from_printed = printed_variant(printed)
     wide = printed.pivot_table(index=["table", "unit_id"], columns="column", values="printed",
                                aggfunc="first")
     rows = []
@@ -253,36 +252,29 @@ def _risk_cells(risk: pd.DataFrame, a: Assessment) -> list[tuple]:
             value_cause = "map_values_differ"
         rows.append((r.table, r.unit_id, f"{r.indicator} ({r.slot}) value", printed_value, x, value_cause))
 
-        printed_class = r.printed_class or "none"
+        shown = r.printed_class or "none"
         rule = slot_rule.get(r.slot)
         column = f"{r.indicator} ({r.slot}) risk"
         if rule is None:
-            rows.append((r.table, r.unit_id, column, printed_class, "", "column_not_used"))
+            rows.append((r.table, r.unit_id, column, shown, "", "column_not_used"))
             continue
-        ours = _printed_rule_class(rule, x)
-        if ours == printed_class:
+        ours = printed_class(rule, x)
+        if ours == shown:
             cause = ""
-        elif printed_class == "n/a":  # a condition printed without its operator (F8)
+        elif shown == "n/a":  # a condition printed without its operator (F8)
             cause = "threshold_fixed"
-        elif printed_class == "none":
+        elif shown == "none":
             cause = "threshold_gap"
-        elif "/" in printed_class:
+        elif "/" in shown:
             cause = "threshold_overlap"
-        elif _printed_rule_class(rule, printed_value) == printed_class:  # the map printed another value
+        elif printed_class(rule, printed_value) == shown:  # the map printed another value
             cause = "map_values_differ"
         elif rule.printed_fix:
             cause = "threshold_fixed"
         else:
             cause = "unexplained"
-        rows.append((r.table, r.unit_id, column, printed_class, ours, cause))
+        rows.append((r.table, r.unit_id, column, shown, ours, cause))
     return rows
-
-
-def _printed_rule_class(rule, value: float) -> str:
-    """The class of one value under a rule's cleaned printed thresholds."""
-    return risk_classes(np.array([[value]]), np.array([rule.printed_high[1]]),
-                        np.array([rule.printed_low[1]]), np.array([rule.printed_orientation]),
-                        *(np.array([flag]) for flag in rule.printed_inclusive))[0, 0]
 
 
 # --- the text ---------------------------------------------------------------------------
@@ -328,8 +320,9 @@ def reproduce(lang: str = "en") -> Reproduction:
     data = load_embedded()
     diss = assess(data, profile="dissertation", lang=lang)
     details: dict = {}
+    from_printed = printed_variant(tables["scores"])
     rows = (_score_cells(tables["scores"], diss, details)
-            + _index_cells(tables["scores"], diss)
+            + _index_cells(tables["scores"], diss, from_printed)
             + _matrix_cells(tables["matrix"], tables["scores"], diss)
             + _risk_cells(tables["risk"], diss)
             + _text_cells(tables["text"], tables["scores"], diss))
@@ -339,15 +332,15 @@ def reproduce(lang: str = "en") -> Reproduction:
     cells = cells[["table", "unit_id", "column", "printed", "recomputed", "status", "cause"]]
     meaningful = assess(data, profile=get_method("dissertation").replace(directions="meaningful"),
                         lang=lang)
-    return Reproduction(cells, effects(tables["scores"], diss, meaningful), details, diss, meaningful)
+    return Reproduction(cells, effects(from_printed, diss, meaningful), details, diss, meaningful)
 
 
-def effects(printed: pd.DataFrame, diss: Assessment, meaningful: Assessment) -> pd.DataFrame:
+def effects(from_printed: pd.DataFrame, diss: Assessment, meaningful: Assessment) -> pd.DataFrame:
     """Per region: integral index, rank and levels (a) from the printed scores, (b) from the
     raw data with the printed directions, (c) the same with the meaningful directions (only
     the directions change), the changes of rank from (a), and the levels that change
     (``pillar: from→to``)."""
-    variants = {"printed": printed_variant(printed),
+    variants = {"printed": from_printed,
                 "dissertation": diss.indices.set_index("unit_id"),
                 "meaningful": meaningful.indices.set_index("unit_id")}
     out = pd.DataFrame({"unit_id": diss.indices["unit_id"], "name": diss.indices["name"]})

@@ -29,7 +29,7 @@ import pandas as pd
 
 from turaqty.catalog import Framework, Regions
 from turaqty.core.classify import level_of
-from turaqty.core.risk import RISKS, reference_values
+from turaqty.core.risk import RISKS, reference_values, risk_classes
 from turaqty.dataset import Dataset
 from turaqty.i18n import format_number, t
 
@@ -99,6 +99,18 @@ def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thres
     if stand_ins:
         notices.append(("risk_no_national", "", "", {"codes": ", ".join(stand_ins)}))
     return Thresholds(high, low, orientation, high_inc, low_inc, high_src, low_src), notices
+
+
+def printed_class(rule, value: float) -> str:
+    """The class of one value under a rule's cleaned printed thresholds (Tables 18-20).
+
+    >>> from turaqty.catalog import load_framework
+    >>> printed_class(load_framework().risk_rules["B25"], 4.7)   # the printed gap: medium
+    'medium'
+    """
+    return risk_classes(np.array([[value]]), np.array([rule.printed_high[1]]),
+                        np.array([rule.printed_low[1]]), np.array([rule.printed_orientation]),
+                        *(np.array([flag]) for flag in rule.printed_inclusive))[0, 0]
 
 
 def _rule_text(th: Thresholds, j: int, lang: str) -> str:

@@ -38,6 +38,7 @@ from turaqty.assessment import INDEX_COLUMNS, Assessment, assess
 from turaqty.catalog import NATIONAL_ID, _data_file, load_framework, load_regions
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import t
+from turaqty.io.write import plain
 
 METHODS = ("relative", "absolute", "gap", "set")
 REFERENCES = ("national", "best", "median", "norm")
@@ -251,7 +252,7 @@ def compare(base: Assessment, new: Assessment, name: str) -> pd.DataFrame:
     for unit in b_ix.index:
         for col in INDEX_COLUMNS:
             for key in (col, f"rank_{col}", f"level_{col}"):
-                before, after = _plain(b_ix.loc[unit, key]), _plain(n_ix.loc[unit, key])
+                before, after = plain(b_ix.loc[unit, key]), plain(n_ix.loc[unit, key])
                 rows.append((unit, name, key, before, after, _difference(before, after)))
     codes = base.dataset.indicators
     bv, nv = base.dataset.values, new.dataset.values
@@ -265,15 +266,11 @@ def compare(base: Assessment, new: Assessment, name: str) -> pd.DataFrame:
                 (code, base.dataset.values[i, j], new.dataset.values[i, j]),
                 (f"score:{code}", base.arrays.scores[i, j], new.arrays.scores[i, j]),
                 (f"risk:{code}", base.risk_classes[i, j], new.risk_classes[i, j])):
-            before, after = _plain(before), _plain(after)
+            before, after = plain(before), plain(after)
             rows.append((unit, name, key, before, after, _difference(before, after)))
     frame = pd.DataFrame(rows, columns=["unit_id", "scenario", "indicator_or_index", "baseline",
                                         "scenario_value", "change"])
     return frame
-
-
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
 
 
 def _difference(before, after):

@@ -64,7 +64,27 @@ def stable_zip(content: bytes) -> bytes:
     return out.getvalue()
 
 
+def plain(value):
+    """JSON-ready data: NaN becomes None, numpy scalars Python numbers, tuples lists.
+
+    >>> import numpy as np
+    >>> plain({"a": np.float64("nan"), "b": (np.int64(2),)})
+    {'a': None, 'b': [2]}
+    """
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
 def json_bytes(data) -> bytes:
+    """``data`` as indented UTF-8 JSON (NaN written as null)."""
+    data = plain(data)
     return (json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
 
 

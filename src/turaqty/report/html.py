@@ -304,9 +304,9 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
 
 def _method(a: Assessment) -> str:
     lang = a.lang
-    from turaqty.report.xlsx import _method_rows
+    from turaqty.report.xlsx import method_rows
 
-    method = "".join(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>" for k, v in _method_rows(a))
+    method = "".join(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>" for k, v in method_rows(a))
     warnings = "".join(f"<li>{E(m)}</li>" for m in a.warnings["message"]) or "<li>–</li>"
     manifest = E(json.dumps(a.manifest, ensure_ascii=False, indent=1, default=str))
     from turaqty.audit import run_audit

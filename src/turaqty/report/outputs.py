@@ -14,7 +14,6 @@ Example
 from __future__ import annotations
 
 import hashlib
-import json
 
 import pandas as pd
 
@@ -71,22 +70,9 @@ def audit_files(a: Assessment, audit: dict) -> dict[str, bytes]:
     from turaqty.report.audit import audit_document
 
     doc = audit_document(audit, a.lang)
-    files = {"audit.json": json_bytes(_plain(audit)), "audit.md": doc.to_markdown().encode("utf-8"),
+    files = {"audit.json": json_bytes(audit), "audit.md": doc.to_markdown().encode("utf-8"),
              "audit.html": doc.to_html().encode("utf-8")}
     return _with_manifest(a, files)
-
-
-def _plain(value):
-    """JSON-ready data: NaN becomes null, numpy scalars Python numbers."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and value != value:
-        return None
-    return value
 
 
 def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, bytes]:
@@ -103,12 +89,8 @@ def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, byte
     files = {"comparison.csv": csv_bytes(comparison), "scenario_changes.csv": csv_bytes(changes),
              "scenario_summary.csv": csv_bytes(summary),
              "scenario.xlsx": scenario_workbook(base, results, summary, changes, comparison)}
-    manifest = files
-    out = _with_manifest(base, manifest)
-    meta = json.loads(out["manifest.json"])
-    meta["scenarios"] = [r.assessment.manifest["scenario"] for r in results]
-    out["manifest.json"] = json_bytes(meta)
-    return out
+    return _with_manifest(base, files,
+                          scenarios=[r.assessment.manifest["scenario"] for r in results])
 
 
 def report_files(a: Assessment) -> dict[str, bytes]:
@@ -121,12 +103,12 @@ def report_files(a: Assessment) -> dict[str, bytes]:
     return _with_manifest(a, files)
 
 
-def _with_manifest(a: Assessment, files: dict[str, bytes]) -> dict[str, bytes]:
-    manifest = dict(a.manifest)
+def _with_manifest(a: Assessment, files: dict[str, bytes], **extra) -> dict[str, bytes]:
+    """``files`` and a manifest.json listing their hashes (plus ``extra`` entries)."""
+    manifest = {**a.manifest, **extra}
     manifest["language"] = a.lang
     manifest["outputs"] = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
-    files["manifest.json"] = json_bytes(manifest)
-    return files
+    return {**files, "manifest.json": json_bytes(manifest)}
 
 
 def write_assessment(a: Assessment, out, risk_only: bool = False, protect=None) -> dict[str, str]:

@@ -39,7 +39,7 @@ def _level_text(series: pd.Series, lang: str) -> pd.Series:
     return series.map(lambda v: t(f"level.{v}", lang) if v else "")
 
 
-def _method_rows(a: Assessment) -> list[tuple[str, str]]:
+def method_rows(a: Assessment) -> list[tuple[str, str]]:
     """The method, the data and the version as (parameter, value) rows in the user's language;
     the parameter's code stays in brackets so the sheet can be matched to manifest.json."""
     lang = a.lang
@@ -84,7 +84,7 @@ def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     grid.insert(0, t("col.pillar", lang), [fw.pillar_name(p, lang) for p in INDEX_COLUMNS])
 
     warnings = a.warnings[["indicator", "unit_id", "message"]]
-    method = pd.DataFrame(_method_rows(a), columns=[t("col.parameter", lang), t("col.value", lang)])
+    method = pd.DataFrame(method_rows(a), columns=[t("col.parameter", lang), t("col.value", lang)])
     return [
         (t("sheet.indices", lang), _localised(indices, lang), index_formats),
         (t("sheet.scores", lang), _localised(scores, lang), score_formats),
