@@ -48,7 +48,7 @@ def bench_in_process(runs: int) -> None:
 
 
 def bench_scenarios(runs: int) -> None:
-    from turaqty.scenarios import run_changes, run_scenario, scenario_ids, Change
+    from turaqty.analysis.scenarios import run_changes, run_scenario, scenario_ids, Change
 
     base = turaqty.assess()
     run_scenario(base, "west:optimistic")

@@ -414,7 +414,7 @@ def test_console_script_assess_and_validate(tmp_path, wide, reference):
     assert "row 4" in proc.stderr and "'x1'" in proc.stderr
 
 
-INTERNAL = ("import sys, turaqty.cli as c, turaqty.assessment as a\n"
+INTERNAL = ("import sys, turaqty.cli as c, turaqty.engine.assessment as a\n"
             "a.assess = lambda *x, **k: 1/0\n"  # cli._assess imports assess from here on use
             "sys.exit(c.main(['assess', '--out', sys.argv[1]]))\n")
 

@@ -11,8 +11,8 @@ import pytest
 from scipy import stats as sps
 
 import turaqty
-from turaqty.audit import correlation_ratio, cronbach_alpha, first_component_share, run_audit
-from turaqty.reproduction import reproduce
+from turaqty.analysis.audit import correlation_ratio, cronbach_alpha, first_component_share, run_audit
+from turaqty.analysis.reproduction import reproduce
 
 NEW = ("abai", "zhetisu", "ulytau")
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import turaqty
-from turaqty.risk import printed_class
+from turaqty.engine.risk import printed_class
 from tests.seed import seed_table
 
 FW = turaqty.load_framework()

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import turaqty
-import turaqty.mechanisms
-from turaqty.scenarios import (Change, narratives, parse_setting, read_changes, run_changes,
+import turaqty.analysis.mechanisms
+from turaqty.analysis.scenarios import (Change, narratives, parse_setting, read_changes, run_changes,
                                run_scenario, scenario_changes, scenario_ids)
 
 BASE = turaqty.assess()
@@ -150,8 +150,8 @@ def test_scenario_and_whatif_commands(tmp_path):
 
 def test_mechanisms_answer_high_risks_and_fit_the_type():
     m = BASE.mechanisms
-    catalogue = {x.id: x for x in turaqty.mechanisms.load_mechanisms()}
-    spec = turaqty.mechanisms.specialisations()
+    catalogue = {x.id: x for x in turaqty.analysis.mechanisms.load_mechanisms()}
+    spec = turaqty.analysis.mechanisms.specialisations()
     assert set(spec) == set(BASE.dataset.units)
     high = BASE.risk.query("risk == 'high'").groupby("unit_id")["indicator"].apply(set)
     for row in m.itertuples():
@@ -174,7 +174,7 @@ def test_every_command_has_help_in_every_language(lang):
 
 
 def test_whatif_reports_every_problem_and_duplicates(tmp_path):
-    from turaqty.scenarios import parse_settings
+    from turaqty.analysis.scenarios import parse_settings
 
     with pytest.raises(turaqty.DataError) as err:
         parse_settings(["karaganda.B99=4", "Атлантида.B25=4", "abai.B1=x"])

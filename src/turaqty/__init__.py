@@ -13,17 +13,18 @@ Example
 >>> turaqty.assess(profile="dissertation").method.directions
 'printed'
 """
-from turaqty.assessment import Assessment, assess, version
-from turaqty.audit import run_audit
-from turaqty.catalog import load_framework, load_regions
-from turaqty.dataset import Dataset, load_embedded
+from turaqty.engine.assessment import Assessment, assess, version
+from turaqty.analysis.audit import run_audit
+from turaqty.model.framework import load_framework
+from turaqty.model.units import load_regions
+from turaqty.model.dataset import Dataset, load_embedded
 from turaqty.errors import DataError, Problem, TuraqtyError, UsageError
 from turaqty.io.read import check_data, read_data
 from turaqty.io.template import template_frame
-from turaqty.method import PROFILES, Method, get_method
+from turaqty.model.method import PROFILES, Method, get_method
 from turaqty.report.outputs import write_assessment
-from turaqty.reproduction import Reproduction, reproduce
-from turaqty.scenarios import (Change, ScenarioResult, parse_setting, read_changes, run_changes,
+from turaqty.analysis.reproduction import Reproduction, reproduce
+from turaqty.analysis.scenarios import (Change, ScenarioResult, parse_setting, read_changes, run_changes,
                                run_scenario, scenario_changes, scenario_ids)
 
 __version__ = version()

@@ -36,7 +36,7 @@ def _localise_argparse(lang: str) -> None:
 
 
 def _parser(lang: str) -> argparse.ArgumentParser:
-    from turaqty.assessment import version
+    from turaqty.engine.assessment import version
 
     def h(key: str) -> str:
         return t(f"cli.help.{key}", lang).replace("%", "%%")  # argparse formats help with %
@@ -98,9 +98,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
 
 def _method(args, lang):
-    from turaqty.catalog import load_framework
+    from turaqty.model.framework import load_framework
     from turaqty.errors import Problem, UsageError
-    from turaqty.method import get_method
+    from turaqty.model.method import get_method
 
     method = get_method(args.profile)
     risk_thresholds = getattr(args, "risk_thresholds", None)
@@ -150,7 +150,7 @@ def _table(head: list[str], rows: list[list[str]], right: set[int]) -> str:
 
 
 def _assess(args) -> int:
-    from turaqty.assessment import assess
+    from turaqty.engine.assessment import assess
     from turaqty.report.outputs import write_assessment
 
     lang = args.lang
@@ -166,7 +166,7 @@ def _assess(args) -> int:
 
 
 def _risk(args) -> int:
-    from turaqty.assessment import assess
+    from turaqty.engine.assessment import assess
     from turaqty.report.outputs import write_assessment
 
     lang = args.lang
@@ -203,7 +203,7 @@ def _risk_summary(a, lang: str) -> str:
 
 
 def _report(args) -> int:
-    from turaqty.assessment import assess
+    from turaqty.engine.assessment import assess
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import report_files
 
@@ -218,7 +218,7 @@ def _report(args) -> int:
 def _reproduce(args) -> int:
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import reproduction_files
-    from turaqty.reproduction import reproduce
+    from turaqty.analysis.reproduction import reproduce
 
     lang = args.lang
     r = reproduce(lang)
@@ -232,8 +232,8 @@ def _reproduce(args) -> int:
 
 
 def _audit(args) -> int:
-    from turaqty.assessment import assess
-    from turaqty.audit import run_audit
+    from turaqty.engine.assessment import assess
+    from turaqty.analysis.audit import run_audit
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import audit_files
 
@@ -248,9 +248,9 @@ def _audit(args) -> int:
 
 
 def _scenario(args) -> int:
-    from turaqty.assessment import assess
+    from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
-    from turaqty.scenarios import run_scenario, scenario_changes, scenario_ids, scenario_label
+    from turaqty.analysis.scenarios import run_scenario, scenario_changes, scenario_ids, scenario_label
 
     lang = args.lang
     if args.list or not args.scenario:
@@ -266,9 +266,9 @@ def _scenario(args) -> int:
 
 
 def _whatif(args) -> int:
-    from turaqty.assessment import assess
+    from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
-    from turaqty.scenarios import parse_settings, read_changes, run_changes
+    from turaqty.analysis.scenarios import parse_settings, read_changes, run_changes
 
     lang = args.lang
     if not args.set and not args.file:
@@ -281,7 +281,7 @@ def _whatif(args) -> int:
 def _write_scenarios(args, base, results) -> int:
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import scenario_files
-    from turaqty.scenarios import comparison_summary
+    from turaqty.analysis.scenarios import comparison_summary
 
     lang = args.lang
     write_folder(args.out, scenario_files(base, results, lang), protect=args.data)
@@ -314,7 +314,7 @@ def _validate(args) -> int:
         print(t("cli.invalid", lang, file=args.data, n=len(checked.problems)), file=sys.stderr)
         return 2
     ds = checked.dataset
-    from turaqty.assessment import assess
+    from turaqty.engine.assessment import assess
 
     a = assess(ds, lang=lang)
     for message in a.warnings["message"]:

@@ -24,7 +24,7 @@ class RegionNames(tuple):
     """Region ids in a message's parameters, shown as names in the reader's language."""
 
     def render(self, lang: str) -> str:
-        from turaqty.catalog import load_regions  # the catalogue is loaded only when needed
+        from turaqty.model.units import load_regions# the catalogue is loaded only when needed
 
         regions = load_regions()
         return ", ".join(regions.name(r, lang) for r in self) or "-"

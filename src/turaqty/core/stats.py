@@ -10,7 +10,7 @@ with s the sample standard deviation; missing values are left out.
 Example (Table 7, B1: printed skewness 0.93)
 -------
 >>> import numpy as np
->>> from turaqty.dataset import load_embedded
+>>> from turaqty.model.dataset import load_embedded
 >>> d = describe(load_embedded().wide()[["B1"]].to_numpy())
 >>> round(float(d["skewness"][0]), 2), float(d["median"][0])
 (0.93, 106.68)

@@ -1,4 +1,4 @@
-"""From a file (or a DataFrame) to a validated :class:`~turaqty.dataset.Dataset`.
+"""From a file (or a DataFrame) to a validated :class:`~turaqty.model.dataset.Dataset`.
 
 The table is wide: a ``region`` column (an id or any known spelling of a region's name,
 in Kazakh, Russian or English) and one column per indicator code. An optional national
@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from turaqty.catalog import NATIONAL_ID, Framework, Regions, load_framework, load_regions, normalise_name
-from turaqty.dataset import Dataset, fingerprint, load_embedded
+from turaqty.model.units import NATIONAL_ID, Regions, load_regions, normalise_name
+from turaqty.model.framework import Framework, load_framework
+from turaqty.model.dataset import Dataset, fingerprint, load_embedded
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.io.cells import CellError, parse_number, uses_thousands_comma
 from turaqty.io.tables import REGION_HEADER_WORDS, RawTable, column_label, looks_like_header, read_rows

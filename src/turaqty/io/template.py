@@ -16,7 +16,8 @@ import io
 
 import pandas as pd
 
-from turaqty.catalog import load_framework, load_regions
+from turaqty.model.framework import load_framework
+from turaqty.model.units import load_regions
 from turaqty.i18n import t
 from turaqty.io.write import csv_bytes, stable_zip
 

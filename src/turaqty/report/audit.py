@@ -2,8 +2,8 @@
 
 Example
 -------
->>> from turaqty.assessment import assess
->>> from turaqty.audit import run_audit
+>>> from turaqty.engine.assessment import assess
+>>> from turaqty.analysis.audit import run_audit
 >>> doc = audit_document(run_audit(assess()), "en")
 >>> doc.sections[0].title
 'Flags'
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from turaqty.audit import audit_tables
+from turaqty.analysis.audit import audit_tables
 from turaqty.i18n import t
 from turaqty.report.document import Document, Section
 

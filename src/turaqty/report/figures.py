@@ -3,7 +3,7 @@ language. Files are reproducible: no dates or software stamps are written into t
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> files = figure_files(assess(lang="kk"))
 >>> sorted(files)[:3]
 ['figures/indices.png', 'figures/indices.svg', 'figures/map.png']
@@ -16,7 +16,7 @@ import io
 
 import numpy as np
 
-from turaqty.assessment import Assessment
+from turaqty.engine.assessment import Assessment
 from turaqty.i18n import t
 from turaqty.report import geo
 from turaqty.report.html import PALETTE

@@ -9,7 +9,7 @@ comes from data is escaped.
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> page = report_html(assess(lang="ru"))
 >>> page.startswith("<!DOCTYPE html>"), 'lang="ru"' in page, "http" in page.split("<body")[1]
 (True, True, False)
@@ -22,7 +22,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from turaqty.assessment import INDEX_COLUMNS, Assessment
+from turaqty.engine.assessment import INDEX_COLUMNS, Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import format_number, t
 from turaqty.report import geo
@@ -309,7 +309,7 @@ def _method(a: Assessment) -> str:
     method = "".join(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>" for k, v in method_rows(a))
     warnings = "".join(f"<li>{E(m)}</li>" for m in a.warnings["message"]) or "<li>–</li>"
     manifest = E(json.dumps(a.manifest, ensure_ascii=False, indent=1, default=str))
-    from turaqty.audit import run_audit
+    from turaqty.analysis.audit import run_audit
 
     flags = run_audit(a)["flags"]
     audit_items = "".join(f"<li>{E(f['message'])}</li>" for f in flags) or "<li>–</li>"
@@ -325,7 +325,7 @@ def _method(a: Assessment) -> str:
 
 def scenario_brief(a: Assessment) -> dict[str, list[tuple[str, float, float]]]:
     """Per region: its macro-region's scenarios with the integral index before and after."""
-    from turaqty.scenarios import run_scenario, scenario_ids, scenario_label
+    from turaqty.analysis.scenarios import run_scenario, scenario_ids, scenario_label
 
     out: dict[str, list] = {}
     base = a.indices.set_index("unit_id")["integral"]

@@ -2,7 +2,7 @@
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> sorted(assessment_files(assess()))  # doctest: +NORMALIZE_WHITESPACE
 ['findings.csv', 'indices.csv', 'macro_regions.csv', 'manifest.json', 'matrix.csv',
  'mechanisms.csv', 'region_types.csv', 'results.xlsx', 'risk.csv', 'risk_summary.csv',
@@ -17,7 +17,7 @@ import hashlib
 
 import pandas as pd
 
-from turaqty.assessment import Assessment
+from turaqty.engine.assessment import Assessment
 from turaqty.io.write import csv_bytes, json_bytes, write_folder
 from turaqty.report.xlsx import assessment_workbook, risk_workbook
 
@@ -79,7 +79,7 @@ def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, byte
     """``turaqty scenario`` / ``whatif``: the comparison with the baseline, the changes
     applied with their derivation and narrative source, a per-region summary, a workbook."""
     from turaqty.report.xlsx import scenario_workbook
-    from turaqty.scenarios import changes_table, comparison_summary
+    from turaqty.analysis.scenarios import changes_table, comparison_summary
 
     comparison = pd.concat([r.comparison for r in results], ignore_index=True)
     changes = pd.concat([changes_table(r.applied, lang).assign(scenario=r.name) for r in results],

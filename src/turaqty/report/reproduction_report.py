@@ -2,7 +2,7 @@
 
 Example
 -------
->>> from turaqty.reproduction import reproduce
+>>> from turaqty.analysis.reproduction import reproduce
 >>> doc = reproduction_document(reproduce(), "en")
 >>> [s.title for s in doc.sections][:2]
 ['Summary', 'Differences by cause']
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from turaqty.catalog import load_regions
+from turaqty.model.units import load_regions
 from turaqty.i18n import t
 from turaqty.report.document import Document, Section
-from turaqty.reproduction import STATUSES, Reproduction
+from turaqty.analysis.reproduction import STATUSES, Reproduction
 
 
 def _region(unit_id: str, lang: str) -> str:

@@ -2,7 +2,7 @@
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> content = assessment_workbook(assess(lang="kk"))
 >>> content[:2]
 b'PK'
@@ -14,7 +14,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from turaqty.assessment import INDEX_COLUMNS, Assessment
+from turaqty.engine.assessment import INDEX_COLUMNS, Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import format_number, t
 from turaqty.io.write import stable_zip
@@ -271,7 +271,7 @@ def scenario_workbook(base: Assessment, results: list, summary: pd.DataFrame,
                       changes: pd.DataFrame, comparison: pd.DataFrame) -> bytes:
     """Scenarios as a workbook: per-region summary, changes applied, full comparison, and
     the narrative of each catalogue scenario."""
-    from turaqty.scenarios import scenario_ids, scenario_label, scenario_narrative
+    from turaqty.analysis.scenarios import scenario_ids, scenario_label, scenario_narrative
 
     lang = base.lang
     narrative_rows = []

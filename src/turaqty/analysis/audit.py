@@ -19,7 +19,7 @@ Every check returns figures; a figure past its threshold becomes a **flag**
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> audit = run_audit(assess())
 >>> [f for f in audit["flags"] if f["type"] == "near_duplicate"][0]["indicators"]
 ['B43', 'B48']
@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from turaqty.assessment import Assessment
+from turaqty.engine.assessment import Assessment
 from turaqty.core.aggregate import integral_sum, pillar_means
 from turaqty.core.rank import rank_descending
 from turaqty.i18n import format_number, t

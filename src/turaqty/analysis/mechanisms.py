@@ -8,7 +8,7 @@ its type (or for all types).
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> m = region_mechanisms(assess())
 >>> set(m.columns) >= {"unit_id", "mechanism_id", "group", "answers"}
 True
@@ -23,8 +23,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from turaqty.assessment import Assessment
-from turaqty.catalog import read_catalogue_csv
+from turaqty.engine.assessment import Assessment
+from turaqty.model.package_data import read_catalogue_csv
 
 @dataclass(frozen=True)
 class Mechanism:

@@ -21,7 +21,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from turaqty.catalog import NATIONAL_ID, _data_file, read_catalogue_csv
+from turaqty.model.units import NATIONAL_ID
+from turaqty.model.package_data import data_file, read_catalogue_csv
 
 EMBEDDED = "kz-2023"
 
@@ -72,7 +73,7 @@ def load_embedded() -> Dataset:
     be wrong are flagged ``suspect`` (B43, a copy of B48; B7 of Abai, Zhetisu and Ulytau)
     and blank cells ``missing`` (B46 of West Kazakhstan and Astana).
     """
-    meta = json.loads(_data_file("datasets", f"{EMBEDDED}.json").read_text(encoding="utf-8"))
+    meta = json.loads(data_file("datasets", f"{EMBEDDED}.json").read_text(encoding="utf-8"))
     rows, digest = read_catalogue_csv("datasets", f"{EMBEDDED}.csv")
     units = list(dict.fromkeys(r["unit_id"] for r in rows if r["unit_id"] != NATIONAL_ID))
     codes = list(dict.fromkeys(r["indicator"] for r in rows))

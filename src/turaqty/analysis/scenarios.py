@@ -16,7 +16,7 @@ scenario scores are comparable with the baseline's (``bounds="recomputed"`` reno
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> base = assess()
 >>> s = run_changes(base, [Change("karaganda", "B25", "set", 4.0)], name="whatif")
 >>> s.comparison.query("unit_id == 'karaganda' and indicator_or_index == 'B25'")[
@@ -34,8 +34,10 @@ from functools import cached_property, lru_cache
 import numpy as np
 import pandas as pd
 
-from turaqty.assessment import INDEX_COLUMNS, Assessment, assess
-from turaqty.catalog import NATIONAL_ID, _data_file, load_framework, load_regions
+from turaqty.engine.assessment import INDEX_COLUMNS, Assessment, assess
+from turaqty.model.units import NATIONAL_ID, load_regions
+from turaqty.model.package_data import data_file
+from turaqty.model.framework import load_framework
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import t
 from turaqty.io.write import plain
@@ -74,12 +76,12 @@ class Change:
 @lru_cache(maxsize=1)
 def narratives() -> dict:
     """The scenario narratives of Tables 21-24 (kk/ru/en) and how inconsistencies were resolved."""
-    return json.loads(_data_file("scenarios", "narratives.json").read_text(encoding="utf-8"))
+    return json.loads(data_file("scenarios", "narratives.json").read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def _catalogue_changes() -> tuple[dict, ...]:
-    text = _data_file("scenarios", "changes.csv").read_text(encoding="utf-8")
+    text = data_file("scenarios", "changes.csv").read_text(encoding="utf-8")
     return tuple(csv.DictReader(io.StringIO(text)))
 
 

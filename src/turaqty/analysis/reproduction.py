@@ -21,14 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from turaqty.assessment import INDEX_COLUMNS, Assessment, assess
-from turaqty.catalog import _data_file
+from turaqty.engine.assessment import INDEX_COLUMNS, Assessment, assess
+from turaqty.model.package_data import data_file
 from turaqty.core.aggregate import integral_sum
 from turaqty.core.classify import level_of
 from turaqty.core.rank import rank_descending
-from turaqty.dataset import load_embedded
-from turaqty.method import get_method
-from turaqty.risk import printed_class
+from turaqty.model.dataset import load_embedded
+from turaqty.model.method import get_method
+from turaqty.engine.risk import printed_class
 
 STATUSES = ("reproduced", "explained", "unexplained")
 PRINTED_PILLAR_TABLE = {"social": "Table 10", "economic": "Table 11", "ecological": "Table 12"}
@@ -46,7 +46,7 @@ def _tolerance(text: str) -> float:
 def printed_tables() -> dict[str, pd.DataFrame]:
     """The printed tables shipped with the package (see ``data/dissertation/README.md``)."""
     def read(name, **kw):
-        with _data_file("dissertation", name).open("r", encoding="utf-8") as fh:
+        with data_file("dissertation", name).open("r", encoding="utf-8") as fh:
             return pd.read_csv(fh, **kw)
 
     return {
@@ -175,7 +175,7 @@ def printed_variant(printed: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pillar_of() -> dict[str, str]:
-    from turaqty.catalog import load_framework
+    from turaqty.model.framework import load_framework
 
     return load_framework().pillar_of
 

@@ -13,7 +13,7 @@ Thresholds come from the framework's risk rules in one of two modes:
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> a = assess()
 >>> a.risk.query("indicator == 'B25' and unit_id == 'karaganda'")[["value", "risk"]].values.tolist()
 [[4.1, 'low']]
@@ -27,10 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from turaqty.catalog import Framework, Regions
+from turaqty.model.framework import Framework
+from turaqty.model.units import Regions
 from turaqty.core.classify import level_of
 from turaqty.core.risk import RISKS, reference_values, risk_classes
-from turaqty.dataset import Dataset
+from turaqty.model.dataset import Dataset
 from turaqty.i18n import format_number, t
 
 MODES = ("derived", "printed")
@@ -53,8 +54,8 @@ class Thresholds:
 def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thresholds, list]:
     """The thresholds of every indicator of ``ds`` in ``mode``, and notices about them.
 
-    >>> from turaqty.dataset import load_embedded
-    >>> from turaqty.catalog import load_framework
+    >>> from turaqty.model.dataset import load_embedded
+    >>> from turaqty.model.framework import load_framework
     >>> th, _ = thresholds(load_embedded(), load_framework(), "derived")
     >>> float(th.high[0]), float(th.low[0]), th.low_source[0]         # B1: 100 (norm), median
     (100.0, 106.68, 'median')
@@ -104,7 +105,7 @@ def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thres
 def printed_class(rule, value: float) -> str:
     """The class of one value under a rule's cleaned printed thresholds (Tables 18-20).
 
-    >>> from turaqty.catalog import load_framework
+    >>> from turaqty.model.framework import load_framework
     >>> printed_class(load_framework().risk_rules["B25"], 4.7)   # the printed gap: medium
     'medium'
     """

@@ -23,17 +23,18 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
-from turaqty.catalog import Framework, Regions, load_framework, load_regions
+from turaqty.model.framework import Framework, load_framework
+from turaqty.model.units import Regions, load_regions
 from turaqty.core.classify import LEVELS
 from turaqty.core.pipeline import PipelineResult, run_pipeline
 from turaqty.core.stats import STATISTICS, describe
-from turaqty.dataset import Dataset
+from turaqty.model.dataset import Dataset
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import check_language, t
 from turaqty.io.read import as_dataset
-from turaqty.method import Method, get_method
+from turaqty.model.method import Method, get_method
 from turaqty.core.risk import risk_classes
-from turaqty.risk import (Thresholds, findings, macro_region_summary, region_types, risk_counts,
+from turaqty.engine.risk import (Thresholds, findings, macro_region_summary, region_types, risk_counts,
                           risk_summary, risk_table, thresholds)
 
 INDEX_COLUMNS = ("social", "economic", "ecological", "integral")
@@ -124,7 +125,7 @@ class Assessment:
     @cached_property
     def mechanisms(self) -> pd.DataFrame:
         """Per region: the chapter-3 instruments that answer its high risks and fit its type."""
-        from turaqty.mechanisms import region_mechanisms  # built on Assessment: imported on use
+        from turaqty.analysis.mechanisms import region_mechanisms  # built on Assessment: imported on use
 
         return region_mechanisms(self)
 
@@ -262,8 +263,8 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
 
     ``data`` is ``None`` (the embedded 2023 data), a path to a CSV or XLSX file, a wide
     DataFrame (a ``region`` column or index, one column per indicator code) or a
-    :class:`~turaqty.dataset.Dataset`. ``profile`` is ``"default"``, ``"dissertation"``
-    or a :class:`~turaqty.method.Method`. Names and messages are in ``lang``
+    :class:`~turaqty.model.dataset.Dataset`. ``profile`` is ``"default"``, ``"dissertation"``
+    or a :class:`~turaqty.model.method.Method`. Names and messages are in ``lang``
     (``en``, ``kk`` or ``ru``). ``risk_thresholds`` (``derived`` or ``printed``) overrides
     the profile's choice for the risk map. With a ``baseline`` assessment of the same
     indicators, its normalisation bounds and risk thresholds are kept (scenarios: scores
