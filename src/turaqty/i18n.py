@@ -1,4 +1,5 @@
-"""Texts shown to users, in Kazakh, Russian and English, from ``data/i18n/messages.json``.
+"""Texts shown to users, in Kazakh, Russian and English, from the JSON files of ``data/i18n/``
+(``messages.json`` and one file per area; a key may appear in only one of them).
 
 Example
 -------
@@ -19,8 +20,15 @@ LANGUAGES = ("en", "kk", "ru")
 
 @lru_cache(maxsize=1)
 def _messages() -> dict[str, dict[str, str]]:
-    path = resources.files("turaqty") / "data" / "i18n" / "messages.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    folder = resources.files("turaqty") / "data" / "i18n"
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name):
+        part = json.loads(path.read_text(encoding="utf-8"))
+        twice = sorted(set(part) & set(merged))
+        if twice:
+            raise ValueError(f"message keys defined twice ({path.name}): {', '.join(twice[:5])}")
+        merged.update(part)
+    return merged
 
 
 def check_language(lang: str) -> str:
