@@ -35,8 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from turaqty.core.registry import (ParameterError, Result, as_matrix, check_choice, check_number,
-                                   check_scale, directions_of, per_column)
+from turaqty.core.registry import (ParameterError, Result, as_matrix, check_choice,
+                                   check_scale, directions_of, per_column, unchanged)
 
 TIES = ("min", "max", "average")
 
@@ -244,17 +244,8 @@ def distance_to_target(values: Any, *, targets: Any, directions: Any = None,
     return Result(_onto(frac, scale, False), params, {})
 
 
-def identity(values: Any) -> Result:
-    """The values unchanged (data already on a common scale).
-
-    >>> identity([[1.5]]).values.tolist()
-    [[1.5]]
-    """
-    return Result(as_matrix(values).copy(), {}, {})
-
-
 NORMALISATION = {
-    "none": identity,
+    "none": unchanged,
     "minmax": minmax,
     "goalposts": goalposts,
     "zscore": zscore,

@@ -78,6 +78,15 @@ def parameter_names(function: Callable[..., Result]) -> list[str]:
             if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
 
+def unchanged(values: Any) -> Result:
+    """The "none" method of every step: the values as they are (a copy).
+
+    >>> unchanged([[1.5]]).values.tolist()
+    [[1.5]]
+    """
+    return Result(as_matrix(values).copy(), {}, {})
+
+
 def check_number(name: str, value: Any, *, low: float = -np.inf, high: float = np.inf,
                  integer: bool = False) -> float:
     """``value`` as a finite number in [low, high] (an integer if asked)."""
