@@ -1,53 +1,97 @@
-"""Descriptive statistics of each indicator over the regions, as Tables 7-9 print them.
+"""Descriptive statistics of each indicator over the units, as Tables 7-9 print them.
 
-Skewness and kurtosis are the bias-adjusted sample estimates of Excel's SKEW and KURT:
+Skewness and kurtosis are the bias-adjusted sample estimates of Excel's SKEW and KURT
+(type 2 of R's e1071, which COINr's ``skew``/``kurt`` copy):
 
     skew = n / ((n−1)(n−2)) · Σ ((x − mean)/s)³
     kurt = n(n+1) / ((n−1)(n−2)(n−3)) · Σ ((x − mean)/s)⁴ − 3(n−1)² / ((n−2)(n−3))
 
-with s the sample standard deviation; missing values are left out.
+with s the sample standard deviation; missing values are left out. They are computed,
+as COINr does, from the central sums m2 = Σd², m3 = Σd³, m4 = Σd⁴ (d = x − mean):
+skew = √n·m3/m2^1.5 · √(n(n−1))/(n−2) and, with r = n·m4/m2²,
+kurt = ((n+1)(r−3) + 6)(n−1)/((n−2)(n−3)).
 
-Example (Table 7, B1: printed skewness 0.93)
+Example (by hand: 1, 2, 3, 10 → mean 4, d = −3, −2, −1, 6, m2 = 50, m3 = 180, m4 = 1394)
 -------
 >>> import numpy as np
->>> from turaqty.model.dataset import load_embedded
->>> d = describe(load_embedded().wide()[["B1"]].to_numpy())
->>> round(float(d["skewness"][0]), 2), float(d["median"][0])
-(0.93, 106.68)
+>>> d = describe(np.array([[1.0], [2.0], [3.0], [10.0], [np.nan]]))
+>>> int(d["n"][0]), float(d["median"][0]), round(float(d["sd"][0]), 6)
+(4, 2.5, 4.082483)
+>>> round(float(d["skewness"][0]), 6), round(float(d["kurtosis"][0]), 6)
+(1.763633, 3.228)
+
+By hand: skew = 2·180/50^1.5·√12/2 = 1.763633; r = 4·1394/50² = 2.2304 and
+kurt = (5·(2.2304 − 3) + 6)·3/(2·1) = 3.228.
 """
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
 STATISTICS = ("n", "min", "max", "mean", "median", "sd", "skewness", "kurtosis")
 
 
-def describe(values: np.ndarray) -> dict[str, np.ndarray]:
-    """Statistics of each column of ``values`` (regions × indicators), NaN ignored."""
+def central_sums(values: np.ndarray) -> tuple[np.ndarray, ...]:
+    """n, mean, m2, m3, m4 of each column (NaN ignored; mean NaN for an empty column).
+
+    The powers are products (d·d, d²·d, d²·d²), not the generic ``**``, which is several
+    times slower on large arrays.
+    """
     available = ~np.isnan(values)
     n = available.sum(axis=0).astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = np.nansum(values, axis=0) / n
-        dev = np.where(available, values - mean, 0.0)
-        sd = np.sqrt((dev**2).sum(axis=0) / (n - 1))
-        z = dev / sd
-        skew = n / ((n - 1) * (n - 2)) * (z**3).sum(axis=0)
-        kurt = (n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * (z**4).sum(axis=0)
-                - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3)))
-        median = np.nanmedian(values, axis=0)
-    constant = ~(sd > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(available, values, 0.0).sum(axis=0) / n
+    dev = values - mean
+    dev[~available] = 0.0
+    d2 = dev * dev
+    m2 = d2.sum(axis=0)
+    m3 = np.einsum("ij,ij->j", d2, dev)
+    m4 = np.einsum("ij,ij->j", d2, d2)
+    return n, mean, m2, m3, m4
+
+
+def skew_kurt(n: np.ndarray, m2: np.ndarray, m3: np.ndarray,
+              m4: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Excel's SKEW and KURT from the central sums; NaN when undefined (n < 3 or 4, m2 = 0)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skew = np.sqrt(n) * m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+        r = n * m4 / (m2 * m2)
+        kurt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    constant = ~(m2 > 0)
     skew[constant | (n < 3)] = np.nan
     kurt[constant | (n < 4)] = np.nan
+    return skew, kurt
+
+
+def describe(values: np.ndarray) -> dict[str, np.ndarray]:
+    """Statistics of each column of ``values`` (units × indicators), NaN ignored."""
+    values = np.asarray(values, dtype=np.float64)
+    n, mean, m2, m3, m4 = central_sums(values)
+    skew, kurt = skew_kurt(n, m2, m3, m4)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(m2 / (n - 1))
+    sd[n < 1] = np.nan
+    low, median, high = sorted_summaries(values, n.astype(np.int64))
     return {
         "n": n.astype(np.int64),
-        "min": np.fmin.reduce(values, axis=0),
-        "max": np.fmax.reduce(values, axis=0),
+        "min": low,
+        "max": high,
         "mean": mean,
         "median": median,
         "sd": sd,
         "skewness": skew,
         "kurtosis": kurt,
     }
+
+
+def sorted_summaries(values: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Min, median and max of each column from one sort (NaN sorts last); NaN if empty."""
+    ordered = np.sort(values.T, axis=1)  # one contiguous row per column: a fast sort
+    if ordered.shape[1] == 0:
+        return tuple(np.full(ordered.shape[0], np.nan) for _ in range(3))
+    rows = np.arange(ordered.shape[0])
+    last = np.maximum(n - 1, 0)
+    median = 0.5 * (ordered[rows, last // 2] + ordered[rows, np.maximum(n, 1) // 2])
+    low, high = ordered[:, 0].copy(), ordered[rows, last]
+    for stat in (low, median, high):
+        stat[n == 0] = np.nan
+    return low, median, high
