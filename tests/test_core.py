@@ -9,7 +9,7 @@ import turaqty
 from turaqty.core.aggregate import integral_sum, pillar_means
 from turaqty.core.classify import level_of
 from turaqty.core.normalise import normalise_minmax
-from turaqty.core.pipeline import run_pipeline
+from turaqty.core.pipeline import Tree, run_pipeline
 from turaqty.core.rank import rank_descending
 from turaqty.core.stats import describe
 
@@ -99,22 +99,32 @@ def test_describe_against_scipy_and_hand():
     assert np.isnan(small["kurtosis"][0])  # needs n ≥ 4
 
 
+def pillars_tree(parents, n_pillars: int = 3) -> Tree:
+    """Indicators in ``n_pillars`` pillars (means, levels 4/7) summed into an index (11/19)."""
+    return Tree(indicator_parent=np.asarray(parents), node_parent=np.array([n_pillars] * n_pillars + [-1]),
+                indicator_weight=np.ones(len(parents)), node_weight=np.ones(n_pillars + 1),
+                node_level=np.array([2] * n_pillars + [3]),
+                aggregation=(("mean", {}),) * n_pillars + (("sum", {}),),
+                bands=np.array([[4.0, 7.0]] * n_pillars + [[11.0, 19.0]]))
+
+
 def test_pipeline_by_hand():
     values = np.array([[10.0, 1.0, 100.0, 7.0],
                        [20.0, 3.0, 50.0, 7.0],
                        [30.0, 2.0, 0.0, 7.0]])
-    r = run_pipeline(values, np.array([1, 1, -1, 1]), np.array([0, 0, 1, 2]), 3,
+    r = run_pipeline(values, np.array([1, 1, -1, 1]), pillars_tree([0, 0, 1, 2]),
                      np.array([False, False, False, False]))
     # social = mean(B1, B2): (1+1)/2, (5+9)/2, (9+5)/2 ; economic (−): 1, 5, 9 ; ecological constant
-    assert r.pillars[:, 0].tolist() == [1.0, 7.0, 7.0]
-    assert r.pillars[:, 1].tolist() == [1.0, 5.0, 9.0]
+    assert r.aggregates[:, 0].tolist() == [1.0, 7.0, 7.0]
+    assert r.aggregates[:, 1].tolist() == [1.0, 5.0, 9.0]
     assert r.constant.tolist() == [False, False, False, True]
-    assert np.isnan(r.pillars[:, 2]).all()
+    assert np.isnan(r.aggregates[:, 2]).all() and np.isnan(r.aggregates[:, 3]).all()
 
 
 def test_pipeline_missing_as_zero():
     values = np.array([[np.nan, 1.0], [5.0, 2.0], [10.0, 3.0]])
-    r = run_pipeline(values, np.array([1, 1]), np.array([0, 1]), 2, np.zeros(2, bool), missing="zero")
+    r = run_pipeline(values, np.array([1, 1]), pillars_tree([0, 1], 2), np.zeros(2, bool),
+                     impute=("zero", {}))
     assert r.imputed[0, 0] and r.scores[0, 0] == 1.0 and r.scores[1, 0] == 5.0
 
 
@@ -153,21 +163,23 @@ def test_constant_indicator_left_out_with_warning():
     assert "B5" in w.loc[["indicator_constant"], "indicator"].tolist()
 
 
-def test_pillar_without_data_is_an_error():
+def test_pillar_without_data_gets_no_value_and_no_rank():
     frame = turaqty.load_embedded().wide(national=True)[[f"B{i}" for i in range(1, 43)]]
-    with pytest.raises(turaqty.DataError) as err:
-        turaqty.assess(frame)
-    assert err.value.problems[0].key == "pillar_without_data"
+    a = turaqty.assess(frame)
+    assert a.indices["ecological"].isna().all() and a.indices["rank_integral"].isna().all()
+    assert a.indices["social"].notna().all()
+    assert (a.warnings["code"] == "pillar_no_score").sum() == 40  # ecological and integral × 20
 
 
 def test_method_round_trip_and_validation():
-    for name, m in turaqty.PROFILES.items():
+    for name in turaqty.PROFILES:
+        m = turaqty.get_method(name)
         assert turaqty.Method.from_dict(m.to_dict()) == m
         assert m.profile == name
     with pytest.raises(turaqty.UsageError):
         turaqty.get_method("nope")
     with pytest.raises(turaqty.UsageError):
-        turaqty.Method(missing="mean")
+        turaqty.Method(directions="mean")
     with pytest.raises(turaqty.UsageError):
         turaqty.Method.from_dict({"profile": "x", "colour": "red"})
 

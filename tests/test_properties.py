@@ -10,6 +10,7 @@ from hypothesis.extra.numpy import arrays
 import turaqty
 from turaqty.core.normalise import normalise_minmax
 from turaqty.core.pipeline import run_pipeline
+from tests.test_core import pillars_tree
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 matrices = st.integers(2, 25).flatmap(
@@ -85,11 +86,12 @@ def test_unit_change_of_one_indicator_keeps_scores(code, factor):
 def test_indices_within_bounds_and_ranks_consistent(values, data):
     m = values.shape[1]
     pillar_of = np.array(data.draw(st.lists(st.integers(0, 2), min_size=m, max_size=m)))
-    r = run_pipeline(values, np.ones(m), pillar_of, 3, np.zeros(m, bool))
-    ok = ~np.isnan(r.integral)
-    assert ((r.integral[ok] >= 3 - 1e-9) & (r.integral[ok] <= 27 + 1e-9)).all()
+    r = run_pipeline(values, np.ones(m), pillars_tree(pillar_of), np.zeros(m, bool))
+    integral = r.aggregates[:, -1]
+    ok = ~np.isnan(integral)
+    assert ((integral[ok] >= 3 - 1e-9) & (integral[ok] <= 27 + 1e-9)).all()
     for k in range(4):
-        col = np.column_stack([r.pillars, r.integral])[:, k]
+        col = r.aggregates[:, k]
         ranks = r.ranks[:, k]
         valid = ~np.isnan(col)
         if valid.sum() > 1:

@@ -188,7 +188,7 @@ def test_unknown_language_and_bad_levels_are_usage_errors():
     with pytest.raises(turaqty.UsageError):
         turaqty.assess(lang="de")
     with pytest.raises(turaqty.UsageError):
-        turaqty.Method(pillar_levels=(7.0, 4.0))
+        turaqty.Method.from_dict({"availability": 1.5})
 
 
 def test_custom_exclusion_reason_is_shown_as_given():

@@ -2,7 +2,10 @@
 
 The dissertation's method on Kazakhstan's 20 regions: indicators rescaled to 1 (worst)
 … 9 (best), social, economic and ecological indices (mean of scores), the integral
-index (their sum, 3-27), ranks, levels and the sustainability matrix.
+index (their sum, 3-27), ranks, levels and the sustainability matrix; and a general engine
+for any framework (a tree of any depth), units catalogue and method file.
+
+The package loads lazily: ``import turaqty`` costs nothing until a name is used.
 
 Example
 -------
@@ -13,26 +16,44 @@ Example
 >>> turaqty.assess(profile="dissertation").method.directions
 'printed'
 """
-from turaqty.engine.assessment import Assessment, assess, version
-from turaqty.analysis.audit import run_audit
-from turaqty.model.framework import load_framework
-from turaqty.model.units import load_regions
-from turaqty.model.dataset import Dataset, load_embedded
-from turaqty.errors import DataError, Problem, TuraqtyError, UsageError
-from turaqty.io.read import check_data, read_data
-from turaqty.io.template import template_frame
-from turaqty.model.method import PROFILES, Method, get_method
-from turaqty.report.outputs import write_assessment
-from turaqty.analysis.reproduction import Reproduction, reproduce
-from turaqty.analysis.scenarios import (Change, ScenarioResult, parse_setting, read_changes, run_changes,
-                               run_scenario, scenario_changes, scenario_ids)
+from __future__ import annotations
 
-__version__ = version()
+import importlib
+from typing import Any
 
-__all__ = [
-    "Assessment", "DataError", "Dataset", "Method", "PROFILES", "Problem", "Reproduction",
-    "TuraqtyError", "UsageError", "assess", "check_data", "get_method", "load_embedded",
-    "load_framework", "load_regions", "read_data", "reproduce", "run_audit", "template_frame",
-    "version", "write_assessment", "Change", "ScenarioResult", "parse_setting", "read_changes",
-    "run_changes", "run_scenario", "scenario_changes", "scenario_ids",
-]
+__version__ = "0.2.0"
+
+_EXPORTS = {
+    "turaqty.engine.assessment": ("Assessment", "assess", "version"),
+    "turaqty.analysis.audit": ("run_audit",),
+    "turaqty.model.framework": ("Framework", "load_framework"),
+    "turaqty.model.units": ("Regions", "load_regions", "build_units"),
+    "turaqty.model.dataset": ("Dataset", "load_embedded"),
+    "turaqty.errors": ("DataError", "Problem", "TuraqtyError", "UsageError"),
+    "turaqty.io.read": ("check_data", "read_data"),
+    "turaqty.io.frameworks": ("read_framework", "read_units", "read_coinr_data"),
+    "turaqty.io.methods": ("read_method",),
+    "turaqty.io.template": ("template_frame",),
+    "turaqty.model.method": ("PROFILES", "Method", "Step", "get_method"),
+    "turaqty.report.outputs": ("write_assessment",),
+    "turaqty.analysis.reproduction": ("Reproduction", "reproduce"),
+    "turaqty.analysis.scenarios": ("Change", "ScenarioResult", "parse_setting", "read_changes",
+                                   "run_changes", "run_scenario", "scenario_changes",
+                                   "scenario_ids"),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'turaqty' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

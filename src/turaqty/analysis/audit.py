@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from turaqty.engine.assessment import Assessment
-from turaqty.core.aggregate import integral_sum, pillar_means
+from turaqty.core.pipeline import aggregate_tree
 from turaqty.core.rank import rank_descending
 from turaqty.i18n import format_number, t
 
@@ -125,20 +125,18 @@ def _with_p(x: np.ndarray, y: np.ndarray) -> dict:
 
 def _leave_one_out(a: Assessment) -> list[dict]:
     """For each indicator in the index: how far regions' integral ranks move without it
-    (the pillar means recomputed with :func:`~turaqty.core.aggregate.pillar_means`)."""
+    (the tree recomputed with :func:`~turaqty.core.pipeline.aggregate_tree`)."""
     r = a.arrays
     fw = a.framework
     codes = a.dataset.indicators
-    pillar_of = np.array([fw.pillars.index(fw.pillar_of[c]) for c in codes])
-    membership = r.included[:, None] & (pillar_of[:, None] == np.arange(len(fw.pillars))[None, :])
     base_rank = r.ranks[:, -1]
     out = []
     for j, code in enumerate(codes):
         if not r.included[j]:
             continue
-        without = membership.copy()
+        without = r.included.copy()
         without[j] = False
-        ranks = rank_descending(integral_sum(pillar_means(r.scores, without)))
+        ranks = rank_descending(aggregate_tree(r.scores, r.tree, without, r.expected)[:, -1])
         shift = ranks - base_rank
         if np.isnan(shift).all():  # the indicator was its pillar's only one
             out.append({"indicator": code, "max_shift": None, "mean_abs_shift": None,
@@ -221,7 +219,7 @@ def run_audit(a: Assessment) -> dict:
                      n=int(pairs[i, j]))
 
     # each indicator against its pillar and the integral index; importance
-    pillars = {p: r.pillars[:, k] for k, p in enumerate(fw.pillars)}
+    pillars = dict(zip(fw.pillars, a.pillar_values.T))
     correlations, importance = [], []
     for p in fw.pillars:
         members = [j for j, c in enumerate(codes) if fw.pillar_of[c] == p and r.included[j]]
@@ -231,7 +229,7 @@ def run_audit(a: Assessment) -> dict:
             c = codes[j]
             with_pillar = _with_p(r.scores[:, j], pillars[p])
             correlations.append({"indicator": c, "pillar": p, "with_pillar": with_pillar,
-                                 "with_integral": _with_p(r.scores[:, j], r.integral)})
+                                 "with_integral": _with_p(r.scores[:, j], r.aggregates[:, -1])})
             if with_pillar["pearson"] is not None and with_pillar["pearson"] < 0:
                 flag("against_pillar", [c], figure=with_pillar["pearson"],
                      pillar=fw.pillar_name(p, lang).lower())

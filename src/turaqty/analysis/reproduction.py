@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from turaqty.engine.assessment import INDEX_COLUMNS, Assessment, assess
+from turaqty.engine.assessment import Assessment, assess
 from turaqty.model.package_data import data_file
 from turaqty.core.aggregate import integral_sum
 from turaqty.core.classify import level_of
 from turaqty.core.rank import rank_descending
+from turaqty.model.framework import load_framework
 from turaqty.model.dataset import load_embedded
 from turaqty.model.method import get_method
 from turaqty.engine.risk import printed_class
@@ -162,15 +163,15 @@ def printed_variant(printed: pd.DataFrame) -> pd.DataFrame:
     wide = wide.pivot(index="unit_id", columns="column", values="printed").astype(float)
     excluded = set(method.excluded)
     fw_pillar = _pillar_of()
+    fw = load_framework(method.framework)
     out = pd.DataFrame(index=wide.index)
-    for pillar in ("social", "economic", "ecological"):
+    for pillar in fw.pillars:
         codes = [c for c in wide.columns if fw_pillar[c] == pillar and c not in excluded]
         out[pillar] = wide[codes].mean(axis=1)
-    out["integral"] = integral_sum(out[["social", "economic", "ecological"]].to_numpy())
-    for col in INDEX_COLUMNS:
+    out[fw.root] = integral_sum(out[list(fw.pillars)].to_numpy())
+    for col in fw.index_columns:
         out[f"rank_{col}"] = rank_descending(out[col].to_numpy())
-        bounds = method.integral_levels if col == "integral" else method.pillar_levels
-        out[f"level_{col}"] = level_of(out[col].to_numpy(), bounds)
+        out[f"level_{col}"] = level_of(out[col].to_numpy(), fw.levels(col))
     return out
 
 
@@ -220,7 +221,8 @@ def _matrix_cells(matrix: pd.DataFrame, printed: pd.DataFrame, a: Assessment) ->
     rows = []
     for r in matrix.itertuples():
         recomputed = ours.loc[r.unit_id, f"level_{r.pillar}"]
-        implied = level_of(np.array([float(t13.loc[r.unit_id, r.pillar])]), method.pillar_levels)[0]
+        implied = level_of(np.array([float(t13.loc[r.unit_id, r.pillar])]),
+                           a.framework.levels(r.pillar))[0]
         if recomputed == r.level:
             cause = ""
         elif implied != r.level:
@@ -294,7 +296,7 @@ def _text_cells(text: pd.DataFrame, printed: pd.DataFrame, a: Assessment) -> lis
             return frame[f"rank_{col}"].astype(float).idxmin() if what == "rank 1" else \
                 frame.index[frame[f"rank_{col}"].astype(float) == int(what.split()[1])][0]
         pillar = quantity.split()[3]  # "regions with low PILLAR level"
-        return int((level_of(frame[pillar].to_numpy(dtype=float), a.method.pillar_levels) == "low").sum())
+        return int((level_of(frame[pillar].to_numpy(dtype=float), a.framework.levels(pillar)) == "low").sum())
 
     rows = []
     for r in text.itertuples():

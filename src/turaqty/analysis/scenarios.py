@@ -34,7 +34,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 import pandas as pd
 
-from turaqty.engine.assessment import INDEX_COLUMNS, Assessment, assess
+from turaqty.engine.assessment import Assessment, assess
 from turaqty.model.units import NATIONAL_ID, load_regions
 from turaqty.model.package_data import data_file
 from turaqty.model.framework import load_framework
@@ -252,8 +252,10 @@ def compare(base: Assessment, new: Assessment, name: str) -> pd.DataFrame:
     rows = []
     b_ix, n_ix = base.indices.set_index("unit_id"), new.indices.set_index("unit_id")
     for unit in b_ix.index:
-        for col in INDEX_COLUMNS:
+        for col in base.framework.index_columns:
             for key in (col, f"rank_{col}", f"level_{col}"):
+                if key not in b_ix.columns:
+                    continue
                 before, after = plain(b_ix.loc[unit, key]), plain(n_ix.loc[unit, key])
                 rows.append((unit, name, key, before, after, _difference(before, after)))
     codes = base.dataset.indicators
@@ -304,7 +306,7 @@ def comparison_summary(result: ScenarioResult, lang: str = "en") -> pd.DataFrame
     out["levels_changed"] = [
         "; ".join(f"{fw.pillar_name(col, lang)}: {level(wide.loc[u, ('baseline', f'level_{col}')])}"
                   f"→{level(wide.loc[u, ('scenario_value', f'level_{col}')])}"
-                  for col in INDEX_COLUMNS
+                  for col in fw.index_columns if ("baseline", f"level_{col}") in wide.columns
                   if wide.loc[u, ("baseline", f"level_{col}")] != wide.loc[u, ("scenario_value", f"level_{col}")])
         for u in wide.index]
     order = {u: k for k, u in enumerate(regions.unit_ids)}

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from turaqty.core.registry import Result
+
 
 def pillar_means(scores: np.ndarray, membership: np.ndarray) -> np.ndarray:
     """Mean of the available scores of each pillar (regions × pillars).
@@ -32,3 +34,26 @@ def pillar_means(scores: np.ndarray, membership: np.ndarray) -> np.ndarray:
 def integral_sum(pillars: np.ndarray) -> np.ndarray:
     """Sum of the pillar indices of each region (NaN if one is missing)."""
     return pillars.sum(axis=1)
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ w·x over the available children and Σ w over them (units × parents)."""
+    available = ~np.isnan(values)
+    return np.where(available, values, 0.0) @ weights, available.astype(np.float64) @ weights
+
+
+def arithmetic(values: np.ndarray, *, weights: np.ndarray):
+    """Weighted mean of the available children (weights renormalised over them)."""
+    sums, total = _weighted(values, weights)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return Result(np.where(total > 0, sums / total, np.nan), {}, {})
+
+
+def weighted_sum(values: np.ndarray, *, weights: np.ndarray):
+    """Weighted sum of the children; NaN if one is missing."""
+    sums, total = _weighted(values, weights)
+    complete = np.isclose(total, weights.sum(axis=0)[None, :])
+    return Result(np.where(complete & (total > 0), sums, np.nan), {}, {})
+
+
+AGGREGATION = {"mean": arithmetic, "sum": weighted_sum}

@@ -1,80 +1,182 @@
-"""The assessment pipeline on arrays: impute → normalise → select → aggregate → rank → classify.
+"""The assessment pipeline on arrays: denominate → impute → treat → normalise → select →
+aggregate up a tree of any depth → rank → classify.
 
-Example (two regions, one indicator per pillar: one region is best in everything)
+Every step is an entry of a registry (:data:`STEPS`) called with its parameters; the
+parameters each step *used* (e.g. the bounds of a normalisation) are returned, so that a
+baseline, pooled goalposts or a replay can reuse them.
+
+Example (two regions, one indicator per pillar, pillars summed into an index)
 -------
 >>> import numpy as np
+>>> tree = Tree(indicator_parent=np.array([0, 1, 2]), node_parent=np.array([3, 3, 3, -1]),
+...             indicator_weight=np.ones(3), node_weight=np.ones(4),
+...             node_level=np.array([2, 2, 2, 3]),
+...             aggregation=(("mean", {}),) * 3 + (("sum", {}),),
+...             bands=np.array([[4, 7]] * 3 + [[11, 19]], dtype=float))
 >>> values = np.array([[10.0, 1.0, 5.0], [20.0, 2.0, 4.0]])
->>> r = run_pipeline(values, directions=np.array([1, 1, -1]), pillar_of=np.array([0, 1, 2]),
-...                  n_pillars=3, excluded=np.zeros(3, bool))
->>> r.integral.tolist(), r.ranks[:, -1].tolist(), r.levels[:, -1].tolist()
+>>> r = run_pipeline(values, np.array([1, 1, -1]), tree, np.zeros(3, bool))
+>>> r.aggregates[:, -1].tolist(), r.ranks[:, -1].tolist(), r.levels[:, -1].tolist()
 ([3.0, 27.0], [2.0, 1.0], ['low', 'high'])
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from turaqty.core.aggregate import integral_sum, pillar_means
+from turaqty.core.aggregate import AGGREGATION
 from turaqty.core.classify import level_of
-from turaqty.core.normalise import normalise_minmax
+from turaqty.core.denominate import DENOMINATION
+from turaqty.core.impute import IMPUTATION
+from turaqty.core.normalise import NORMALISATION
 from turaqty.core.rank import rank_descending
+from turaqty.core.registry import call
+
+STEPS = {"denominate": DENOMINATION, "impute": IMPUTATION, "normalise": NORMALISATION,
+         "aggregate": AGGREGATION}
+NO_STEP: tuple[str, dict] = ("none", {})
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A framework's structure as arrays; nodes are ordered lowest level first, root last."""
+
+    indicator_parent: np.ndarray  # per indicator column: the position of its parent node
+    node_parent: np.ndarray  # per node: the position of its parent, −1 for the root
+    indicator_weight: np.ndarray
+    node_weight: np.ndarray
+    node_level: np.ndarray  # 2 for a parent of indicators, 1 + the highest child above
+    aggregation: tuple[tuple[str, dict], ...]  # per node: registry name and parameters
+    bands: np.ndarray  # nodes × 2: level bounds (NaN: the node has no levels)
+    absent: np.ndarray | None = None  # per node: expected indicators missing from the data
+    availability: float = 0.0  # a node needs this share of its expected children with a value
 
 
 @dataclass(frozen=True)
 class PipelineResult:
-    """Arrays produced by :func:`run_pipeline` (regions in rows)."""
+    """Arrays produced by :func:`run_pipeline` (units in rows)."""
 
-    values: np.ndarray  # the values normalised (after imputation)
-    scores: np.ndarray  # regions × indicators; NaN where no score
-    lower: np.ndarray  # min used per indicator
-    upper: np.ndarray  # max used per indicator
+    values: np.ndarray  # the values normalised (after denomination, imputation, treatment)
+    scores: np.ndarray  # units × indicators; NaN where no score
+    lower: np.ndarray  # the min (or lower goalpost) used per indicator
+    upper: np.ndarray  # the max (or upper goalpost) used per indicator
     constant: np.ndarray  # bool per indicator: all values equal
     empty: np.ndarray  # bool per indicator: no value at all
-    included: np.ndarray  # bool per indicator: enters its pillar index
-    imputed: np.ndarray  # bool regions × indicators: missing value counted as 0
-    pillars: np.ndarray  # regions × pillars
-    integral: np.ndarray  # regions
-    ranks: np.ndarray  # regions × (pillars + integral)
-    levels: np.ndarray  # regions × (pillars + integral), 'low' | 'medium' | 'high' | ''
+    included: np.ndarray  # bool per indicator: enters its parent's aggregate
+    imputed: np.ndarray  # bool units × indicators: a missing value was filled
+    aggregates: np.ndarray  # units × nodes
+    ranks: np.ndarray  # units × nodes
+    levels: np.ndarray  # units × nodes: 'low' | 'medium' | 'high' | ''
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)  # what each step used
+    tree: Tree | None = None  # the structure aggregated
+    expected: np.ndarray | None = None  # per node: the children its availability counts
 
 
-def run_pipeline(values: np.ndarray, directions: np.ndarray, pillar_of: np.ndarray,
-                 n_pillars: int, excluded: np.ndarray, *, missing: str = "ignore",
-                 scale: tuple[float, float] = (1.0, 9.0),
-                 pillar_levels: tuple[float, float] = (4.0, 7.0),
-                 integral_levels: tuple[float, float] = (11.0, 19.0),
+def _step(name: str, spec: tuple[str, dict], values: np.ndarray, **context):
+    method, params = spec
+    accepted = set(context) & set(_accepts(STEPS[name][method]))
+    return call(STEPS[name], method, values, {**{k: context[k] for k in accepted}, **params})
+
+
+def _accepts(function) -> tuple[str, ...]:
+    code = function.__code__
+    return code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+
+
+def _membership(tree: Tree, included: np.ndarray, n_nodes: int) -> np.ndarray:
+    """(indicators + nodes) × nodes weights of each child in its parent."""
+    m = tree.indicator_parent.size
+    w = np.zeros((m + n_nodes, n_nodes))
+    rows = np.flatnonzero(included)
+    w[rows, tree.indicator_parent[rows]] = tree.indicator_weight[rows]
+    inner = np.flatnonzero(tree.node_parent >= 0)
+    w[m + inner, tree.node_parent[inner]] = tree.node_weight[inner]
+    return w
+
+
+def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
+                   expected: np.ndarray | None = None) -> np.ndarray:
+    """Every node's value, level by level: one array pass per (level, aggregation).
+
+    With ``tree.availability`` > 0, a node whose share of ``expected`` children (per node;
+    by default those in ``included``) with a value is below it gets NaN."""
+    n, n_nodes = scores.shape[0], tree.node_parent.size
+    m = scores.shape[1]
+    table = np.full((n, m + n_nodes), np.nan)
+    table[:, :m] = np.where(included[None, :], scores, np.nan)
+    weights = _membership(tree, included, n_nodes)
+    members = weights > 0
+    for level in np.unique(tree.node_level):
+        at_level = np.flatnonzero(tree.node_level == level)
+        groups: dict[tuple, list[int]] = {}
+        for k in at_level:
+            name, params = tree.aggregation[k]
+            groups.setdefault((name, tuple(sorted(params.items()))), []).append(int(k))
+        for (name, items), nodes in groups.items():
+            children = np.flatnonzero(members[:, nodes].any(axis=1))
+            result = call(AGGREGATION, name, table[:, children], {"weights": weights[np.ix_(children, nodes)],
+                                                                    **dict(items)})
+            values = result.values
+            if tree.availability > 0:
+                have = (~np.isnan(table[:, children])).astype(np.float64) @ members[np.ix_(children, nodes)]
+                need = expected[nodes] if expected is not None else members[:, nodes].sum(axis=0)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    values = np.where(have / need >= tree.availability - 1e-12, values, np.nan)
+            table[:, m + np.array(nodes)] = values
+    return table[:, m:]
+
+
+def _expected(tree: Tree, included: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Per node: its included children, the indicators with no value at all and those absent
+    from the data (the framework's), and its child nodes."""
+    n_nodes = tree.node_parent.size
+    counts = np.bincount(tree.indicator_parent, weights=(included | missing).astype(float),
+                         minlength=n_nodes)
+    counts += np.bincount(tree.node_parent[tree.node_parent >= 0], minlength=n_nodes)
+    return counts + (tree.absent if tree.absent is not None else 0)
+
+
+def run_pipeline(values: np.ndarray, directions: np.ndarray, tree: Tree, excluded: np.ndarray, *,
+                 denominate: tuple[str, dict] = NO_STEP, impute: tuple[str, dict] = NO_STEP,
+                 treat: tuple[str, dict] = NO_STEP,
+                 normalise: tuple[str, dict] = ("minmax", {"scale": (1.0, 9.0)}),
+                 denominators: np.ndarray | None = None, groups: np.ndarray | None = None,
                  bounds: tuple[np.ndarray, np.ndarray] | None = None) -> PipelineResult:
-    """Assess ``values`` (regions × indicators).
+    """Assess ``values`` (units × indicators) along ``tree``.
 
-    ``pillar_of`` gives each indicator's pillar number (0 … n_pillars − 1); ``excluded``
-    marks indicators left out of the index (they are still scored). ``missing`` is
-    ``ignore`` (left out of min/max and means) or ``zero``: a missing value of a "higher is
-    better" indicator counts as 0, as the printed Table 20 did; for a "higher is worse"
-    one 0 would be the best value, so there it is ignored. ``bounds`` (min and max per
-    indicator, e.g. a baseline's) replace the data's own; scores beyond them are clipped to
-    the scale, so a scenario's scores stay comparable with the baseline's.
+    ``excluded`` marks indicators left out of the index (they are still scored). Each step
+    is ``(registry name, parameters)``; ``denominators`` and ``groups`` are handed to the
+    steps that take them. ``bounds`` (min and max per indicator, e.g. a baseline's) replace
+    the data's own and clip the scores to the scale, so that scores stay comparable.
     """
     values = np.asarray(values, dtype=np.float64)
+    params: dict[str, dict[str, Any]] = {}
+    if denominate[0] != "none":
+        r = _step("denominate", denominate, values, denominators=denominators)
+        values, params["denominate"] = r.values, r.params
     missing_cells = np.isnan(values)
     empty = missing_cells.all(axis=0)
-    imputed = missing_cells & ~empty & (directions > 0)[None, :] if missing == "zero" \
-        else np.zeros_like(missing_cells)
-    if imputed.any():
-        values = np.where(imputed, 0.0, values)
-    scores, lower, upper = normalise_minmax(values, directions, scale, bounds)
+    r = _step("impute", impute, values, directions=directions, groups=groups)
+    values, params["impute"] = r.values, r.params
+    imputed = missing_cells & ~np.isnan(values)
+    if treat[0] != "none":
+        r = _step("treat", treat, values, directions=directions)
+        values, params["treat"] = r.values, r.params
+    norm_method, norm_params = normalise
     if bounds is not None:
-        scores = np.clip(scores, *scale)
-    constant = ~empty & ~(upper > lower)
+        norm_params = {**norm_params, "lower": bounds[0], "upper": bounds[1], "clip": True}
+    r = _step("normalise", (norm_method, norm_params), values, directions=directions)
+    scores, params["normalise"] = r.values, r.params
+    lower = np.asarray(r.params.get("lower", np.full(values.shape[1], np.nan)), dtype=np.float64)
+    upper = np.asarray(r.params.get("upper", np.full(values.shape[1], np.nan)), dtype=np.float64)
+    constant = ~empty & np.asarray(r.details.get("constant", np.zeros(values.shape[1], bool)))
     included = ~excluded & ~constant & ~empty
-    membership = included[:, None] & (pillar_of[:, None] == np.arange(n_pillars)[None, :])
-    pillars = pillar_means(scores, membership)
-    integral = integral_sum(pillars)
-    table = np.column_stack([pillars, integral])
+    expected = _expected(tree, included, empty & ~excluded)
+    table = aggregate_tree(scores, tree, included, expected)
     ranks = np.column_stack([rank_descending(table[:, k]) for k in range(table.shape[1])])
-    levels = np.column_stack(
-        [level_of(pillars[:, k], pillar_levels) for k in range(n_pillars)]
-        + [level_of(integral, integral_levels)]
-    )
+    levels = np.column_stack([
+        level_of(table[:, k], tuple(tree.bands[k])) if not np.isnan(tree.bands[k]).any()
+        else np.full(table.shape[0], "", dtype=object) for k in range(table.shape[1])])
     return PipelineResult(values, scores, lower, upper, constant, empty, included, imputed,
-                          pillars, integral, ranks, levels)
+                          table, ranks, levels, params, tree, expected)

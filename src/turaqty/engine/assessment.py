@@ -16,36 +16,36 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+from pathlib import Path
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import metadata
 
 import numpy as np
 import pandas as pd
 
+from turaqty import __version__
+
 from turaqty.model.framework import Framework, load_framework
 from turaqty.model.units import Regions, load_regions
 from turaqty.core.classify import LEVELS
-from turaqty.core.pipeline import PipelineResult, run_pipeline
+from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline
 from turaqty.core.stats import STATISTICS, describe
 from turaqty.model.dataset import Dataset
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import check_language, t
+from turaqty.core.registry import ParameterError
+from turaqty.errors import UsageError
+from turaqty.io.frameworks import is_coinr_data, read_coinr_data, read_framework, units_catalogue
 from turaqty.io.read import as_dataset
+from turaqty.model.units import build_units
 from turaqty.model.method import Method, get_method
 from turaqty.core.risk import risk_classes
 from turaqty.engine.risk import (Thresholds, findings, macro_region_summary, region_types, risk_counts,
                           risk_summary, risk_table, thresholds)
 
-INDEX_COLUMNS = ("social", "economic", "ecological", "integral")
-
-
 def version() -> str:
-    """The installed version of turaqty."""
-    try:
-        return metadata.version("turaqty")
-    except metadata.PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
+    """The version of turaqty (read from the package, not from its metadata)."""
+    return __version__
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +67,7 @@ class Assessment:
     arrays: PipelineResult = field(repr=False)
     thresholds: Thresholds = field(repr=False)
     risk_classes: np.ndarray = field(repr=False)  # regions × indicators: high | medium | low | none
+    regions: Regions = field(repr=False, default_factory=load_regions)  # the units catalogue
 
     def ranking(self) -> pd.DataFrame:
         """The indices table sorted by integral rank (best first).
@@ -78,10 +79,6 @@ class Assessment:
                                         na_position="last").reset_index(drop=True)
 
     @cached_property
-    def _regions(self) -> Regions:
-        return load_regions()
-
-    @cached_property
     def stats(self) -> pd.DataFrame:
         """Per indicator: labels, direction used, whether it is in the index, statistics."""
         directions = np.array([1 if self.manifest["directions"][c] == "+" else -1
@@ -91,7 +88,8 @@ class Assessment:
     @cached_property
     def matrix(self) -> pd.DataFrame:
         """The sustainability matrix: one row per (pillar or integral, level)."""
-        return _matrix_frame(list(self.dataset.units), self.arrays.levels, self._regions, self.lang)
+        return _matrix_frame(list(self.dataset.units), self.arrays.levels, self.framework,
+                             self.regions, self.lang)
 
     @cached_property
     def _risk_counts(self) -> dict[str, np.ndarray]:
@@ -105,22 +103,20 @@ class Assessment:
     @cached_property
     def risk_summary(self) -> pd.DataFrame:
         """Per region: high/medium/low counts by pillar and its high-risk indicators."""
-        return risk_summary(self.dataset, self._regions, self.risk_classes, self._risk_counts,
+        return risk_summary(self.dataset, self.regions, self.risk_classes, self._risk_counts,
                             self.lang)
 
     @cached_property
     def region_types(self) -> pd.DataFrame:
         """Per region: its pillar levels, type name and main risk pillar."""
         return region_types(self.dataset, self.arrays.levels, self._risk_counts, self.framework,
-                            self._regions, self.lang)
+                            self.regions, self.lang)
 
     @cached_property
     def macro_regions(self) -> pd.DataFrame:
         """Per macro-region and the cities: indices (mean, range), levels, risk counts."""
-        r = self.arrays
-        return macro_region_summary(self.dataset, np.column_stack([r.pillars, r.integral]),
-                                    self._risk_counts, self._regions, self.method.integral_levels,
-                                    self.method.pillar_levels, self.lang)
+        return macro_region_summary(self.dataset, self.arrays.aggregates, self._risk_counts,
+                                    self.regions, self.framework, self.lang)
 
     @cached_property
     def mechanisms(self) -> pd.DataFrame:
@@ -132,9 +128,15 @@ class Assessment:
     @cached_property
     def findings(self) -> pd.DataFrame:
         """Short findings per pillar, in words, generated from the data."""
-        return findings(self.dataset, self.framework, self._regions, self.risk_classes,
+        return findings(self.dataset, self.framework, self.regions, self.risk_classes,
                         self.arrays.included, self.lang, th=self.thresholds,
-                        pillars=self.arrays.pillars)
+                        pillars=self.pillar_values)
+
+    @property
+    def pillar_values(self) -> np.ndarray:
+        """Units × the framework's pillars (the aggregates that hold indicators)."""
+        columns = self.framework.index_columns
+        return self.arrays.aggregates[:, [columns.index(p) for p in self.framework.pillars]]
 
 
 def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> list[tuple[str, str, str, dict]]:
@@ -164,8 +166,8 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> l
     for (unit, c), flag in sorted(ds.flags.items()):
         if flag == "suspect" and c in column and unit in units and included[column[c]]:
             out.append(("value_suspect", c, unit, {"used": True}))
-    for i, k in zip(*np.nonzero(np.isnan(r.pillars))):
-        out.append(("pillar_no_score", "", ds.units[i], {"pillar": fw.pillars[k]}))
+    for i, k in zip(*np.nonzero(np.isnan(r.aggregates))):
+        out.append(("pillar_no_score", "", ds.units[i], {"pillar": fw.index_columns[k]}))
     return out
 
 
@@ -216,14 +218,17 @@ def _manifest(ds: Dataset, fw: Framework, regions: Regions, method: Method,
     }
 
 
-def _indices_frame(units: list[str], names: list[str], r: PipelineResult) -> pd.DataFrame:
-    """``unit_id, name``, the four indices, their ranks, their levels."""
-    table = np.column_stack([r.pillars, r.integral])
+def _indices_frame(units: list[str], names: list[str], r: PipelineResult,
+                   fw: Framework) -> pd.DataFrame:
+    """``unit_id, name``, one column per aggregate (lowest level first, the root last), their
+    ranks, and the levels of those the framework gives level bands."""
+    nodes = fw.index_columns
     columns = {"unit_id": units, "name": names}
-    columns.update({col: table[:, k] for k, col in enumerate(INDEX_COLUMNS)})
+    columns.update({col: r.aggregates[:, k] for k, col in enumerate(nodes)})
     columns.update({f"rank_{col}": pd.array(r.ranks[:, k], dtype="Int64")
-                    for k, col in enumerate(INDEX_COLUMNS)})
-    columns.update({f"level_{col}": r.levels[:, k] for k, col in enumerate(INDEX_COLUMNS)})
+                    for k, col in enumerate(nodes)})
+    columns.update({f"level_{col}": r.levels[:, k] for k, col in enumerate(nodes)
+                    if fw.levels(col) is not None})
     return pd.DataFrame(columns)
 
 
@@ -244,11 +249,13 @@ def _stats_frame(ds: Dataset, fw: Framework, r: PipelineResult, directions: np.n
     })
 
 
-def _matrix_frame(units: list[str], levels: np.ndarray, regions: Regions,
+def _matrix_frame(units: list[str], levels: np.ndarray, fw: Framework, regions: Regions,
                   lang: str) -> pd.DataFrame:
-    """The sustainability matrix: one row per (pillar or integral, level) with its regions."""
+    """The sustainability matrix: one row per (aggregate with levels, level) with its regions."""
     rows = []
-    for k, col in enumerate(INDEX_COLUMNS):
+    for k, col in enumerate(fw.index_columns):
+        if fw.levels(col) is None:
+            continue
         for level in LEVELS:
             members = [u for u, lv in zip(units, levels[:, k]) if lv == level]
             rows.append((col, level, len(members), "; ".join(members),
@@ -256,15 +263,53 @@ def _matrix_frame(units: list[str], levels: np.ndarray, regions: Regions,
     return pd.DataFrame(rows, columns=["pillar", "level", "count", "unit_ids", "names"])
 
 
+def tree_of(fw: Framework, method: Method, codes: tuple[str, ...]) -> Tree:
+    """The framework's structure, as the method weighs and aggregates it, for the indicators
+    ``codes`` of a dataset (framework indicators absent from it count against availability).
+
+    >>> from turaqty.model.dataset import load_embedded
+    >>> t = tree_of(load_framework(), get_method(), load_embedded().indicators)
+    >>> t.aggregation[0], t.aggregation[-1], t.node_level.tolist(), t.absent.tolist()
+    (('mean', {}), ('sum', {}), [2, 2, 2, 3], [0, 0, 0, 0])
+    """
+    nodes = fw.index_columns
+    position = {node: k for k, node in enumerate(nodes)}
+    weights = dict(method.weights)
+    excluded = method.excluded
+    absent = np.zeros(len(nodes), dtype=np.int64)
+    present = set(codes)
+    for ind in fw.indicators:
+        if ind.code not in present and ind.code not in excluded and ind.has_data:
+            absent[position[ind.pillar]] += 1
+    return Tree(
+        indicator_parent=np.array([position[fw.pillar_of[c]] for c in codes], dtype=np.int64),
+        node_parent=np.array([position[fw.parent(n)] if fw.parent(n) else -1 for n in nodes],
+                             dtype=np.int64),
+        indicator_weight=np.array([weights.get(c, fw.weight(c)) for c in codes], dtype=np.float64),
+        node_weight=np.array([weights.get(n, fw.weight(n)) for n in nodes], dtype=np.float64),
+        node_level=np.array([fw.height[n] for n in nodes], dtype=np.int64),
+        aggregation=tuple((step.method, step.params) for step in
+                          (method.aggregation_for(n, fw.height[n], fw.by_node[n].aggregation)
+                           for n in nodes)),
+        bands=np.array([fw.levels(n) or (np.nan, np.nan) for n in nodes], dtype=np.float64),
+        absent=absent,
+        availability=method.availability,
+    )
+
+
 def assess(data: "Dataset | str | pd.DataFrame | None" = None,
            profile: "str | Method" = "default", lang: str = "en",
-           risk_thresholds: str | None = None, baseline: "Assessment | None" = None) -> Assessment:
+           risk_thresholds: str | None = None, baseline: "Assessment | None" = None,
+           framework: "Framework | str | None" = None) -> Assessment:
     """Assess ``data`` by the method of ``profile``.
 
     ``data`` is ``None`` (the embedded 2023 data), a path to a CSV or XLSX file, a wide
     DataFrame (a ``region`` column or index, one column per indicator code) or a
     :class:`~turaqty.model.dataset.Dataset`. ``profile`` is ``"default"``, ``"dissertation"``
-    or a :class:`~turaqty.model.method.Method`. Names and messages are in ``lang``
+    or a :class:`~turaqty.model.method.Method`. ``framework`` is a
+    :class:`~turaqty.model.framework.Framework` or the path of one (a folder, an XLSX
+    workbook or a COINr ``iMeta`` table); without it, the framework of the data (Kazakhstan's
+    ``kz-isdr``). Names and messages are in ``lang``
     (``en``, ``kk`` or ``ru``). ``risk_thresholds`` (``derived`` or ``printed``) overrides
     the profile's choice for the risk map. With a ``baseline`` assessment of the same
     indicators, its normalisation bounds and risk thresholds are kept (scenarios: scores
@@ -278,35 +323,42 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     method = get_method(profile)
     if risk_thresholds is not None and risk_thresholds != method.risk_thresholds:
         method = method.replace(risk_thresholds=risk_thresholds)
-    ds = as_dataset(data)
-    fw = load_framework(ds.framework)
-    if method.framework != fw.id:
-        raise DataError(Problem("framework_mismatch", value=ds.framework,
+    fw = as_framework(framework) if framework is not None else None
+    if baseline is not None and fw is None:
+        fw = baseline.framework
+    regions = units_catalogue(fw) if fw is not None else load_regions()
+    if fw is not None and fw.group_ids + fw.denominator_ids and isinstance(data, (str, Path)) \
+            and is_coinr_data(data):
+        ds = read_coinr_data(data, fw)
+    else:
+        ds = as_dataset(data, fw, regions)
+    fw = fw or load_framework(ds.framework)
+    if method.framework and method.framework != fw.id:
+        raise DataError(Problem("framework_mismatch", value=fw.id,
                                 params={"expected": method.framework}))
-    regions = load_regions()
+    if ds.unit_names:
+        regions = build_units([{"id": u, "name": n} for u, n in ds.unit_names.items()],
+                              ds.source, digest=ds.sha256)
     codes = ds.indicators
-    by_code = fw.by_code
     directions = np.array([fw.direction(c, method.directions) for c in codes])
-    pillar_of = np.array([fw.pillars.index(by_code[c].pillar) for c in codes], dtype=np.int64)
     excluded = np.array([c in method.excluded for c in codes], dtype=bool)
     bounds = None
     if baseline is not None:
         if baseline.dataset.indicators != codes:
             raise DataError(Problem("baseline_mismatch", file=ds.source))
         bounds = (baseline.arrays.lower, baseline.arrays.upper)
-    r = run_pipeline(ds.values, directions, pillar_of, len(fw.pillars), excluded,
-                     missing=method.missing, scale=method.scale,
-                     pillar_levels=method.pillar_levels, integral_levels=method.integral_levels,
-                     bounds=bounds)
-    for k, pillar in enumerate(fw.pillars):
-        if not (r.included & (pillar_of == k)).any():
-            raise DataError(Problem("pillar_without_data", file=ds.source,
-                                    value=fw.pillar_name(pillar, lang)))
-
+    try:
+        r = run_pipeline(ds.values, directions, tree_of(fw, method, codes), excluded,
+                         denominate=_denomination(method, fw, ds), impute=_imputation(method, ds),
+                         treat=_spec(method.treat), normalise=_normalisation(method, fw, codes),
+                         bounds=bounds)
+    except ParameterError as err:
+        raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
+                                 params={"expected": err.expected})) from None
     units = list(ds.units)
     scores = pd.DataFrame(r.scores, columns=list(codes))
     scores.insert(0, "unit_id", units)
-    indices = _indices_frame(units, [regions.name(u, lang) for u in units], r)
+    indices = _indices_frame(units, [regions.name(u, lang) for u in units], r, fw)
     th, risk_notices = thresholds(ds, fw, method.risk_thresholds)
     if baseline is not None:
         th, risk_notices = baseline.thresholds, []
@@ -317,4 +369,73 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
                          {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
                          [c for c, inc in zip(codes, r.included) if inc])
     manifest["bounds"] = "baseline" if baseline is not None else "data"
-    return Assessment(ds, fw, method, lang, scores, indices, warnings, manifest, r, th, classes)
+    manifest["step_parameters"] = plain_parameters(r.params)
+    return Assessment(ds, fw, method, lang, scores, indices, warnings, manifest, r, th, classes,
+                      regions)
+
+
+def _spec(step) -> tuple[str, dict]:
+    return step.method, step.params
+
+
+def as_framework(framework: "Framework | str | Path") -> Framework:
+    """A framework object, or the one in a folder, workbook or COINr iMeta (or a package id)."""
+    return framework if isinstance(framework, Framework) else read_framework(framework)
+
+
+def _denomination(method: Method, fw: Framework, ds: Dataset) -> tuple[str, dict]:
+    """``divide`` by the data's denominator columns; without ``by``, each indicator's own
+    denominator as the framework names it."""
+    name, params = _spec(method.denominate)
+    if name == "none":
+        return name, params
+    params = dict(params)
+    params.setdefault("denominators", ds.denominators if ds.denominators is not None
+                      else np.empty((len(ds.units), 0)))
+    if "by" not in params:
+        column = {d: k for k, d in enumerate(ds.denominator_ids)}
+        params["by"] = [column.get(fw.by_code[c].denominator, -1) for c in ds.indicators]
+    return name, params
+
+
+def _imputation(method: Method, ds: Dataset) -> tuple[str, dict]:
+    """Group imputation names its grouping column (``group: EurAsia_group``)."""
+    name, params = _spec(method.impute)
+    if "group" in params:
+        params = dict(params)
+        group = params.pop("group")
+        if group not in ds.groups:
+            raise UsageError(Problem("method_group", column="impute.group", value=group,
+                                     params={"choices": ", ".join(ds.groups) or "-"}))
+        params["groups"] = ds.groups[group]
+    return name, params
+
+
+def _normalisation(method: Method, fw: Framework, codes: tuple[str, ...]) -> tuple[str, dict]:
+    """Goalposts without bounds take each indicator's lower bound and target from the
+    framework (SDSN's codebook)."""
+    name, params = _spec(method.normalise)
+    if name == "goalposts" and "lower" not in params and "upper" not in params:
+        inds = [fw.by_code[c] for c in codes]
+        missing = [i.code for i in inds if i.lower_bound is None or i.target is None]
+        if missing:
+            raise UsageError(Problem("method_goalposts", value=", ".join(missing[:10])))
+        params = {**params, "lower": [i.lower_bound for i in inds], "upper": [i.target for i in inds]}
+    return name, params
+
+
+def plain_parameters(params: dict) -> dict:
+    """Step parameters as JSON-ready data (arrays as lists, NaN as None)."""
+    def plain(v):
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, np.ndarray):
+            return plain(v.tolist())
+        if isinstance(v, (np.floating, float)):
+            return None if v != v else float(v)
+        if isinstance(v, (np.integer, np.bool_)):
+            return v.item()
+        return v
+    return {k: plain(v) for k, v in params.items() if k != "denominate" or True}

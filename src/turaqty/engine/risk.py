@@ -198,11 +198,10 @@ def region_types(ds: Dataset, levels: np.ndarray, counts: dict[str, np.ndarray],
 
 
 def macro_region_summary(ds: Dataset, table: np.ndarray, counts: dict[str, np.ndarray],
-                         regions: Regions, integral_levels: tuple[float, float],
-                         pillar_levels: tuple[float, float], lang: str) -> pd.DataFrame:
+                         regions: Regions, fw: Framework, lang: str) -> pd.DataFrame:
     """Per macro-region (and the cities): members, mean and range of each index (``table``:
-    regions × social, economic, ecological, integral), the level of the mean, and the
-    members' risk counts."""
+    regions × the framework's index columns), the level of the mean where the framework
+    defines levels, and the members' risk counts."""
     group = np.array([regions.by_id[u].macro_region for u in ds.units])
     rows = []
     for macro in regions.macro_regions:
@@ -211,14 +210,15 @@ def macro_region_summary(ds: Dataset, table: np.ndarray, counts: dict[str, np.nd
             continue
         row = {"macro_region": macro.id, "name": macro.name(lang), "n_regions": int(members.sum()),
                "members": "; ".join(regions.name(u, lang) for u, m in zip(ds.units, members) if m)}
-        for k, col in enumerate(("social", "economic", "ecological", "integral")):
+        for k, col in enumerate(fw.index_columns):
             values = table[members, k]
             values = values[~np.isnan(values)]
             row[f"{col}_mean"] = values.mean() if values.size else np.nan
             row[f"{col}_min"] = values.min() if values.size else np.nan
             row[f"{col}_max"] = values.max() if values.size else np.nan
-            bounds = integral_levels if col == "integral" else pillar_levels
-            row[f"level_{col}"] = level_of(np.array([row[f"{col}_mean"]]), bounds)[0]
+            bounds = fw.levels(col)
+            if bounds is not None:
+                row[f"level_{col}"] = level_of(np.array([row[f"{col}_mean"]]), bounds)[0]
         for risk in RISKS:
             row[f"{risk}_risks"] = int(counts[f"{risk}_total"][members].sum())
         rated = sum(row[f"{risk}_risks"] for risk in RISKS)

@@ -232,22 +232,24 @@ def check_table(raw: RawTable, fw: Framework | None = None,
     return Checked(ds, [], notices)
 
 
-def check_data(path: "str | Path") -> Checked:
+def check_data(path: "str | Path", fw: Framework | None = None,
+               regions: Regions | None = None) -> Checked:
     """Read and validate a data file, collecting every problem instead of stopping at the first."""
     try:
         raw = read_rows(path)
     except DataError as err:
         return Checked(None, err.problems)
-    return check_table(raw)
+    return check_table(raw, fw, regions)
 
 
-def read_data(path: "str | Path") -> Dataset:
+def read_data(path: "str | Path", fw: Framework | None = None,
+              regions: Regions | None = None) -> Dataset:
     """The dataset in a CSV or XLSX file (see the module doc for the layout).
 
     Raises :class:`~turaqty.errors.DataError` listing every problem (file, row, column,
     value and how to fix it). The file is only read, never changed.
     """
-    checked = check_data(path)
+    checked = check_data(path, fw, regions)
     if checked.problems:
         raise DataError(checked.problems)
     return checked.dataset
@@ -264,15 +266,18 @@ def _frame_rows(frame: pd.DataFrame) -> RawTable:
     return RawTable("<DataFrame>", rows, "frame")
 
 
-def _checked_dataset(ds: Dataset) -> Dataset:
+def _checked_dataset(ds: Dataset, fw: Framework | None = None,
+                     regions: Regions | None = None) -> Dataset:
     """A Dataset built in code gets the checks a file gets: known codes and regions,
     finite values."""
-    fw, regions = load_framework(ds.framework), load_regions()
+    fw = fw or load_framework(ds.framework)
+    regions = regions or load_regions()
     problems = [Problem("unknown_indicator", file=ds.source, column=c, value=c,
                         params={"suggestions": "-", "framework": fw.id})
                 for c in ds.indicators if c not in fw.by_code]
     problems += [Problem("unknown_region", file=ds.source, value=u, params={"suggestions": "-"})
-                 for u in ds.units if u not in regions.by_id or u == NATIONAL_ID]
+                 for u in ds.units if (u not in regions.by_id and u not in ds.unit_names)
+                 or u == NATIONAL_ID]
     if np.isinf(ds.values).any():
         i, j = map(int, np.argwhere(np.isinf(ds.values))[0])
         problems.append(Problem("cell_infinite", file=ds.source, row=i + 1,
@@ -282,17 +287,19 @@ def _checked_dataset(ds: Dataset) -> Dataset:
     return ds
 
 
-def as_dataset(data) -> Dataset:
+def as_dataset(data, fw: Framework | None = None, regions: Regions | None = None) -> Dataset:
     """``data`` as a Dataset: None → the embedded 2023 data; a path → :func:`read_data`;
-    a wide DataFrame (``region`` column or index) → validated like a file."""
+    a wide DataFrame (``region`` column or index) → validated like a file. ``fw`` and
+    ``regions`` are the framework and units catalogue to read against (Kazakhstan's by
+    default)."""
     if data is None:
         return load_embedded()
     if isinstance(data, Dataset):
-        return _checked_dataset(data)
+        return _checked_dataset(data, fw, regions)
     if isinstance(data, (str, Path)):
-        return read_data(data)
+        return read_data(data, fw, regions)
     if isinstance(data, pd.DataFrame):
-        checked = check_table(_frame_rows(data))
+        checked = check_table(_frame_rows(data), fw, regions)
         if checked.problems:
             raise DataError(checked.problems)
         ds = checked.dataset

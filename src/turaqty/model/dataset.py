@@ -42,6 +42,10 @@ class Dataset:
     source: str = "<memory>"
     sha256: str = ""
     notices: tuple = ()  # warnings from reading: (code, indicator, unit_id, params)
+    denominators: np.ndarray | None = None  # units × denominator series (COINr), if any
+    denominator_ids: tuple[str, ...] = ()
+    groups: dict[str, np.ndarray] = field(default_factory=dict)  # group name → label per unit
+    unit_names: dict[str, str] = field(default_factory=dict)  # names of units in no catalogue
 
     def flag(self, unit_id: str, code: str) -> str:
         """The flag of one cell: ``''``, ``missing``, ``suspect`` ... (national row: ``kz``)."""

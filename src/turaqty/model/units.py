@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from turaqty.errors import DataError, Problem
 from turaqty.model.package_data import read_catalogue_csv
 
 NATIONAL_ID = "kz"
@@ -85,6 +86,8 @@ class Regions:
     ambiguous: dict[str, tuple[str, ...]]  # normalised alias → the regions it may mean
     sha256: str
     macro_regions: tuple[MacroRegion, ...] = ()
+    source: str = "package:regions.csv"
+    geometry_file: str = ""  # GeoJSON of the units (features with an ``id`` property), if any
 
     @cached_property
     def by_id(self) -> dict[str, Region]:
@@ -127,6 +130,63 @@ class Regions:
     def name(self, region_id: str, lang: str = "en") -> str:
         region = self.by_id.get(region_id)
         return region.name(lang) if region else region_id
+
+
+_UNIT_HEADERS = {"id": "id", "unitid": "id", "regionid": "id", "ucode": "id", "code": "id",
+                 "name": "name_en", "uname": "name_en", "nameen": "name_en", "namekk": "name_kk",
+                 "nameru": "name_ru", "aliases": "aliases", "alias": "aliases", "type": "type",
+                 "group": "group", "macroregion": "group", "iso": "iso", "iso31662": "iso",
+                 "order": "order"}
+
+
+def build_units(rows: list[dict], file: str, *, row_numbers: list[int] | None = None,
+                digest: str = "", geometry_file: str = "") -> Regions:
+    """A units catalogue from rows with an id, names (``name_kk``, ``name_ru``, ``name_en``
+    or ``name``), optional ``aliases`` (separated by ``;``), ``type`` and ``group``; a
+    duplicate id, a row without an id, or a name or alias that names two units is reported
+    with its file, row and field.
+
+    >>> u = build_units([{"id": "d1", "name_ru": "Район 1", "aliases": "R1"},
+    ...                  {"id": "d2", "name": "District 2"}], file="units.csv")
+    >>> u.resolve("район 1"), u.resolve("r1"), u.name("d2", "kk")
+    ('d1', 'd1', 'District 2')
+    """
+    numbers = row_numbers or list(range(2, len(rows) + 2))
+    problems: list[Problem] = []
+    regions: list[Region] = []
+    aliases: dict[str, str] = {}
+    alias_row: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for k, raw in enumerate(rows):
+        r = {_UNIT_HEADERS.get(re.sub(r"[\s_\-]+", "", str(key)).lower(), str(key)): str(v or "").strip()
+             for key, v in raw.items() if key is not None}
+        unit_id = r.get("id", "")
+        if not unit_id:
+            problems.append(Problem("units_id", file=file, row=numbers[k], column="id"))
+            continue
+        if unit_id in seen:
+            problems.append(Problem("units_duplicate", file=file, row=numbers[k], column="id",
+                                    value=unit_id, params={"first": numbers[seen[unit_id]]}))
+            continue
+        seen[unit_id] = k
+        names = {lang: r[f"name_{lang}"] for lang in ("kk", "ru", "en") if r.get(f"name_{lang}")}
+        names.setdefault("en", next(iter(names.values()), unit_id))
+        regions.append(Region(unit_id, k, r.get("iso", ""), r.get("type", ""), r.get("group", ""), names))
+        texts = {unit_id, *names.values(), *(a for a in r.get("aliases", "").split(";") if a.strip())}
+        for text in texts:
+            key = normalise_name(text)
+            if aliases.get(key, unit_id) != unit_id:
+                problems.append(Problem("units_alias", file=file, row=numbers[k], column="aliases",
+                                        value=text, params={"other": aliases[key],
+                                                            "first": alias_row[key]}))
+                continue
+            aliases[key], alias_row[key] = unit_id, numbers[k]
+    if problems:
+        raise DataError(problems)
+    groups = sorted({r.macro_region for r in regions if r.macro_region})
+    return Regions(tuple(regions), aliases, {}, digest or hashlib.sha256(repr(rows).encode()).hexdigest(),
+                   tuple(MacroRegion(g, k, {"en": g}, {}) for k, g in enumerate(groups)),
+                   source=file, geometry_file=geometry_file)
 
 
 @lru_cache(maxsize=1)

@@ -47,7 +47,7 @@ def _indices_figure(a: Assessment):
         left += np.nan_to_num(values)
     ax.set_xlabel(t("col.integral", a.lang))
     ax.set_xlim(0, max(27, float(np.nanmax(left)) + 1))
-    for bound, label in zip(a.method.integral_levels, ("level.medium", "level.high")):
+    for bound, label in zip(a.framework.levels(a.framework.root) or (), ("level.medium", "level.high")):
         ax.axvline(bound, color="#555", linestyle=":", linewidth=1)
         ax.text(bound + 0.2, len(ranked) - 0.4, t(label, a.lang), fontsize=8, color="#555", va="top")
     ax.set_title(t("report.title", a.lang), fontsize=11)

@@ -22,7 +22,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from turaqty.engine.assessment import INDEX_COLUMNS, Assessment
+from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import format_number, t
 from turaqty.report import geo
@@ -127,14 +127,14 @@ def _summary(a: Assessment) -> str:
     lead = t("report.lead", lang, n=len(a.dataset.units), best=best["name"],
              value=_num(best["integral"], lang),
              level=t(f"level.{best['level_integral']}", lang) if best["level_integral"] else "")
-    head = [("rank_integral", "num"), ("name", "text")] + [(c, "num") for c in INDEX_COLUMNS] + [("level_integral", "text")]
+    head = [("rank_integral", "num"), ("name", "text")] + [(c, "num") for c in fw.index_columns] + [("level_integral", "text")]
     ths = "".join(f'<th data-sort="{kind}">{E(t(f"col.{c}", lang))}</th>' for c, kind in head)
     rows = []
     for r in a.ranking().itertuples():
         cells = [f'<td class="num" data-value="{"" if pd.isna(r.rank_integral) else int(r.rank_integral)}">'
                  f'{"" if pd.isna(r.rank_integral) else int(r.rank_integral)}</td>',
                  f'<td><a href="#profile-{E(r.unit_id)}">{E(r.name)}</a></td>']
-        for c in INDEX_COLUMNS:
+        for c in fw.index_columns:
             v = getattr(r, c)
             cells.append(f'<td class="num" data-value="{"" if pd.isna(v) else repr(float(v))}">{_num(v, lang)} '
                          f'{_level(getattr(r, f"level_{c}"), lang)}</td>')
@@ -143,7 +143,7 @@ def _summary(a: Assessment) -> str:
     matrix = a.matrix
     mhead = "".join(f"<th>{E(t(f'level.{lv}', lang))}</th>" for lv in LEVELS)
     mrows = []
-    for col in INDEX_COLUMNS:
+    for col in fw.index_columns:
         cells = []
         for lv in LEVELS:
             names = matrix[(matrix["pillar"] == col) & (matrix["level"] == lv)]["names"].iloc[0]
@@ -173,7 +173,7 @@ def _map(a: Assessment) -> str:
     paths, (width, height) = geo.svg_paths()
     ix = a.indices.set_index("unit_id")
     layers, legends = {}, []
-    for col in INDEX_COLUMNS:
+    for col in fw.index_columns:
         values = ix[col].to_numpy(dtype=float)
         colours = _palette(values)
         layers[col] = {u: {"colour": c, "tip": _map_tip(ix.loc[u], col, v, fw, lang)}
@@ -191,7 +191,7 @@ def _map(a: Assessment) -> str:
         for u, d in paths.items() if u in ix.index)
     radios = "".join(
         f'<label><input type="radio" name="map-layer" value="{col}"{" checked" if col == "integral" else ""}> '
-        f'{E(fw.pillar_name(col, lang))}</label><br>' for col in INDEX_COLUMNS)
+        f'{E(fw.pillar_name(col, lang))}</label><br>' for col in fw.index_columns)
     data = json.dumps(layers, ensure_ascii=False).replace("</", "<\\/")
     note = "" if geo.load_geometry() is not None else f'<p class="small">{E(t("report.map_fallback", lang))}</p>'
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
@@ -250,19 +250,19 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
     scores = a.scores.set_index("unit_id")
     included = [c for c, inc in zip(a.dataset.indicators, a.arrays.included) if inc]
     types = a.region_types.set_index("unit_id")
-    macro = {m.id: m.name(lang) for m in a._regions.macro_regions}
+    macro = {m.id: m.name(lang) for m in a.regions.macro_regions}
     in_index = set(included)
     high = (a.risk[(a.risk["risk"] == "high") & a.risk["indicator"].isin(in_index)]
             .groupby("unit_id")["indicator"].apply(list))
     mech = a.mechanisms
-    means = {c: ix[c].mean() for c in INDEX_COLUMNS}
-    bests = {c: ix[c].max() for c in INDEX_COLUMNS}
+    means = {c: ix[c].mean() for c in fw.index_columns}
+    bests = {c: ix[c].max() for c in fw.index_columns}
     blocks = []
     for unit in ix.index:
         row = ix.loc[unit]
         bars = []
-        for c in INDEX_COLUMNS:
-            top = 27.0 if c == "integral" else 9.0
+        for c in fw.index_columns:
+            top = max(bests[c], 1e-9)
             bars.append(
                 f"<tr><th>{E(fw.pillar_name(c, lang))}</th><td class=\"num\">{_num(row[c], lang)}</td>"
                 f"<td>{_level(row[f'level_{c}'], lang)}</td><td style=\"width:12em\">"
@@ -279,7 +279,7 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
         strong = ", ".join(named(c, v) for c, v in s[::-1][:3].items())
         weak = ", ".join(named(c, v) for c, v in s[:3].items())
         risks = ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in high.get(unit, [])) or "–"
-        region = a._regions.by_id[unit]
+        region = a.regions.by_id[unit]
         group = macro.get(region.macro_region, "–")
         answers = mech[mech["unit_id"] == unit].head(5)
         mech_items = "".join(f"<li>{E(m.mechanism)} <span class=\"small\">({E(m.answers)})</span></li>"
@@ -334,7 +334,7 @@ def scenario_brief(a: Assessment) -> dict[str, list[tuple[str, float, float]]]:
         r = run_scenario(a, sid)
         after = r.assessment.indices.set_index("unit_id")["integral"]
         for unit in base.index:
-            if a._regions.by_id[unit].macro_region == macro:
+            if a.regions.by_id[unit].macro_region == macro:
                 out.setdefault(unit, []).append((scenario_label(sid, a.lang).split(": ", 1)[-1],
                                                  base[unit], after[unit]))
     return out

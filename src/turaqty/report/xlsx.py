@@ -14,7 +14,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from turaqty.engine.assessment import INDEX_COLUMNS, Assessment
+from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import format_number, t
 from turaqty.io.write import stable_zip
@@ -62,9 +62,10 @@ def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
     lang = a.lang
     fw = a.framework
     indices = a.ranking().drop(columns=["unit_id"])
-    for col in INDEX_COLUMNS:
+    levelled = [c for c in fw.index_columns if fw.levels(c) is not None]
+    for col in levelled:
         indices[f"level_{col}"] = _level_text(indices[f"level_{col}"], lang)
-    index_formats = {t(f"col.{c}", lang): SCORE_FORMAT for c in INDEX_COLUMNS}
+    index_formats = {t(f"col.{c}", lang, default=c): SCORE_FORMAT for c in fw.index_columns}
 
     scores = a.scores.copy()
     scores.insert(1, "name", a.indices["name"].to_numpy())  # same rows, same order
@@ -79,9 +80,9 @@ def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
                     for c in ("min", "max", "mean", "median", "sd", "skewness", "kurtosis", "national")}
 
     cells = {(r.pillar, r.level): r.names.replace("; ", "\n") for r in a.matrix.itertuples()}
-    grid = pd.DataFrame({t(f"level.{lv}", lang): [cells[(p, lv)] for p in INDEX_COLUMNS]
+    grid = pd.DataFrame({t(f"level.{lv}", lang): [cells[(p, lv)] for p in levelled]
                          for lv in LEVELS})
-    grid.insert(0, t("col.pillar", lang), [fw.pillar_name(p, lang) for p in INDEX_COLUMNS])
+    grid.insert(0, t("col.pillar", lang), [fw.pillar_name(p, lang) for p in levelled])
 
     warnings = a.warnings[["indicator", "unit_id", "message"]]
     method = pd.DataFrame(method_rows(a), columns=[t("col.parameter", lang), t("col.value", lang)])
@@ -187,7 +188,7 @@ def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]
     types["main_risk_pillar"] = types["main_risk_pillar"].map(
         lambda ps: ", ".join(fw.pillar_name(p, lang) for p in ps.split(", ")) if ps else "")
     macro = a.macro_regions.drop(columns=["macro_region"]).copy()
-    for col in INDEX_COLUMNS:
+    for col in (c for c in fw.index_columns if fw.levels(c) is not None):
         macro[f"level_{col}"] = _level_text(macro[f"level_{col}"], lang)
     macro_formats = {t(f"col.{c}", lang, default=c): SCORE_FORMAT for c in macro.columns
                      if c.endswith(("_mean", "_min", "_max"))}
