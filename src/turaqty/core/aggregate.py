@@ -95,12 +95,22 @@ def _finish(numerator: np.ndarray, denominator: np.ndarray, level: tuple, transf
 
 
 def _check_values(values: np.ndarray, w: np.ndarray, bad: np.ndarray, need: str) -> None:
-    """Refuse a value the mean cannot take (e.g. ≤ 0 for the geometric mean)."""
+    """Refuse a value the mean cannot take (e.g. ≤ 0 for the geometric mean) in a child
+    that enters some parent."""
     used = bad & (w.sum(axis=1) > 0)[None, :]
     if used.any():
         row, col = np.argwhere(used)[0]
         raise ParameterError("values", float(values[row, col]),
                              f"(unit {row}, child {col}) cannot be aggregated: {need}")
+
+
+def _transformed(values: np.ndarray, available: np.ndarray, w: np.ndarray, f) -> np.ndarray:
+    """f(x) where a child has a value, 0 elsewhere and in children that enter no parent (so
+    that their log of 0 or 1/0 does not reach a parent as 0·inf)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(available, f(values), 0.0)
+    out[:, ~(w.sum(axis=1) > 0)] = 0.0
+    return out
 
 
 def arithmetic(values: Any, *, membership: Any, weights: Any = None, min_share: float = 0.0,
@@ -124,8 +134,7 @@ def geometric(values: Any, *, membership: Any, weights: Any = None, min_share: f
     """
     level = values, _, w, available, _ = _level(values, membership, weights, min_share, share_by)
     _check_values(values, w, available & ~(values > 0), "the geometric mean needs values > 0")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.where(available, np.log(values), 0.0)
+    logs = _transformed(values, available, w, np.log)
     return _finish(logs @ w, available.astype(np.float64) @ w, level, np.exp)
 
 
@@ -138,8 +147,7 @@ def harmonic(values: Any, *, membership: Any, weights: Any = None, min_share: fl
     """
     level = values, _, w, available, _ = _level(values, membership, weights, min_share, share_by)
     _check_values(values, w, available & (values == 0), "the harmonic mean needs values ≠ 0")
-    with np.errstate(divide="ignore"):
-        inverse = np.where(available, 1.0 / values, 0.0)
+    inverse = _transformed(values, available, w, np.reciprocal)
     return _finish(available.astype(np.float64) @ w, inverse @ w, level)
 
 
@@ -157,8 +165,7 @@ def generalised(values: Any, *, membership: Any, p: float, weights: Any = None,
                                                      share_by)
     if p < 0:
         _check_values(values, w, available & ~(values > 0), "a negative p needs values > 0")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        powered = np.where(available, values ** p, 0.0)
+    powered = _transformed(values, available, w, lambda x: x ** p)
     params["p"] = p
     with np.errstate(invalid="ignore"):
         return _finish(powered @ w, available.astype(np.float64) @ w, level,

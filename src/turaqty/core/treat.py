@@ -59,7 +59,8 @@ def skew_kurt_check(values: np.ndarray, skew_threshold: float,
     [[True, False, False], [False, True, False]]
     """
     n, _, m2, m3, m4 = central_sums(values)
-    skew, kurt = skew_kurt(n, m2, m3, m4)
+    constant = np.fmin.reduce(values, axis=0) == np.fmax.reduce(values, axis=0)
+    skew, kurt = skew_kurt(n, m2, m3, m4, constant)
     with np.errstate(invalid="ignore"):
         skew_ok, kurt_ok = np.abs(skew) < skew_threshold, kurt < kurtosis_threshold
         skew_bad, kurt_bad = np.abs(skew) >= skew_threshold, kurt >= kurtosis_threshold
@@ -95,7 +96,7 @@ def _search(values: np.ndarray, winmax: int, skew_threshold: float,
             break
         sub = x[:, cols]
         n, _, m2, m3, m4 = central_sums(sub)
-        high = skew_kurt(n, m2, m3, m4)[0] >= 0
+        high = skew_kurt(n, m2, m3, m4, np.zeros(cols.size, bool))[0] >= 0  # sub fails: varies
         stepped = _winsorise_step(sub, high)
         x[:, cols] = sub
         hi_cols, lo_cols = cols[high], cols[~high]
