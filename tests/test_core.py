@@ -104,7 +104,7 @@ def pillars_tree(parents, n_pillars: int = 3) -> Tree:
     return Tree(indicator_parent=np.asarray(parents), node_parent=np.array([n_pillars] * n_pillars + [-1]),
                 indicator_weight=np.ones(len(parents)), node_weight=np.ones(n_pillars + 1),
                 node_level=np.array([2] * n_pillars + [3]),
-                aggregation=(("mean", {}),) * n_pillars + (("sum", {}),),
+                aggregation=(("arithmetic", {}),) * n_pillars + (("sum", {}),),
                 bands=np.array([[4.0, 7.0]] * n_pillars + [[11.0, 19.0]]))
 
 

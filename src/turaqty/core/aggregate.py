@@ -1,59 +1,210 @@
-"""Aggregation: pillar index = mean of its available scores; integral index = their sum.
+"""Aggregation: the children of each node (indicators or lower aggregates) into its value.
 
-Example
+The registry :data:`AGGREGATION` maps a method name to
+``f(values, *, membership, weights=None, min_share=0.0, share_by="count", ...) -> Result``
+that computes a whole level in one array pass. ``values`` is units × children;
+``membership`` is children × parents (True/1 where a child belongs to a parent; a child
+may belong to several). ``weights`` are per child (one number each) or per child and
+parent (children × parents); a parent's weights are renormalised over its children with
+a value, so a missing child leaves the others' weights in proportion (COINr's ``a_amean``
+and friends). ``min_share`` is the data-availability threshold: a parent whose share of
+children with a value is *below* it gets NaN (COINr's ``dat_thresh``); the share counts
+children (``share_by="count"``, COINr's rule) or their weights (``share_by="weight"``).
+
+* ``sum``: Σ wᵢxᵢ, NaN when a child is missing
+* ``arithmetic``: Σ wᵢxᵢ / Σ wᵢ
+* ``geometric``: exp(Σ wᵢ log xᵢ / Σ wᵢ), for values > 0
+* ``harmonic``: Σ wᵢ / Σ (wᵢ / xᵢ), for values ≠ 0
+* ``generalised``: (Σ wᵢ xᵢᵖ / Σ wᵢ)^(1/p), p ≠ 0 (p = 1 arithmetic, −1 harmonic; for
+  p < 0 values must be > 0)
+
+Example (two parents: children 0–1 and child 2; unit 2 lacks child 1)
 -------
 >>> import numpy as np
 >>> scores = np.array([[1.0, 9.0, 5.0], [3.0, np.nan, 7.0]])
 >>> membership = np.array([[True, False], [True, False], [False, True]])
->>> pillar_means(scores, membership).tolist()
+>>> arithmetic(scores, membership=membership).values.tolist()
 [[5.0, 5.0], [3.0, 7.0]]
+>>> arithmetic(scores, membership=membership, min_share=0.75).values.tolist()
+[[5.0, 5.0], [nan, 7.0]]
 >>> integral_sum(pillar_means(scores, membership)).tolist()
 [10.0, 10.0]
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from turaqty.core.registry import Result
+from turaqty.core.registry import ParameterError, Result, as_matrix, check_choice, check_number
+
+SHARE_BY = ("count", "weight")
+
+
+def weight_matrix(membership: Any, weights: Any, n_children: int) -> tuple[np.ndarray, np.ndarray]:
+    """Children × parents membership (0/1) and weights: membership times the weights (1 if
+    None)."""
+    member = np.asarray(membership)
+    if member.ndim != 2 or member.shape[0] != n_children:
+        raise ParameterError("membership", f"array of shape {member.shape}",
+                             f"must have one row per child ({n_children}) and one column per "
+                             "parent")
+    member = member.astype(np.float64)
+    if not np.isin(member, (0.0, 1.0)).all():
+        raise ParameterError("membership", "values other than 0/1", "may only hold True/False")
+    if weights is None:
+        return member, member
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape not in ((n_children,), member.shape):
+        raise ParameterError("weights", f"array of shape {w.shape}",
+                             f"must have one weight per child ({n_children}) or per child and "
+                             f"parent {member.shape}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ParameterError("weights", "a negative or missing weight",
+                             "must be finite numbers ≥ 0")
+    return member, member * (w[:, None] if w.ndim == 1 else w)
+
+
+def _level(values: Any, membership: Any, weights: Any, min_share: Any,
+           share_by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Checked inputs: values, membership and weight matrices, availability, parameters."""
+    values = as_matrix(values)
+    member, w = weight_matrix(membership, weights, values.shape[1])
+    min_share = check_number("min_share", min_share, low=0.0, high=1.0)
+    share_by = check_choice("share_by", share_by, SHARE_BY)
+    available = ~np.isnan(values)
+    params = {"membership": np.asarray(membership, bool),
+              "weights": None if weights is None else np.asarray(weights, np.float64),
+              "min_share": min_share, "share_by": share_by}
+    return values, member, w, available, params
+
+
+def _finish(numerator: np.ndarray, denominator: np.ndarray, level: tuple, transform=None) -> Result:
+    """numerator / denominator (then ``transform``), NaN where no weighted child has a
+    value or the share of children with a value is below ``min_share``;
+    ``details["share"]`` is that share per unit and parent."""
+    _, member, w, available, params = level
+    base = member if params["share_by"] == "count" else w
+    present = available.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = (present @ base) / base.sum(axis=0)
+        out = numerator / denominator
+    if transform is not None:
+        out = transform(out)
+    out[~(present @ w > 0) | (share < params["min_share"])] = np.nan
+    return Result(out, params, {"share": share})
+
+
+def _check_values(values: np.ndarray, w: np.ndarray, bad: np.ndarray, need: str) -> None:
+    """Refuse a value the mean cannot take (e.g. ≤ 0 for the geometric mean) in a child
+    that enters some parent."""
+    used = bad & (w.sum(axis=1) > 0)[None, :]
+    if used.any():
+        row, col = np.argwhere(used)[0]
+        raise ParameterError("values", float(values[row, col]),
+                             f"(unit {row}, child {col}) cannot be aggregated: {need}")
+
+
+def _transformed(values: np.ndarray, available: np.ndarray, w: np.ndarray, f) -> np.ndarray:
+    """f(x) where a child has a value, 0 elsewhere and in children that enter no parent (so
+    that their log of 0 or 1/0 does not reach a parent as 0·inf)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(available, f(values), 0.0)
+    out[:, ~(w.sum(axis=1) > 0)] = 0.0
+    return out
+
+
+def arithmetic(values: Any, *, membership: Any, weights: Any = None, min_share: float = 0.0,
+               share_by: str = "count") -> Result:
+    """Weighted arithmetic mean of each parent's available children.
+
+    >>> arithmetic([[2.0, 4.0]], membership=[[1], [1]], weights=[3, 1]).values.tolist()
+    [[2.5]]
+    """
+    level = values, _, w, available, _ = _level(values, membership, weights, min_share, share_by)
+    total = np.where(available, values, 0.0) @ w
+    return _finish(total, available.astype(np.float64) @ w, level)
+
+
+def geometric(values: Any, *, membership: Any, weights: Any = None, min_share: float = 0.0,
+              share_by: str = "count") -> Result:
+    """Weighted geometric mean exp(Σ wᵢ log xᵢ / Σ wᵢ); values must be > 0.
+
+    >>> geometric([[2.0, 8.0]], membership=[[1], [1]]).values.tolist()
+    [[4.0]]
+    """
+    level = values, _, w, available, _ = _level(values, membership, weights, min_share, share_by)
+    _check_values(values, w, available & ~(values > 0), "the geometric mean needs values > 0")
+    logs = _transformed(values, available, w, np.log)
+    return _finish(logs @ w, available.astype(np.float64) @ w, level, np.exp)
+
+
+def harmonic(values: Any, *, membership: Any, weights: Any = None, min_share: float = 0.0,
+             share_by: str = "count") -> Result:
+    """Weighted harmonic mean Σ wᵢ / Σ (wᵢ / xᵢ); values must not be 0.
+
+    >>> harmonic([[1.0, 3.0]], membership=[[1], [1]]).values.tolist()
+    [[1.5]]
+    """
+    level = values, _, w, available, _ = _level(values, membership, weights, min_share, share_by)
+    _check_values(values, w, available & (values == 0), "the harmonic mean needs values ≠ 0")
+    inverse = _transformed(values, available, w, np.reciprocal)
+    return _finish(available.astype(np.float64) @ w, inverse @ w, level)
+
+
+def generalised(values: Any, *, membership: Any, p: float, weights: Any = None,
+                min_share: float = 0.0, share_by: str = "count") -> Result:
+    """Weighted power mean (Σ wᵢ xᵢᵖ / Σ wᵢ)^(1/p), p ≠ 0 (COINr's ``a_genmean``).
+
+    >>> generalised([[1.0, 7.0]], membership=[[1], [1]], p=2).values.tolist()
+    [[5.0]]
+    """
+    p = check_number("p", p)
+    if p == 0:
+        raise ParameterError("p", p, "must not be 0 (that limit is the geometric mean)")
+    level = values, _, w, available, params = _level(values, membership, weights, min_share,
+                                                     share_by)
+    if p < 0:
+        _check_values(values, w, available & ~(values > 0), "a negative p needs values > 0")
+    powered = _transformed(values, available, w, lambda x: x ** p)
+    params["p"] = p
+    with np.errstate(invalid="ignore"):
+        return _finish(powered @ w, available.astype(np.float64) @ w, level,
+                       lambda mean: mean ** (1.0 / p))
+
+
+def weighted_sum(values: Any, *, membership: Any, weights: Any = None, min_share: float = 0.0,
+                 share_by: str = "count") -> Result:
+    """Σ wᵢxᵢ over each parent's children, NaN if one is missing (the dissertation's integral
+    index: the sum of the three pillar indices, 3–27).
+
+    >>> weighted_sum([[2.0, 4.0], [2.0, np.nan]], membership=[[1], [1]]).values.tolist()
+    [[6.0], [nan]]
+    """
+    level = values, member, w, available, _ = _level(values, membership, weights, min_share,
+                                                     share_by)
+    total = np.where(available, values, 0.0) @ w
+    complete = (available.astype(np.float64) @ member) == member.sum(axis=0)
+    result = _finish(total, np.ones_like(total), level)
+    result.values[~complete] = np.nan
+    return result
+
+
+AGGREGATION = {
+    "sum": weighted_sum,
+    "arithmetic": arithmetic,
+    "geometric": geometric,
+    "harmonic": harmonic,
+    "generalised": generalised,
+}
 
 
 def pillar_means(scores: np.ndarray, membership: np.ndarray) -> np.ndarray:
-    """Mean of the available scores of each pillar (regions × pillars).
-
-    ``membership`` is a boolean matrix (indicators × pillars) of the indicators that
-    enter each pillar. A region with no available score in a pillar gets NaN.
-    """
-    available = ~np.isnan(scores)
-    weights = membership.astype(np.float64)
-    sums = np.where(available, scores, 0.0) @ weights
-    counts = available.astype(np.float64) @ weights
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(counts > 0, sums / counts, np.nan)
+    """Mean of the available scores of each pillar (regions × pillars): the unweighted
+    :func:`arithmetic` mean; a region with no available score in a pillar gets NaN."""
+    return arithmetic(scores, membership=membership).values
 
 
 def integral_sum(pillars: np.ndarray) -> np.ndarray:
     """Sum of the pillar indices of each region (NaN if one is missing)."""
     return pillars.sum(axis=1)
-
-
-def _weighted(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Σ w·x over the available children and Σ w over them (units × parents)."""
-    available = ~np.isnan(values)
-    return np.where(available, values, 0.0) @ weights, available.astype(np.float64) @ weights
-
-
-def arithmetic(values: np.ndarray, *, weights: np.ndarray):
-    """Weighted mean of the available children (weights renormalised over them)."""
-    sums, total = _weighted(values, weights)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return Result(np.where(total > 0, sums / total, np.nan), {}, {})
-
-
-def weighted_sum(values: np.ndarray, *, weights: np.ndarray):
-    """Weighted sum of the children; NaN if one is missing."""
-    sums, total = _weighted(values, weights)
-    complete = np.isclose(total, weights.sum(axis=0)[None, :])
-    return Result(np.where(complete & (total > 0), sums, np.nan), {}, {})
-
-
-AGGREGATION = {"mean": arithmetic, "sum": weighted_sum}

@@ -11,7 +11,7 @@ Example (two regions, one indicator per pillar, pillars summed into an index)
 >>> tree = Tree(indicator_parent=np.array([0, 1, 2]), node_parent=np.array([3, 3, 3, -1]),
 ...             indicator_weight=np.ones(3), node_weight=np.ones(4),
 ...             node_level=np.array([2, 2, 2, 3]),
-...             aggregation=(("mean", {}),) * 3 + (("sum", {}),),
+...             aggregation=(("arithmetic", {}),) * 3 + (("sum", {}),),
 ...             bands=np.array([[4, 7]] * 3 + [[11, 19]], dtype=float))
 >>> values = np.array([[10.0, 1.0, 5.0], [20.0, 2.0, 4.0]])
 >>> r = run_pipeline(values, np.array([1, 1, -1]), tree, np.zeros(3, bool))
@@ -31,10 +31,11 @@ from turaqty.core.denominate import DENOMINATION
 from turaqty.core.impute import IMPUTATION
 from turaqty.core.normalise import NORMALISATION
 from turaqty.core.rank import rank_descending
+from turaqty.core.treat import TREATMENT
 from turaqty.core.registry import call
 
-STEPS = {"denominate": DENOMINATION, "impute": IMPUTATION, "normalise": NORMALISATION,
-         "aggregate": AGGREGATION}
+STEPS = {"denominate": DENOMINATION, "impute": IMPUTATION, "treat": TREATMENT,
+         "normalise": NORMALISATION, "aggregate": AGGREGATION}
 NO_STEP: tuple[str, dict] = ("none", {})
 
 
@@ -115,8 +116,9 @@ def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
             groups.setdefault((name, tuple(sorted(params.items()))), []).append(int(k))
         for (name, items), nodes in groups.items():
             children = np.flatnonzero(members[:, nodes].any(axis=1))
-            result = call(AGGREGATION, name, table[:, children], {"weights": weights[np.ix_(children, nodes)],
-                                                                    **dict(items)})
+            result = call(AGGREGATION, name, table[:, children],
+                          {"membership": members[np.ix_(children, nodes)],
+                           "weights": weights[children].sum(axis=1), **dict(items)})
             values = result.values
             if tree.availability > 0:
                 have = (~np.isnan(table[:, children])).astype(np.float64) @ members[np.ix_(children, nodes)]

@@ -49,14 +49,15 @@ def central_sums(values: np.ndarray) -> tuple[np.ndarray, ...]:
     return n, mean, m2, m3, m4
 
 
-def skew_kurt(n: np.ndarray, m2: np.ndarray, m3: np.ndarray,
-              m4: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Excel's SKEW and KURT from the central sums; NaN when undefined (n < 3 or 4, m2 = 0)."""
+def skew_kurt(n: np.ndarray, m2: np.ndarray, m3: np.ndarray, m4: np.ndarray,
+              constant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Excel's SKEW and KURT from the central sums; NaN when undefined (n < 3 or 4, or a
+    ``constant`` column: min = max, whose m2 may be a rounding residue rather than 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         skew = np.sqrt(n) * m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
         r = n * m4 / (m2 * m2)
         kurt = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
-    constant = ~(m2 > 0)
+    constant = constant | ~(m2 > 0)
     skew[constant | (n < 3)] = np.nan
     kurt[constant | (n < 4)] = np.nan
     return skew, kurt
@@ -66,11 +67,11 @@ def describe(values: np.ndarray) -> dict[str, np.ndarray]:
     """Statistics of each column of ``values`` (units × indicators), NaN ignored."""
     values = np.asarray(values, dtype=np.float64)
     n, mean, m2, m3, m4 = central_sums(values)
-    skew, kurt = skew_kurt(n, m2, m3, m4)
+    low, median, high = sorted_summaries(values, n.astype(np.int64))
+    skew, kurt = skew_kurt(n, m2, m3, m4, low == high)
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.sqrt(m2 / (n - 1))
     sd[n < 1] = np.nan
-    low, median, high = sorted_summaries(values, n.astype(np.int64))
     return {
         "n": n.astype(np.int64),
         "min": low,

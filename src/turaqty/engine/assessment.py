@@ -270,7 +270,7 @@ def tree_of(fw: Framework, method: Method, codes: tuple[str, ...]) -> Tree:
     >>> from turaqty.model.dataset import load_embedded
     >>> t = tree_of(load_framework(), get_method(), load_embedded().indicators)
     >>> t.aggregation[0], t.aggregation[-1], t.node_level.tolist(), t.absent.tolist()
-    (('mean', {}), ('sum', {}), [2, 2, 2, 3], [0, 0, 0, 0])
+    (('arithmetic', {}), ('sum', {}), [2, 2, 2, 3], [0, 0, 0, 0])
     """
     nodes = fw.index_columns
     position = {node: k for k, node in enumerate(nodes)}

@@ -149,7 +149,7 @@ class Method:
         by_node, by_level = dict(self.aggregate_by_node), dict(self.aggregate_by_level)
         step = by_node.get(node) or by_level.get(level) or self.aggregate
         if step.method == "framework":
-            return Step(framework_choice or "mean", step.items)
+            return Step(framework_choice or "arithmetic", step.items)
         return step
 
     def replace(self, **changes) -> "Method":
