@@ -50,7 +50,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     shared = {  # options several commands take, by name
         "data": lambda sp: sp.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data")),
         "profile": lambda sp: sp.add_argument("--profile", choices=("default", "dissertation"),
-                                              default="default", help=h("profile")),
+                                              help=h("profile")),
         "out": lambda sp: sp.add_argument("--out", default="turaqty-out", metavar="DIR",
                                           help=h("assess_out")),
         "risk": lambda sp: sp.add_argument("--risk-thresholds", choices=("derived", "printed"),
@@ -67,6 +67,10 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         return sp
 
     a = command("assess", "data", "profile", "out", "risk")
+    a.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
+    a.add_argument("--method", metavar="FILE", help=h("method"))
+    a.add_argument("--from", dest="replay", metavar="MANIFEST", help=h("replay"))
+    a.add_argument("--allow-partial", action="store_true", help=h("allow_partial"))
     a.add_argument("--exclude", action="append", default=[], metavar="CODE", help=h("exclude"))
     a.add_argument("--include", action="append", default=[], metavar="CODE", help=h("include"))
     a.add_argument("--quiet", action="store_true", help=h("quiet"))
@@ -90,6 +94,11 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     command("validate").add_argument("data", metavar="DATA", help=h("validate_data"))
 
+    fr = command("framework")
+    fr.add_argument("action", choices=("template", "validate"), help=h("framework_action"))
+    fr.add_argument("path", metavar="PATH", help=h("framework_path"))
+    fr.add_argument("--force", action="store_true", help=h("force"))
+
     tp = command("template")
     tp.add_argument("--format", choices=("csv", "xlsx"), help=h("format"))
     tp.add_argument("--out", metavar="FILE", help=h("template_out"))
@@ -98,18 +107,28 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
 
 def _method(args, lang):
-    from turaqty.model.framework import load_framework
     from turaqty.errors import Problem, UsageError
-    from turaqty.model.method import get_method
+    from turaqty.io.frameworks import read_framework
+    from turaqty.io.methods import read_method
+    from turaqty.model.method import Method, get_method
 
-    method = get_method(args.profile)
+    if getattr(args, "method", None):
+        method = read_method(args.method)
+    elif getattr(args, "replay_method", None) is not None:
+        method = args.replay_method
+    elif args.profile is None and getattr(args, "framework", None):
+        method = Method(profile="generic")  # a user framework: min–max 1–9, weighted means
+    else:
+        method = get_method(args.profile or "default")
+    if getattr(args, "allow_partial", False):
+        method = method.replace(availability=0.0, profile=method.profile)
     risk_thresholds = getattr(args, "risk_thresholds", None)
     if risk_thresholds and risk_thresholds != method.risk_thresholds:
         method = method.replace(risk_thresholds=risk_thresholds)
     exclude, include = getattr(args, "exclude", []), getattr(args, "include", [])
     if not (exclude or include):
         return method
-    fw = load_framework(method.framework)
+    fw = read_framework(args.framework or method.framework or "kz-isdr")
     excluded = dict(method.exclude)
     for option, codes in (("--exclude", exclude), ("--include", include)):
         for text in codes:
@@ -120,22 +139,31 @@ def _method(args, lang):
                 excluded[code] = "user"
             else:
                 excluded.pop(code, None)
-    return method.replace(exclude=tuple(excluded.items()))
+    return method.replace(exclude=tuple(excluded.items()), profile=method.profile)
 
 
-def _summary(a, lang: str) -> str:
-    table = a.ranking()
-    head = [t("col.rank_integral", lang), t("col.name", lang), t("col.social", lang),
-            t("col.economic", lang), t("col.ecological", lang), t("col.integral", lang),
-            t("col.level_integral", lang)]
+def _summary(a, lang: str, most: int = 8) -> str:
+    """The ranking: rank, name, the index columns (the root and the nodes below it; at most
+    ``most`` columns), the root's level."""
     import pandas as pd
 
-    rows = [["" if pd.isna(r.rank_integral) else str(int(r.rank_integral)),
-             r.name, format_number(r.social, lang), format_number(r.economic, lang),
-             format_number(r.ecological, lang), format_number(r.integral, lang),
-             t(f"level.{r.level_integral}", lang) if r.level_integral else ""]
-            for r in table.itertuples()]
-    return _table(head, rows, right={0, 2, 3, 4, 5})
+    fw = a.framework
+    root = fw.root
+    shown = [c for c in fw.index_columns if c != root][-(most - 1):] + [root]
+    table = a.ranking()
+    has_level = f"level_{root}" in table.columns
+    head = [t("col.rank_integral", lang), t("col.name", lang)]
+    head += [t(f"col.{c}", lang, default=fw.pillar_name(c, lang)) for c in shown]
+    head += [t("col.level_integral", lang)] if has_level else []
+    rows = []
+    for r in table.to_dict("records"):
+        rank = r[f"rank_{root}"]
+        row = ["" if pd.isna(rank) else str(int(rank)), r["name"]]
+        row += [format_number(r[c], lang) for c in shown]
+        if has_level:
+            row.append(t(f"level.{r[f'level_{root}']}", lang) if r[f"level_{root}"] else "")
+        rows.append(row)
+    return _table(head, rows, right=set(range(2, 2 + len(shown))) | {0})
 
 
 def _table(head: list[str], rows: list[list[str]], right: set[int]) -> str:
@@ -154,9 +182,17 @@ def _assess(args) -> int:
     from turaqty.report.outputs import write_assessment
 
     lang = args.lang
-    a = assess(args.data, profile=_method(args, lang), lang=lang)
+    data, framework = args.data, args.framework
+    if args.replay:
+        from turaqty.io.methods import replay
+
+        recorded = replay(args.replay)
+        data = data or recorded["data"]
+        framework = framework or recorded["framework"]
+        args.replay_method = recorded["method"]
+    a = assess(data, profile=_method(args, lang), lang=lang, framework=framework)
     out = Path(args.out)
-    write_assessment(a, out, protect=args.data)
+    write_assessment(a, out, protect=data)
     if not args.quiet:
         print(t("cli.title", lang, profile=_profile_name(a, lang), source=_source_name(a, lang)))
         print(_summary(a, lang))
@@ -341,6 +377,54 @@ def _template(args) -> int:
     return 0
 
 
+def _framework(args) -> int:
+    """``turaqty framework template DIR``: a framework folder to fill in;
+    ``turaqty framework validate PATH``: read a framework and say what is wrong with it."""
+    from turaqty.io.frameworks import read_framework, units_catalogue
+    from turaqty.io.write import write_folder
+    from turaqty.errors import Problem, UsageError
+
+    lang = args.lang
+    if args.action == "template":
+        out = Path(args.path)
+        if out.exists() and any(out.iterdir()) and not args.force:
+            raise UsageError(Problem("out_exists", value=str(out)))
+        write_folder(out, framework_template(lang))
+        print(t("cli.framework_template", lang, out=str(out)))
+        return 0
+    fw = read_framework(args.path)
+    units = units_catalogue(fw)
+    print(t("cli.framework_valid", lang, path=args.path, id=fw.id, indicators=len(fw.indicators),
+            aggregates=len(fw.aggregates), levels=fw.height[fw.root], root=fw.root,
+            units=len(units.unit_ids)))
+    return 0
+
+
+def framework_template(lang: str) -> dict[str, bytes]:
+    """The files of a small framework folder: two pillars, four indicators, three units."""
+    structure = (
+        "id,parent,type,weight,direction,aggregation,level_low,level_high,name_kk,name_ru,name_en,unit_en\n"
+        "index,,aggregate,1,,arithmetic,4,7,Индекс,Индекс,Index,\n"
+        "social,index,aggregate,1,,arithmetic,4,7,Әлеуметтік,Социальная,Social,\n"
+        "economic,index,aggregate,1,,arithmetic,4,7,Экономикалық,Экономическая,Economic,\n"
+        "S1,social,indicator,1,-,,,,Кедейлік деңгейі,Уровень бедности,Poverty rate,%\n"
+        "S2,social,indicator,1,+,,,,Күтілетін өмір сүру ұзақтығы,Ожидаемая продолжительность жизни,Life expectancy,years\n"
+        "E1,economic,indicator,1,+,,,,Жан басына ЖӨӨ,ВРП на душу населения,GRP per capita,thousand tenge\n"
+        "E2,economic,indicator,1,-,,,,Жұмыссыздық деңгейі,Уровень безработицы,Unemployment rate,%\n")
+    units = ("id,name_kk,name_ru,name_en,aliases,group\n"
+             "d1,Бірінші аудан,Первый район,District 1,D-1,north\n"
+             "d2,Екінші аудан,Второй район,District 2,D-2,north\n"
+             "d3,Үшінші аудан,Третий район,District 3,D-3,south\n")
+    meta = {"id": "my-framework", "name": {"en": "My framework", "kk": "Менің құрылымым",
+                                           "ru": "Моя структура"}}
+    import json
+
+    return {"framework.json": json.dumps(meta, ensure_ascii=False, indent=1).encode(),
+            "structure.csv": structure.encode(), "units.csv": units.encode(),
+            "data.csv": ("region,S1,S2,E1,E2\nDistrict 1,5.1,72.3,2100,4.9\n"
+                         "District 2,3.2,74.0,3400,4.1\nDistrict 3,7.9,70.1,1800,5.6\n").encode()}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
@@ -356,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce,
                     "audit": _audit,
                     "scenario": _scenario, "whatif": _whatif, "validate": _validate,
-                    "template": _template}
+                    "template": _template, "framework": _framework}
         return commands[args.command](args)
     except TuraqtyError as err:
         print(f"{t('error', lang)}: {err.render(lang)}", file=sys.stderr)

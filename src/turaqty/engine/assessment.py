@@ -75,7 +75,7 @@ class Assessment:
         >>> assess().ranking()["unit_id"].head(2).tolist()
         ['almaty_city', 'astana']
         """
-        return self.indices.sort_values(["rank_integral", "unit_id"], kind="stable",
+        return self.indices.sort_values([f"rank_{self.framework.root}", "unit_id"], kind="stable",
                                         na_position="last").reset_index(drop=True)
 
     @cached_property
@@ -198,16 +198,17 @@ def _created() -> str:
 
 
 def _manifest(ds: Dataset, fw: Framework, regions: Regions, method: Method,
-              directions: dict[str, str], included: list[str]) -> dict:
+              directions: dict[str, str], included: list[str], lang: str) -> dict:
     return {
         "tool": "turaqty",
+        "lang": lang,
         "version": version(),
         "created": _created(),
         "inputs": {
             "data": {"source": ds.source, "sha256": ds.sha256, "year": ds.year,
                      "regions": len(ds.units), "indicators": len(ds.indicators),
                      "national_row": ds.national is not None},
-            "framework": {"id": fw.id, "sha256": fw.sha256},
+            "framework": {"id": fw.id, "sha256": fw.sha256, "source": fw.source},
             "regions_catalogue": {"sha256": regions.sha256},
         },
         "method": method.to_dict(),
@@ -367,7 +368,7 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     warnings = _warning_frame(_notices(ds, fw, method, r) + risk_notices, fw, regions, lang)
     manifest = _manifest(ds, fw, regions, method,
                          {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
-                         [c for c, inc in zip(codes, r.included) if inc])
+                         [c for c, inc in zip(codes, r.included) if inc], lang)
     manifest["bounds"] = "baseline" if baseline is not None else "data"
     manifest["step_parameters"] = plain_parameters(r.params)
     return Assessment(ds, fw, method, lang, scores, indices, warnings, manifest, r, th, classes,

@@ -71,6 +71,9 @@ def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thres
     no_national = np.isnan(refs["national"])  # no national row, or a blank cell in it:
     refs["national"] = np.where(no_national, refs["mean"], refs["national"])  # the mean stands in
     stand_ins = []
+    if not fw.risk_rules:
+        notices.append(("risk_no_rules", "", "", {}))
+        codes = ()
     for j, code in enumerate(codes):
         rule = fw.risk_rules.get(code)
         if rule is None:
