@@ -33,6 +33,7 @@ from turaqty.core.stats import STATISTICS, describe
 from turaqty.model.dataset import Dataset
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import check_language, t
+from turaqty.core.impute import group_codes
 from turaqty.core.registry import ParameterError
 from turaqty.errors import UsageError
 from turaqty.io.frameworks import is_coinr_data, read_coinr_data, read_framework, units_catalogue
@@ -68,6 +69,11 @@ class Assessment:
     thresholds: Thresholds = field(repr=False)
     risk_classes: np.ndarray = field(repr=False)  # regions × indicators: high | medium | low | none
     regions: Regions = field(repr=False, default_factory=load_regions)  # the units catalogue
+
+    @property
+    def has_risk_map(self) -> bool:
+        """Whether the framework has risk rules (and so a risk map and its analyses)."""
+        return bool(self.framework.risk_rules)
 
     def ranking(self) -> pd.DataFrame:
         """The indices table sorted by integral rank (best first).
@@ -159,8 +165,10 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> l
     missing = np.isnan(ds.values)
     for i, j in zip(*np.nonzero(missing & ~r.empty[None, :])):
         c = codes[j]
-        key = "value_imputed_zero" if r.imputed[i, j] else "value_missing"
-        out.append((key, c, ds.units[i], {"pillar": pillar_of[c], "used": bool(included[j])}))
+        key = ("value_missing" if not r.imputed[i, j] else
+               "value_imputed_zero" if method.impute.method == "zero" else "value_imputed")
+        out.append((key, c, ds.units[i], {"pillar": pillar_of[c], "used": bool(included[j]),
+                                          "imputation": method.impute.method}))
     column = {c: j for j, c in enumerate(codes)}
     units = set(ds.units)
     for (unit, c), flag in sorted(ds.flags.items()):
@@ -408,7 +416,7 @@ def _imputation(method: Method, ds: Dataset) -> tuple[str, dict]:
         if group not in ds.groups:
             raise UsageError(Problem("method_group", column="impute.group", value=group,
                                      params={"choices": ", ".join(ds.groups) or "-"}))
-        params["groups"] = ds.groups[group]
+        params["groups"] = group_codes(ds.groups[group])[0]
     return name, params
 
 

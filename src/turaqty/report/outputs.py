@@ -23,6 +23,9 @@ from turaqty.report.xlsx import assessment_workbook, risk_workbook
 
 
 def _risk_tables(a: Assessment) -> dict[str, bytes]:
+    """The risk map and the analyses built on it (none for a framework without risk rules)."""
+    if not a.has_risk_map:
+        return {}
     return {
         "risk.csv": csv_bytes(a.risk),
         "risk_summary.csv": csv_bytes(a.risk_summary),

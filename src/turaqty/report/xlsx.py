@@ -259,6 +259,8 @@ def assessment_workbook(a: Assessment) -> bytes:
     statistics, matrix, risks by region, region types, macro-regions, findings, warnings,
     method."""
     main = _sheets(a)
+    if not a.has_risk_map:
+        return _workbook_bytes(a, main, risk_map_position=-1)
     return _workbook_bytes(a, main[:4] + _risk_sheets(a) + main[4:], risk_map_position=1)
 
 
