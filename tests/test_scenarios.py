@@ -149,7 +149,7 @@ def test_scenario_and_whatif_commands(tmp_path):
 
 
 def test_mechanisms_answer_high_risks_and_fit_the_type():
-    m = BASE.mechanisms
+    m = turaqty.analysis.mechanisms.region_mechanisms(BASE)
     catalogue = {x.id: x for x in turaqty.analysis.mechanisms.load_mechanisms()}
     spec = turaqty.analysis.mechanisms.specialisations()
     assert set(spec) == set(BASE.dataset.units)

@@ -36,14 +36,14 @@ def _localise_argparse(lang: str) -> None:
 
 
 def _parser(lang: str) -> argparse.ArgumentParser:
-    from turaqty.engine.assessment import version
+    from turaqty import __version__
 
     def h(key: str) -> str:
         return t(f"cli.help.{key}", lang).replace("%", "%%")  # argparse formats help with %
 
     _localise_argparse(lang)
     p = argparse.ArgumentParser(prog="turaqty", description=h("turaqty"), epilog=h("epilog"))
-    p.add_argument("--version", action="version", version=f"turaqty {version()}")
+    p.add_argument("--version", action="version", version=f"turaqty {__version__}")
     p.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -125,13 +125,6 @@ class Assessment:
                                     self.regions, self.framework, self.lang)
 
     @cached_property
-    def mechanisms(self) -> pd.DataFrame:
-        """Per region: the chapter-3 instruments that answer its high risks and fit its type."""
-        from turaqty.analysis.mechanisms import region_mechanisms  # built on Assessment: imported on use
-
-        return region_mechanisms(self)
-
-    @cached_property
     def findings(self) -> pd.DataFrame:
         """Short findings per pillar, in words, generated from the data."""
         return findings(self.dataset, self.framework, self.regions, self.risk_classes,

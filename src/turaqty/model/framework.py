@@ -377,7 +377,7 @@ def build_framework(framework_id: str, names: dict[str, str], rows: list[dict],
             sdg_goal=r.get("sdg_goal", ""), national_sdg_code=r.get("national_sdg_code", ""),
             source_table=r.get("source_table", ""), note=r.get("note", ""),
             denominator=r.get("denominator", ""), **bounds))
-    _check_tree(indicators, aggregates, where, at, problems)
+    _check_tree(indicators, aggregates, where, at, problems, file)
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.row or 0))
     return Framework(
@@ -392,7 +392,7 @@ def names_or_id(names: dict[str, str], node_id: str) -> dict[str, str]:
     return names if names else {"en": node_id}
 
 
-def _check_tree(indicators, aggregates, where, at, problems) -> None:
+def _check_tree(indicators, aggregates, where, at, problems, file: str) -> None:
     """Orphans, leaves that are aggregates, indicators used as parents, cycles, roots."""
     by_node = {a.id: a for a in aggregates}
     codes = {i.code for i in indicators}
@@ -423,9 +423,9 @@ def _check_tree(indicators, aggregates, where, at, problems) -> None:
             node = by_node[node].parent
     roots = [a.id for a in aggregates if a.parent is None]
     if aggregates and len(roots) != 1 and not problems:
-        problems.append(Problem("framework_roots", file=None, value=", ".join(roots) or "-"))
+        problems.append(Problem("framework_roots", file=file, value=", ".join(roots) or "-"))
     if not indicators and not problems:
-        problems.append(Problem("framework_no_indicators"))
+        problems.append(Problem("framework_no_indicators", file=file))
 
 
 def load_framework_folder(folder, framework_id: str | None = None, *, file_label: str = "") -> Framework:

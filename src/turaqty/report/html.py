@@ -22,6 +22,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from turaqty.analysis.mechanisms import region_mechanisms
 from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import format_number, t
@@ -254,7 +255,7 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
     in_index = set(included)
     high = (a.risk[(a.risk["risk"] == "high") & a.risk["indicator"].isin(in_index)]
             .groupby("unit_id")["indicator"].apply(list))
-    mech = a.mechanisms
+    mech = region_mechanisms(a)
     means = {c: ix[c].mean() for c in fw.index_columns}
     bests = {c: ix[c].max() for c in fw.index_columns}
     blocks = []

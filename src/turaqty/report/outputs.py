@@ -17,6 +17,7 @@ import hashlib
 
 import pandas as pd
 
+from turaqty.analysis.mechanisms import region_mechanisms
 from turaqty.engine.assessment import Assessment
 from turaqty.io.write import csv_bytes, json_bytes, write_folder
 from turaqty.report.xlsx import assessment_workbook, risk_workbook
@@ -32,7 +33,7 @@ def _risk_tables(a: Assessment) -> dict[str, bytes]:
         "region_types.csv": csv_bytes(a.region_types),
         "macro_regions.csv": csv_bytes(a.macro_regions),
         "findings.csv": csv_bytes(a.findings),
-        "mechanisms.csv": csv_bytes(a.mechanisms),
+        "mechanisms.csv": csv_bytes(region_mechanisms(a)),
     }
 
 

@@ -14,6 +14,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from turaqty.analysis.mechanisms import region_mechanisms
 from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import format_number, t
@@ -192,7 +193,7 @@ def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]
         macro[f"level_{col}"] = _level_text(macro[f"level_{col}"], lang)
     macro_formats = {t(f"col.{c}", lang, default=c): SCORE_FORMAT for c in macro.columns
                      if c.endswith(("_mean", "_min", "_max"))}
-    mech = a.mechanisms[["name", "specialisation", "group", "mechanism", "answers", "description"]].copy()
+    mech = region_mechanisms(a)[["name", "specialisation", "group", "mechanism", "answers", "description"]].copy()
     mech["specialisation"] = mech["specialisation"].map(lambda s: t(f"specialisation.{s}", lang) if s else "")
     mech["group"] = mech["group"].map(lambda g: t(f"mechanism.group.{g}", lang))
     found = a.findings[["pillar", "indicator", "text"]].copy()
