@@ -31,6 +31,7 @@ turaqty.core.registry.ParameterError: factr: 3 is not a parameter of 'double'; e
 from __future__ import annotations
 
 import inspect
+from functools import lru_cache
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -72,6 +73,7 @@ def check_params(registry: Mapping[str, Callable[..., Result]], name: str,
                                  "one of: " + (", ".join(accepted) or "none"))
 
 
+@lru_cache(maxsize=None)
 def parameter_names(function: Callable[..., Result]) -> list[str]:
     """The keyword parameters a step function accepts (everything after the data)."""
     return [p.name for p in inspect.signature(function).parameters.values()

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from turaqty.core.stats import sorted_summaries
+
 RISKS = ("high", "medium", "low")
 
 
@@ -42,11 +44,10 @@ def risk_classes(values: np.ndarray, high: np.ndarray, low: np.ndarray, orientat
 def reference_values(values: np.ndarray, national: np.ndarray | None) -> dict[str, np.ndarray]:
     """The references a derived threshold may use, per indicator: the national value, the
     regional median and the regional mean (missing values ignored)."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column gives NaN
-        median = np.nanmedian(values, axis=0)
-        mean = np.nanmean(values, axis=0)
+    available = ~np.isnan(values)
+    n = available.sum(axis=0)
+    median = sorted_summaries(values, n)[1]
+    with np.errstate(divide="ignore", invalid="ignore"):  # an all-missing column gives NaN
+        mean = np.where(available, values, 0.0).sum(axis=0) / n
     nat = np.full(values.shape[1], np.nan) if national is None else np.asarray(national, float)
     return {"national": nat, "median": median, "mean": mean}

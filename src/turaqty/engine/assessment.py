@@ -49,26 +49,55 @@ def version() -> str:
     return __version__
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something a user should know about an assessment: a message key (``code``), the
+    indicator and unit it concerns (or ''), and the numbers and ids the message quotes."""
+
+    code: str
+    indicator: str
+    unit_id: str
+    params: dict = field(default_factory=dict, hash=False)
+
+
 @dataclass(frozen=True, eq=False)
 class Assessment:
-    """The results of one assessment; immutable. Tables are pandas DataFrames laid out as
-    the CSV files ``turaqty assess`` writes. The scores, indices and warnings are made by
-    :func:`assess`; the other tables are built the first time they are read, so that a loop
-    of thousands of assessments (sensitivity analysis, scenarios) pays only for what it uses.
+    """The results of one assessment; immutable. :func:`assess` computes arrays only (ids,
+    codes, numbers, enums and typed :class:`Notice` s); the tables — pandas DataFrames laid out
+    as the CSV files ``turaqty assess`` writes, with names and messages in ``lang`` — are
+    built the first time they are read, so that a loop of thousands of assessments
+    (sensitivity analysis, scenarios) pays only for what it uses.
     """
 
     dataset: Dataset
     framework: Framework
     method: Method
-    lang: str
-    scores: pd.DataFrame
-    indices: pd.DataFrame
-    warnings: pd.DataFrame
+    lang: str  # the language of the tables' names and messages (a view, not a result)
     manifest: dict
     arrays: PipelineResult = field(repr=False)
     thresholds: Thresholds = field(repr=False)
     risk_classes: np.ndarray = field(repr=False)  # regions × indicators: high | medium | low | none
     regions: Regions = field(repr=False, default_factory=load_regions)  # the units catalogue
+    notices: tuple[Notice, ...] = ()
+
+    @cached_property
+    def scores(self) -> pd.DataFrame:
+        """``unit_id`` and the 1–9 (or the method's) score of every indicator."""
+        scores = pd.DataFrame(self.arrays.scores, columns=list(self.dataset.indicators))
+        scores.insert(0, "unit_id", list(self.dataset.units))
+        return scores
+
+    @cached_property
+    def indices(self) -> pd.DataFrame:
+        """``unit_id, name``, every aggregate of the framework, their ranks and levels."""
+        units = list(self.dataset.units)
+        return _indices_frame(units, [self.regions.name(u, self.lang) for u in units],
+                              self.arrays, self.framework)
+
+    @cached_property
+    def warnings(self) -> pd.DataFrame:
+        """``code, indicator, unit_id, message``: every notice, in words."""
+        return _warning_frame(self.notices, self.framework, self.regions, self.lang)
 
     @property
     def has_risk_map(self) -> bool:
@@ -174,7 +203,8 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> l
 
 def _warning_frame(notices, fw: Framework, regions: Regions, lang: str) -> pd.DataFrame:
     rows = []
-    for code, ind, unit, params in notices:
+    for notice in notices:
+        code, ind, unit, params = notice.code, notice.indicator, notice.unit_id, notice.params
         p = dict(params)
         p["indicator"] = ind
         p["indicator_name"] = fw.by_code[ind].name(lang) if ind else ""
@@ -227,7 +257,9 @@ def _indices_frame(units: list[str], names: list[str], r: PipelineResult,
     nodes = fw.index_columns
     columns = {"unit_id": units, "name": names}
     columns.update({col: r.aggregates[:, k] for k, col in enumerate(nodes)})
-    columns.update({f"rank_{col}": pd.array(r.ranks[:, k], dtype="Int64")
+    missing = np.isnan(r.ranks)
+    whole = np.where(missing, 0, r.ranks).astype(np.int64)
+    columns.update({f"rank_{col}": pd.arrays.IntegerArray(whole[:, k], missing[:, k])
                     for k, col in enumerate(nodes)})
     columns.update({f"level_{col}": r.levels[:, k] for k, col in enumerate(nodes)
                     if fw.levels(col) is not None})
@@ -357,23 +389,18 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     except ParameterError as err:
         raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
                                  params={"expected": err.expected})) from None
-    units = list(ds.units)
-    scores = pd.DataFrame(r.scores, columns=list(codes))
-    scores.insert(0, "unit_id", units)
-    indices = _indices_frame(units, [regions.name(u, lang) for u in units], r, fw)
     th, risk_notices = thresholds(ds, fw, method.risk_thresholds)
     if baseline is not None:
         th, risk_notices = baseline.thresholds, []
     classes = risk_classes(ds.values, th.high, th.low, th.orientation, th.high_inclusive,
                            th.low_inclusive)
-    warnings = _warning_frame(_notices(ds, fw, method, r) + risk_notices, fw, regions, lang)
+    notices = tuple(Notice(*n) for n in _notices(ds, fw, method, r) + risk_notices)
     manifest = _manifest(ds, fw, regions, method,
                          {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
                          [c for c, inc in zip(codes, r.included) if inc], lang)
     manifest["bounds"] = "baseline" if baseline is not None else "data"
-    manifest["step_parameters"] = plain_parameters(r.params)
-    return Assessment(ds, fw, method, lang, scores, indices, warnings, manifest, r, th, classes,
-                      regions)
+    manifest["step_parameters"] = r.params  # made JSON-ready when written
+    return Assessment(ds, fw, method, lang, manifest, r, th, classes, regions, notices)
 
 
 def _spec(step) -> tuple[str, dict]:
@@ -424,20 +451,3 @@ def _normalisation(method: Method, fw: Framework, codes: tuple[str, ...]) -> tup
             raise UsageError(Problem("method_goalposts", value=", ".join(missing[:10])))
         params = {**params, "lower": [i.lower_bound for i in inds], "upper": [i.target for i in inds]}
     return name, params
-
-
-def plain_parameters(params: dict) -> dict:
-    """Step parameters as JSON-ready data (arrays as lists, NaN as None)."""
-    def plain(v):
-        if isinstance(v, dict):
-            return {str(k): plain(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [plain(x) for x in v]
-        if isinstance(v, np.ndarray):
-            return plain(v.tolist())
-        if isinstance(v, (np.floating, float)):
-            return None if v != v else float(v)
-        if isinstance(v, (np.integer, np.bool_)):
-            return v.item()
-        return v
-    return {k: plain(v) for k, v in params.items() if k != "denominate" or True}

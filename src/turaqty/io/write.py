@@ -75,6 +75,8 @@ def plain(value):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:  # a numpy array
+        return plain(value.tolist())
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and value != value:
