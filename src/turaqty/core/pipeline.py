@@ -85,48 +85,50 @@ def _accepts(function) -> tuple[str, ...]:
     return code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
 
 
-def _membership(tree: Tree, included: np.ndarray, n_nodes: int) -> np.ndarray:
-    """(indicators + nodes) × nodes weights of each child in its parent."""
-    m = tree.indicator_parent.size
-    w = np.zeros((m + n_nodes, n_nodes))
-    rows = np.flatnonzero(included)
-    w[rows, tree.indicator_parent[rows]] = tree.indicator_weight[rows]
-    inner = np.flatnonzero(tree.node_parent >= 0)
-    w[m + inner, tree.node_parent[inner]] = tree.node_weight[inner]
-    return w
-
-
 def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
                    expected: np.ndarray | None = None) -> np.ndarray:
-    """Every node's value, level by level: one array pass per (level, aggregation).
+    """Every node's value (units × nodes), level by level: one array pass per (level,
+    aggregation); the scores are read in place, not copied into one table.
 
     With ``tree.availability`` > 0, a node whose share of ``expected`` children (per node;
     by default those in ``included``) with a value is below it gets NaN."""
     n, n_nodes = scores.shape[0], tree.node_parent.size
-    m = scores.shape[1]
-    table = np.full((n, m + n_nodes), np.nan)
-    table[:, :m] = np.where(included[None, :], scores, np.nan)
-    weights = _membership(tree, included, n_nodes)
-    members = weights > 0
+    nodes_table = np.full((n, n_nodes), np.nan)
+    everything = bool(included.all())
     for level in np.unique(tree.node_level):
-        at_level = np.flatnonzero(tree.node_level == level)
         groups: dict[tuple, list[int]] = {}
-        for k in at_level:
+        for k in np.flatnonzero(tree.node_level == level):
             name, params = tree.aggregation[k]
             groups.setdefault((name, tuple(sorted(params.items()))), []).append(int(k))
         for (name, items), nodes in groups.items():
-            children = np.flatnonzero(members[:, nodes].any(axis=1))
-            result = call(AGGREGATION, name, table[:, children],
-                          {"membership": members[np.ix_(children, nodes)],
-                           "weights": weights[children].sum(axis=1), **dict(items)})
-            values = result.values
+            targets = np.array(nodes)
+            inds = np.flatnonzero(np.isin(tree.indicator_parent, targets) & included)
+            kids = np.flatnonzero(np.isin(tree.node_parent, targets))
+            parts, parents, weights = [], [], []
+            if inds.size:
+                whole = everything and inds.size == scores.shape[1]
+                parts.append(scores if whole else scores[:, inds])
+                parents.append(tree.indicator_parent[inds])
+                weights.append(tree.indicator_weight[inds])
+            if kids.size:
+                parts.append(nodes_table[:, kids])
+                parents.append(tree.node_parent[kids])
+                weights.append(tree.node_weight[kids])
+            if not parts:
+                continue
+            values = parts[0] if len(parts) == 1 else np.hstack(parts)
+            parent = np.concatenate(parents)
+            membership = parent[:, None] == targets[None, :]
+            result = call(AGGREGATION, name, values,
+                          {"membership": membership, "weights": np.concatenate(weights), **dict(items)})
+            out = result.values
             if tree.availability > 0:
-                have = (~np.isnan(table[:, children])).astype(np.float64) @ members[np.ix_(children, nodes)]
-                need = expected[nodes] if expected is not None else members[:, nodes].sum(axis=0)
+                have = (~np.isnan(values)).astype(np.float64) @ membership
+                need = expected[targets] if expected is not None else membership.sum(axis=0)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    values = np.where(have / need >= tree.availability - 1e-12, values, np.nan)
-            table[:, m + np.array(nodes)] = values
-    return table[:, m:]
+                    out = np.where(have / need >= tree.availability - 1e-12, out, np.nan)
+            nodes_table[:, targets] = out
+    return nodes_table
 
 
 def _expected(tree: Tree, included: np.ndarray, missing: np.ndarray) -> np.ndarray:
@@ -143,25 +145,26 @@ def run_pipeline(values: np.ndarray, directions: np.ndarray, tree: Tree, exclude
                  denominate: tuple[str, dict] = NO_STEP, impute: tuple[str, dict] = NO_STEP,
                  treat: tuple[str, dict] = NO_STEP,
                  normalise: tuple[str, dict] = ("minmax", {"scale": (1.0, 9.0)}),
-                 denominators: np.ndarray | None = None, groups: np.ndarray | None = None,
                  bounds: tuple[np.ndarray, np.ndarray] | None = None) -> PipelineResult:
     """Assess ``values`` (units × indicators) along ``tree``.
 
     ``excluded`` marks indicators left out of the index (they are still scored). Each step
-    is ``(registry name, parameters)``; ``denominators`` and ``groups`` are handed to the
-    steps that take them. ``bounds`` (min and max per indicator, e.g. a baseline's) replace
+    is ``(registry name, parameters)``; the indicators' directions are handed to the steps
+    that take them. ``bounds`` (min and max per indicator, e.g. a baseline's) replace
     the data's own and clip the scores to the scale, so that scores stay comparable.
     """
     values = np.asarray(values, dtype=np.float64)
     params: dict[str, dict[str, Any]] = {}
     if denominate[0] != "none":
-        r = _step("denominate", denominate, values, denominators=denominators)
+        r = _step("denominate", denominate, values)
         values, params["denominate"] = r.values, r.params
     missing_cells = np.isnan(values)
     empty = missing_cells.all(axis=0)
-    r = _step("impute", impute, values, directions=directions, groups=groups)
-    values, params["impute"] = r.values, r.params
-    imputed = missing_cells & ~np.isnan(values)
+    imputed = np.zeros_like(missing_cells)
+    if impute[0] != "none":  # 'none' would only copy the values
+        r = _step("impute", impute, values, directions=directions)
+        values, params["impute"] = r.values, r.params
+        imputed = missing_cells & ~np.isnan(values)
     if treat[0] != "none":
         r = _step("treat", treat, values, directions=directions)
         values, params["treat"] = r.values, r.params
