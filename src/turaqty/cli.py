@@ -7,6 +7,7 @@ where and how to fix it), 1 an internal error (a bug to report).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -27,12 +28,20 @@ def _language(argv: list[str]) -> str:
     return env if env in LANGUAGES else "en"
 
 
-def _localise_argparse(lang: str) -> None:
-    """argparse's own words (usage, options, its error messages) in ``lang``."""
+@contextlib.contextmanager
+def argparse_words(lang: str):
+    """argparse's own words (usage, options, its error messages) in ``lang`` while the
+    parser is built and used; argparse's translator is restored afterwards, so other parsers
+    in the same process keep theirs."""
     def translate(text: str) -> str:
         return t(f"argparse.{text}", lang, default=text)
 
+    original = argparse._
     argparse._ = translate
+    try:
+        yield
+    finally:
+        argparse._ = original
 
 
 def _parser(lang: str) -> argparse.ArgumentParser:
@@ -41,7 +50,6 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     def h(key: str) -> str:
         return t(f"cli.help.{key}", lang).replace("%", "%%")  # argparse formats help with %
 
-    _localise_argparse(lang)
     p = argparse.ArgumentParser(prog="turaqty", description=h("turaqty"), epilog=h("epilog"))
     p.add_argument("--version", action="version", version=f"turaqty {__version__}")
     p.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
@@ -428,10 +436,12 @@ def framework_template(lang: str) -> dict[str, bytes]:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
-    parser = _parser(_language(argv))
-    args = parser.parse_args(argv)
+    with argparse_words(_language(argv)):
+        parser = _parser(_language(argv))
+        args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
+        with argparse_words(_language(argv)):
+            parser.print_help()
         return 0
     from turaqty.errors import TuraqtyError
 
@@ -448,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader of our output went away (e.g. '| head'): not an error
-        sys.stdout = open(os.devnull, "w")
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
         return 0
     except Exception as err:  # a bug: say so, and how to report it
         if os.environ.get("TURAQTY_DEBUG"):
