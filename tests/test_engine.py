@@ -351,3 +351,23 @@ def test_help_starts_fast_without_pandas():
     assert p.returncode == 0
     imported = [line.rsplit("|", 1)[-1].strip() for line in p.stderr.splitlines()]
     assert "pandas" not in imported and "numpy" not in imported
+
+
+PREVIOUS = {  # sha256 of the files of turaqty 0.1.0 (commit bfccc33), before the general engine
+    ("default", "indices.csv"): "bbf87b6b1d34e9a5b00455e50314caf5816ef747299305a9a61c691e5862d448",
+    ("default", "scores.csv"): "deff990f67914367473d053129cff78a86286afdd765e1afc3baaba860092c68",
+    ("default", "matrix.csv"): "14f50d296c3f02a809d0288fee254740c4bd039e84149b0c5fc03fbda08e2e63",
+    ("dissertation", "indices.csv"): "59864cdf0d5b4c58ea2232957233819358ebe65c0a5218956264b32151d568c5",
+    ("dissertation", "scores.csv"): "89f06b5701ce54230039295423c9312ec4fa5f2ffb4cd04a2dc3844acc9fc030",
+    ("dissertation", "matrix.csv"): "8ef6f8a4465fdaac129a0d9846c4f42c728a76c5d40dd0ca9579c449d85a27fa",
+}
+
+
+@pytest.mark.parametrize("profile, name", sorted(PREVIOUS))
+def test_profiles_give_exactly_the_previous_outputs(profile, name):
+    import hashlib
+
+    from turaqty.report.outputs import assessment_files
+
+    files = assessment_files(turaqty.assess(profile=profile))
+    assert hashlib.sha256(files[name]).hexdigest() == PREVIOUS[(profile, name)]

@@ -94,7 +94,6 @@ def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
     by default those in ``included``) with a value is below it gets NaN."""
     n, n_nodes = scores.shape[0], tree.node_parent.size
     nodes_table = np.full((n, n_nodes), np.nan)
-    everything = bool(included.all())
     for level in np.unique(tree.node_level):
         groups: dict[tuple, list[int]] = {}
         for k in np.flatnonzero(tree.node_level == level):
@@ -102,23 +101,22 @@ def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
             groups.setdefault((name, tuple(sorted(params.items()))), []).append(int(k))
         for (name, items), nodes in groups.items():
             targets = np.array(nodes)
-            inds = np.flatnonzero(np.isin(tree.indicator_parent, targets) & included)
+            inds = np.isin(tree.indicator_parent, targets)
             kids = np.flatnonzero(np.isin(tree.node_parent, targets))
-            parts, parents, weights = [], [], []
-            if inds.size:
-                whole = everything and inds.size == scores.shape[1]
-                parts.append(scores if whole else scores[:, inds])
-                parents.append(tree.indicator_parent[inds])
-                weights.append(tree.indicator_weight[inds])
+            parts, memberships, weights = [], [], []
+            if inds.any():  # every indicator column, read in place; the others weigh nothing
+                parts.append(scores)
+                memberships.append((tree.indicator_parent[:, None] == targets[None, :])
+                                   & (inds & included)[:, None])
+                weights.append(tree.indicator_weight)
             if kids.size:
                 parts.append(nodes_table[:, kids])
-                parents.append(tree.node_parent[kids])
+                memberships.append(tree.node_parent[kids][:, None] == targets[None, :])
                 weights.append(tree.node_weight[kids])
             if not parts:
                 continue
             values = parts[0] if len(parts) == 1 else np.hstack(parts)
-            parent = np.concatenate(parents)
-            membership = parent[:, None] == targets[None, :]
+            membership = np.vstack(memberships)
             result = call(AGGREGATION, name, values,
                           {"membership": membership, "weights": np.concatenate(weights), **dict(items)})
             out = result.values
