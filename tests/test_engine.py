@@ -124,6 +124,27 @@ def test_availability_threshold(tmp_path):
     assert pd.isna(ix.loc["u2", "rank_top"])
 
 
+def test_availability_per_node(tmp_path):
+    folder, data = three_level(tmp_path)
+    m = turaqty.Method.from_dict({"availability": {"default": 0.75, "B": 0.5}})
+    assert m.to_dict()["availability"] == {"default": 0.75, "B": 0.5}
+    ix = turaqty.assess(data, framework=folder, profile=m).indices.set_index("unit_id")
+    assert ix.loc["u2", "B"] == 5.0 and not np.isnan(ix.loc["u2", "top"])  # 1 of 2 ≥ 50 %
+
+
+def test_replay_refuses_changed_data(tmp_path):
+    folder, data = three_level(tmp_path)
+    first = tmp_path / "first"
+    assert run("assess", data, "--framework", folder, "--out", first, "--quiet").returncode == 0
+    data.write_text(data.read_text(encoding="utf-8").replace("10,5,3,1", "10,5,3,2"), encoding="utf-8")
+    p = run("assess", "--from", first / "manifest.json", "--out", tmp_path / "second")
+    assert p.returncode == 2 and "SHA-256" in p.stderr and "--method" in p.stderr
+    assert not (tmp_path / "second").exists()
+    p = run("assess", data, "--framework", folder, "--method", first / "manifest.json",
+            "--out", tmp_path / "third", "--quiet")
+    assert p.returncode == 0, p.stderr
+
+
 def test_coverage_counts_framework_indicators_absent_from_the_data(tmp_path):
     """A file with 6 of the 52 indicators gets no index (80 % rule) unless partial is allowed."""
     frame = turaqty.load_embedded().wide(national=True)[["B1", "B2", "B3", "B22", "B23", "B44"]]

@@ -199,6 +199,11 @@ def _assess(args) -> int:
         framework = framework or recorded["framework"]
         args.replay_method = recorded["method"]
     a = assess(data, profile=_method(args, lang), lang=lang, framework=framework)
+    if args.replay and a.dataset.sha256 != recorded["sha256"]:
+        from turaqty.errors import Problem, UsageError
+
+        raise UsageError(Problem("replay_data_changed", file=a.dataset.source,
+                                 params={"manifest": args.replay}))
     out = Path(args.out)
     write_assessment(a, out, protect=data)
     if not args.quiet:

@@ -51,7 +51,8 @@ class Tree:
     aggregation: tuple[tuple[str, dict], ...]  # per node: registry name and parameters
     bands: np.ndarray  # nodes × 2: level bounds (NaN: the node has no levels)
     absent: np.ndarray | None = None  # per node: expected indicators missing from the data
-    availability: float = 0.0  # a node needs this share of its expected children with a value
+    availability: float | np.ndarray = 0.0  # a node needs this share (one, or one per node) of
+    # its expected children with a value
 
 
 @dataclass(frozen=True)
@@ -120,11 +121,13 @@ def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
             result = call(AGGREGATION, name, values,
                           {"membership": membership, "weights": np.concatenate(weights), **dict(items)})
             out = result.values
-            if tree.availability > 0:
+            share = np.broadcast_to(np.asarray(tree.availability, dtype=np.float64),
+                                    (n_nodes,))[targets]
+            if (share > 0).any():
                 have = (~np.isnan(values)).astype(np.float64) @ membership
                 need = expected[targets] if expected is not None else membership.sum(axis=0)
                 with np.errstate(divide="ignore", invalid="ignore"):
-                    out = np.where(have / need >= tree.availability - 1e-12, out, np.nan)
+                    out = np.where(have / need >= share - 1e-12, out, np.nan)
             nodes_table[:, targets] = out
     return nodes_table
 

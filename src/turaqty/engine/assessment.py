@@ -327,7 +327,8 @@ def tree_of(fw: Framework, method: Method, codes: tuple[str, ...]) -> Tree:
                            for n in nodes)),
         bands=np.array([fw.levels(n) or (np.nan, np.nan) for n in nodes], dtype=np.float64),
         absent=absent,
-        availability=method.availability,
+        availability=np.array([dict(method.availability_by_node).get(n, method.availability)
+                               for n in nodes]),
     )
 
 

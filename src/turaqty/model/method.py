@@ -121,6 +121,7 @@ class Method:
     aggregate_by_node: tuple[tuple[str, Step], ...] = ()
     weights: tuple[tuple[str, float], ...] = ()  # node or indicator → weight (framework's otherwise)
     availability: float = 0.0  # a node needs this share of its children with a value
+    availability_by_node: tuple[tuple[str, float], ...] = ()  # … or its own share
     constant: str = "exclude"  # an indicator with all values equal is left out of the index
     ties: str = "min"  # equal values share the better rank
     risk_thresholds: str = "derived"  # derived: from the data (national, median, norms) | printed
@@ -170,7 +171,10 @@ class Method:
             d["aggregate"]["by_level"] = {str(k): s.to_dict() for k, s in self.aggregate_by_level}
         if self.aggregate_by_node:
             d["aggregate"]["by_node"] = {k: s.to_dict() for k, s in self.aggregate_by_node}
-        d.update(weights=dict(self.weights), availability=self.availability,
+        availability: Any = self.availability
+        if self.availability_by_node:
+            availability = {"default": self.availability, **dict(self.availability_by_node)}
+        d.update(weights=dict(self.weights), availability=availability,
                  constant=self.constant, ties=self.ties, risk_thresholds=self.risk_thresholds)
         return d
 
@@ -179,7 +183,8 @@ class Method:
         """The inverse of :meth:`to_dict`; unknown keys are an error. Missing keys take the
         defaults (so a method file may give only what it changes)."""
         names = {f.name for f in dataclasses.fields(cls)} - {"extra", "aggregate_by_level",
-                                                              "aggregate_by_node"}
+                                                              "aggregate_by_node",
+                                                              "availability_by_node"}
         unknown = sorted(set(data) - names - {"note", "description"})
         if unknown:
             raise UsageError(Problem("method_key", file=where or None, value=", ".join(unknown),
@@ -192,6 +197,11 @@ class Method:
             d["exclude"] = tuple((str(k), str(v)) for k, v in pairs)
         if "weights" in d:
             d["weights"] = tuple(sorted((str(k), _weight(k, v, where)) for k, v in (d["weights"] or {}).items()))
+        if isinstance(d.get("availability"), dict):
+            shares = dict(d["availability"])
+            default = shares.pop("default", 0.0)
+            d["availability_by_node"] = tuple(sorted((str(k), _share(v, where)) for k, v in shares.items()))
+            d["availability"] = default
         if "availability" in d:
             d["availability"] = _share(d["availability"], where)
         for step in STEPS:
