@@ -157,8 +157,13 @@ def test_coverage_counts_framework_indicators_absent_from_the_data(tmp_path):
     out = tmp_path / "out"
     assert run("assess", path, "--out", out, "--quiet").returncode == 0
     assert pd.read_csv(out / "indices.csv")["rank_integral"].isna().all()
-    assert run("assess", path, "--out", out, "--quiet", "--allow-partial").returncode == 0
+    p = run("assess", path, "--out", out, "--quiet", "--allow-partial")
+    assert p.returncode == 0 and "PARTIAL DATA" in p.stderr
     assert pd.read_csv(out / "indices.csv")["rank_integral"].notna().all()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["partial_indices"]) == {"social", "economic", "ecological", "integral"}
+    assert "index_partial" in pd.read_csv(out / "warnings.csv")["code"].tolist()
+    assert turaqty.assess().manifest["partial_indices"] == {}
 
 
 def test_profiles_are_method_files_and_give_the_dissertations_table_13():

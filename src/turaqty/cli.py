@@ -206,6 +206,10 @@ def _assess(args) -> int:
                                  params={"manifest": args.replay}))
     out = Path(args.out)
     write_assessment(a, out, protect=data)
+    partial = a.manifest["partial_indices"]
+    if partial:  # a banner: indices ranked on less than 80 % of their indicators
+        print(t("cli.partial_banner", lang, nodes=", ".join(a.framework.pillar_name(n, lang)
+                                                            for n in partial)), file=sys.stderr)
     if not args.quiet:
         print(t("cli.title", lang, profile=_profile_name(a, lang), source=_source_name(a, lang)))
         print(_summary(a, lang))

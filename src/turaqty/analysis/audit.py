@@ -136,7 +136,7 @@ def _leave_one_out(a: Assessment) -> list[dict]:
             continue
         without = r.included.copy()
         without[j] = False
-        ranks = rank_descending(aggregate_tree(r.scores, r.tree, without, r.expected)[:, -1])
+        ranks = rank_descending(aggregate_tree(r.scores, r.tree, without, r.expected)[0][:, -1])
         shift = ranks - base_rank
         if np.isnan(shift).all():  # the indicator was its pillar's only one
             out.append({"indicator": code, "max_shift": None, "mean_abs_shift": None,

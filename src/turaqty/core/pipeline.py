@@ -73,6 +73,7 @@ class PipelineResult:
     params: dict[str, dict[str, Any]] = field(default_factory=dict)  # what each step used
     tree: Tree | None = None  # the structure aggregated
     expected: np.ndarray | None = None  # per node: the children its availability counts
+    coverage: np.ndarray | None = None  # units × nodes: share of the expected children with a value
 
 
 def _step(name: str, spec: tuple[str, dict], values: np.ndarray, **context):
@@ -87,14 +88,16 @@ def _accepts(function) -> tuple[str, ...]:
 
 
 def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
-                   expected: np.ndarray | None = None) -> np.ndarray:
-    """Every node's value (units × nodes), level by level: one array pass per (level,
-    aggregation); the scores are read in place, not copied into one table.
+                   expected: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every node's value and coverage (both units × nodes), level by level: one array pass
+    per (level, aggregation); the scores are read in place, not copied into one table.
 
-    With ``tree.availability`` > 0, a node whose share of ``expected`` children (per node;
-    by default those in ``included``) with a value is below it gets NaN."""
+    The coverage of a node is the share of its ``expected`` children (per node; by default
+    those in ``included``) that have a value; with ``tree.availability`` > 0, a node whose
+    coverage is below it gets NaN."""
     n, n_nodes = scores.shape[0], tree.node_parent.size
     nodes_table = np.full((n, n_nodes), np.nan)
+    coverage = np.zeros((n, n_nodes))
     for level in np.unique(tree.node_level):
         groups: dict[tuple, list[int]] = {}
         for k in np.flatnonzero(tree.node_level == level):
@@ -121,15 +124,17 @@ def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
             result = call(AGGREGATION, name, values,
                           {"membership": membership, "weights": np.concatenate(weights), **dict(items)})
             out = result.values
+            given = membership.sum(axis=0)
+            need = expected[targets] if expected is not None else given
+            with np.errstate(divide="ignore", invalid="ignore"):
+                covered = np.nan_to_num(result.details["share"] * given / need)
             share = np.broadcast_to(np.asarray(tree.availability, dtype=np.float64),
                                     (n_nodes,))[targets]
             if (share > 0).any():
-                have = (~np.isnan(values)).astype(np.float64) @ membership
-                need = expected[targets] if expected is not None else membership.sum(axis=0)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    out = np.where(have / need >= share - 1e-12, out, np.nan)
+                out = np.where(covered >= share - 1e-12, out, np.nan)
             nodes_table[:, targets] = out
-    return nodes_table
+            coverage[:, targets] = covered
+    return nodes_table, coverage
 
 
 def _expected(tree: Tree, included: np.ndarray, missing: np.ndarray) -> np.ndarray:
@@ -179,10 +184,10 @@ def run_pipeline(values: np.ndarray, directions: np.ndarray, tree: Tree, exclude
     constant = ~empty & np.asarray(r.details.get("constant", np.zeros(values.shape[1], bool)))
     included = ~excluded & ~constant & ~empty
     expected = _expected(tree, included, empty & ~excluded)
-    table = aggregate_tree(scores, tree, included, expected)
+    table, coverage = aggregate_tree(scores, tree, included, expected)
     ranks = np.column_stack([rank_descending(table[:, k]) for k in range(table.shape[1])])
     levels = np.column_stack([
         level_of(table[:, k], tuple(tree.bands[k])) if not np.isnan(tree.bands[k]).any()
         else np.full(table.shape[0], "", dtype=object) for k in range(table.shape[1])])
     return PipelineResult(values, scores, lower, upper, constant, empty, included, imputed,
-                          table, ranks, levels, params, tree, expected)
+                          table, ranks, levels, params, tree, expected, coverage)

@@ -167,6 +167,23 @@ class Assessment:
         return self.arrays.aggregates[:, [columns.index(p) for p in self.framework.pillars]]
 
 
+MIN_COVERAGE = 0.8  # SDSN: no index on fewer than 80 % of its indicators
+
+
+def partial_indices(fw: Framework, r: PipelineResult, units) -> dict[str, list[str]]:
+    """Aggregates that have a value for some units on less than :data:`MIN_COVERAGE` of their
+    children, or on a child that does (possible only when the method's availability allows
+    it): node → those units."""
+    partial = ~np.isnan(r.aggregates) & (r.coverage < MIN_COVERAGE - 1e-12)
+    column = {node: k for k, node in enumerate(fw.index_columns)}
+    for k, node in enumerate(fw.index_columns):  # lowest level first: children come before
+        for child in fw.children(node):
+            if child in column:
+                partial[:, k] |= partial[:, column[child]] & ~np.isnan(r.aggregates[:, k])
+    return {node: [units[i] for i in np.flatnonzero(partial[:, k])]
+            for k, node in enumerate(fw.index_columns) if partial[:, k].any()}
+
+
 def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> list[tuple[str, str, str, dict]]:
     """Warnings as (code, indicator, unit_id, params), in a stable order."""
     codes = ds.indicators
@@ -198,6 +215,10 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> l
             out.append(("value_suspect", c, unit, {"used": True}))
     for i, k in zip(*np.nonzero(np.isnan(r.aggregates))):
         out.append(("pillar_no_score", "", ds.units[i], {"pillar": fw.index_columns[k]}))
+    for node, units in partial_indices(fw, r, ds.units).items():
+        out.append(("index_partial", "", "", {"pillar": node, "n": len(units),
+                                              "regions": RegionNames(units),
+                                              "share": f"{MIN_COVERAGE:.0%}"}))
     return out
 
 
@@ -401,6 +422,7 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
                          [c for c, inc in zip(codes, r.included) if inc], lang)
     manifest["bounds"] = "baseline" if baseline is not None else "data"
     manifest["step_parameters"] = r.params  # made JSON-ready when written
+    manifest["partial_indices"] = partial_indices(fw, r, ds.units)
     return Assessment(ds, fw, method, lang, manifest, r, th, classes, regions, notices)
 
 
