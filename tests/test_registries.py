@@ -9,16 +9,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from turaqty.core import aggregate, denominate, impute, normalise, treat
+from turaqty.core.pipeline import STEPS
 from turaqty.core.registry import ParameterError, call, check_params, parameter_names
 from turaqty.core.stats import describe
 
-REGISTRIES = {
-    "denominate": denominate.DENOMINATION,
-    "impute": impute.IMPUTATION,
-    "treat": treat.TREATMENT,
-    "normalise": normalise.NORMALISATION,
-    "aggregate": aggregate.AGGREGATION,
-}
+REGISTRIES = STEPS
 
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
 cell = st.one_of(finite, st.just(np.nan))

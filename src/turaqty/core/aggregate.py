@@ -32,7 +32,7 @@ Example (two parents: children 0–1 and child 2; unit 2 lacks child 1)
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -65,9 +65,18 @@ def weight_matrix(membership: Any, weights: Any, n_children: int) -> tuple[np.nd
     return member, member * (w[:, None] if w.ndim == 1 else w)
 
 
-def _level(values: Any, membership: Any, weights: Any, min_share: Any,
-           share_by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict]:
-    """Checked inputs: values, membership and weight matrices, availability, parameters."""
+class _Level(NamedTuple):
+    """Checked inputs of one level and what every mean needs."""
+
+    values: np.ndarray
+    member: np.ndarray  # children × parents, 0/1
+    w: np.ndarray  # children × parents weights
+    available: np.ndarray  # units × children: has a value
+    weight_present: np.ndarray  # units × parents: Σ wᵢ over the children with a value
+    params: dict
+
+
+def _level(values: Any, membership: Any, weights: Any, min_share: Any, share_by: str) -> _Level:
     values = as_matrix(values)
     member, w = weight_matrix(membership, weights, values.shape[1])
     min_share = check_number("min_share", min_share, low=0.0, high=1.0)
@@ -76,41 +85,45 @@ def _level(values: Any, membership: Any, weights: Any, min_share: Any,
     params = {"membership": np.asarray(membership, bool),
               "weights": None if weights is None else np.asarray(weights, np.float64),
               "min_share": min_share, "share_by": share_by}
-    return values, member, w, available, params
+    return _Level(values, member, w, available, available.astype(np.float64) @ w, params)
 
 
-def _finish(numerator: np.ndarray, denominator: np.ndarray, level: tuple, transform=None) -> Result:
+def _finish(numerator: np.ndarray, denominator: np.ndarray, level: _Level,
+            transform=None) -> Result:
     """numerator / denominator (then ``transform``), NaN where no weighted child has a
     value or the share of children with a value is below ``min_share``;
     ``details["share"]`` is that share per unit and parent."""
-    _, member, w, available, params = level
-    base = member if params["share_by"] == "count" else w
-    present = available.astype(np.float64)
+    params = level.params
+    if params["share_by"] == "weight" or params["weights"] is None:
+        base, present = level.w, level.weight_present
+    else:
+        base, present = level.member, level.available.astype(np.float64) @ level.member
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = (present @ base) / base.sum(axis=0)
+        share = present / base.sum(axis=0)
         out = numerator / denominator
     if transform is not None:
         out = transform(out)
-    out[~(present @ w > 0) | (share < params["min_share"])] = np.nan
+    out[~(level.weight_present > 0) | (share < params["min_share"])] = np.nan
     return Result(out, params, {"share": share})
 
 
-def _check_values(values: np.ndarray, w: np.ndarray, bad: np.ndarray, need: str) -> None:
+def _check_values(level: _Level, bad: np.ndarray, need: str) -> None:
     """Refuse a value the mean cannot take (e.g. ≤ 0 for the geometric mean) in a child
     that enters some parent."""
-    used = bad & (w.sum(axis=1) > 0)[None, :]
+    used = bad & level.available & (level.w.sum(axis=1) > 0)[None, :]
     if used.any():
         row, col = np.argwhere(used)[0]
-        raise ParameterError("values", float(values[row, col]),
+        raise ParameterError("values", float(level.values[row, col]),
                              f"(unit {row}, child {col}) cannot be aggregated: {need}")
 
 
-def _transformed(values: np.ndarray, available: np.ndarray, w: np.ndarray, f) -> np.ndarray:
+def _transformed(level: _Level, f) -> np.ndarray:
     """f(x) where a child has a value, 0 elsewhere and in children that enter no parent (so
     that their log of 0 or 1/0 does not reach a parent as 0·inf)."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(available, f(values), 0.0)
-    out[:, ~(w.sum(axis=1) > 0)] = 0.0
+        out = f(level.values)
+    np.copyto(out, 0.0, where=~level.available)
+    out[:, ~(level.w.sum(axis=1) > 0)] = 0.0
     return out
 
 
@@ -121,9 +134,9 @@ def arithmetic(values: Any, *, membership: Any, weights: Any = None, min_share: 
     >>> arithmetic([[2.0, 4.0]], membership=[[1], [1]], weights=[3, 1]).values.tolist()
     [[2.5]]
     """
-    level = values, _, w, available, _ = _level(values, membership, weights, min_share, share_by)
-    total = np.where(available, values, 0.0) @ w
-    return _finish(total, available.astype(np.float64) @ w, level)
+    level = _level(values, membership, weights, min_share, share_by)
+    total = np.where(level.available, level.values, 0.0) @ level.w
+    return _finish(total, level.weight_present, level)
 
 
 def geometric(values: Any, *, membership: Any, weights: Any = None, min_share: float = 0.0,
@@ -133,10 +146,10 @@ def geometric(values: Any, *, membership: Any, weights: Any = None, min_share: f
     >>> geometric([[2.0, 8.0]], membership=[[1], [1]]).values.tolist()
     [[4.0]]
     """
-    level = values, _, w, available, _ = _level(values, membership, weights, min_share, share_by)
-    _check_values(values, w, available & ~(values > 0), "the geometric mean needs values > 0")
-    logs = _transformed(values, available, w, np.log)
-    return _finish(logs @ w, available.astype(np.float64) @ w, level, np.exp)
+    level = _level(values, membership, weights, min_share, share_by)
+    _check_values(level, ~(level.values > 0), "the geometric mean needs values > 0")
+    logs = _transformed(level, np.log)
+    return _finish(logs @ level.w, level.weight_present, level, np.exp)
 
 
 def harmonic(values: Any, *, membership: Any, weights: Any = None, min_share: float = 0.0,
@@ -146,10 +159,10 @@ def harmonic(values: Any, *, membership: Any, weights: Any = None, min_share: fl
     >>> harmonic([[1.0, 3.0]], membership=[[1], [1]]).values.tolist()
     [[1.5]]
     """
-    level = values, _, w, available, _ = _level(values, membership, weights, min_share, share_by)
-    _check_values(values, w, available & (values == 0), "the harmonic mean needs values ≠ 0")
-    inverse = _transformed(values, available, w, np.reciprocal)
-    return _finish(available.astype(np.float64) @ w, inverse @ w, level)
+    level = _level(values, membership, weights, min_share, share_by)
+    _check_values(level, level.values == 0, "the harmonic mean needs values ≠ 0")
+    inverse = _transformed(level, np.reciprocal)
+    return _finish(level.weight_present, inverse @ level.w, level)
 
 
 def generalised(values: Any, *, membership: Any, p: float, weights: Any = None,
@@ -162,14 +175,13 @@ def generalised(values: Any, *, membership: Any, p: float, weights: Any = None,
     p = check_number("p", p)
     if p == 0:
         raise ParameterError("p", p, "must not be 0 (that limit is the geometric mean)")
-    level = values, _, w, available, params = _level(values, membership, weights, min_share,
-                                                     share_by)
+    level = _level(values, membership, weights, min_share, share_by)
     if p < 0:
-        _check_values(values, w, available & ~(values > 0), "a negative p needs values > 0")
-    powered = _transformed(values, available, w, lambda x: x ** p)
-    params["p"] = p
+        _check_values(level, ~(level.values > 0), "a negative p needs values > 0")
+    powered = _transformed(level, lambda x: x ** p)
+    level.params["p"] = p
     with np.errstate(invalid="ignore"):
-        return _finish(powered @ w, available.astype(np.float64) @ w, level,
+        return _finish(powered @ level.w, level.weight_present, level,
                        lambda mean: mean ** (1.0 / p))
 
 
@@ -181,10 +193,9 @@ def weighted_sum(values: Any, *, membership: Any, weights: Any = None, min_share
     >>> weighted_sum([[2.0, 4.0], [2.0, np.nan]], membership=[[1], [1]]).values.tolist()
     [[6.0], [nan]]
     """
-    level = values, member, w, available, _ = _level(values, membership, weights, min_share,
-                                                     share_by)
-    total = np.where(available, values, 0.0) @ w
-    complete = (available.astype(np.float64) @ member) == member.sum(axis=0)
+    level = _level(values, membership, weights, min_share, share_by)
+    total = np.where(level.available, level.values, 0.0) @ level.w
+    complete = (level.available.astype(np.float64) @ level.member) == level.member.sum(axis=0)
     result = _finish(total, np.ones_like(total), level)
     result.values[~complete] = np.nan
     return result

@@ -32,12 +32,23 @@ from typing import Any
 import numpy as np
 
 from turaqty.core.registry import ParameterError, Result, as_matrix, directions_of, per_column
+from turaqty.core.stats import central_sums
 
 
-def _filled(values: np.ndarray, fill: np.ndarray) -> Result:
-    """Missing cells of ``values`` replaced by ``fill`` (units × columns, NaN = no fill)."""
-    imputed = np.isnan(values) & ~np.isnan(fill)
-    return Result(np.where(imputed, fill, values), {}, {"imputed": imputed})
+def _filled(values: np.ndarray, fill_at, params: dict, out: np.ndarray | None = None) -> Result:
+    """Missing cells of ``values`` set to ``fill_at(rows, columns)`` (NaN = left missing).
+
+    Only the missing cells are touched (a sparse update, not a pass over the whole array);
+    ``out``, if given, is a copy of ``values`` whose missing cells may hold anything.
+    """
+    missing = np.isnan(values)
+    rows, cols = np.nonzero(missing)
+    fill = np.asarray(fill_at(rows, cols), dtype=np.float64)
+    out = values.copy() if out is None else out
+    out[rows, cols] = fill
+    not_filled = np.isnan(fill)
+    missing[rows[not_filled], cols[not_filled]] = False  # now: the cells imputed
+    return Result(out, params, {"imputed": missing})
 
 
 def none(values: Any) -> Result:
@@ -46,8 +57,7 @@ def none(values: Any) -> Result:
     >>> none([[np.nan]]).details["imputed"].tolist()
     [[False]]
     """
-    values = as_matrix(values)
-    return _filled(values, np.full(values.shape, np.nan))
+    return _filled(as_matrix(values), lambda rows, cols: np.full(rows.size, np.nan), {})
 
 
 def zero(values: Any, *, directions: Any = None) -> Result:
@@ -59,23 +69,23 @@ def zero(values: Any, *, directions: Any = None) -> Result:
     values = as_matrix(values)
     d = directions_of(directions, values.shape[1])
     fillable = (d > 0) & ~np.isnan(values).all(axis=0)
-    result = _filled(values, np.where(fillable, 0.0, np.nan)[None, :])
-    return result._replace(params={"directions": d})
+    fill = np.where(fillable, 0.0, np.nan)
+    return _filled(values, lambda rows, cols: fill[cols], {"directions": d})
 
 
 def _column_fill(values: np.ndarray, fill: Any, own) -> np.ndarray:
     if fill is not None:
         return per_column("fill", fill, values.shape[1])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an empty column has no mean
-        return own(values, axis=0)
+        warnings.simplefilter("ignore", RuntimeWarning)  # an empty column has no median
+        return own(values)
 
 
 def mean(values: Any, *, fill: Any = None) -> Result:
     """The column's mean of its available values (or the given ``fill`` per column)."""
     values = as_matrix(values)
-    f = _column_fill(values, fill, np.nanmean)
-    return _filled(values, f[None, :])._replace(params={"fill": f})
+    f = _column_fill(values, fill, lambda v: central_sums(v, order=1)[1])
+    return _filled(values, lambda rows, cols: f[cols], {"fill": f})
 
 
 def median(values: Any, *, fill: Any = None) -> Result:
@@ -85,8 +95,8 @@ def median(values: Any, *, fill: Any = None) -> Result:
     [1.0, 2.0, 2.0, 10.0]
     """
     values = as_matrix(values)
-    f = _column_fill(values, fill, np.nanmedian)
-    return _filled(values, f[None, :])._replace(params={"fill": f})
+    f = _column_fill(values, fill, lambda v: np.nanmedian(v, axis=0))
+    return _filled(values, lambda rows, cols: f[cols], {"fill": f})
 
 
 def group_codes(labels: Any) -> tuple[np.ndarray, list]:
@@ -115,8 +125,10 @@ def _check_groups(groups: Any, n: int) -> np.ndarray:
     return codes.astype(np.int64)
 
 
-def _group_fill(values: np.ndarray, codes: np.ndarray, fill: Any, statistic: str) -> np.ndarray:
-    """Fill values per group (groups × columns), the given ones or the groups' own."""
+def _group_fill(values: np.ndarray, zeroed: np.ndarray, codes: np.ndarray, fill: Any,
+                statistic: str) -> np.ndarray:
+    """Fill values per group (groups × columns), the given ones or the groups' own;
+    ``zeroed`` is ``values`` with 0 in the missing cells."""
     k = int(codes.max()) + 1 if codes.size else 0
     m = values.shape[1]
     if fill is not None:
@@ -126,11 +138,12 @@ def _group_fill(values: np.ndarray, codes: np.ndarray, fill: Any, statistic: str
                                  f"must have one row per group ({k}) and one column per "
                                  f"indicator ({m})")
         return table
-    if statistic == "mean":
-        member = (codes[:, None] == np.arange(k)[None, :]).astype(np.float64)
-        available = ~np.isnan(values)
-        sums = member.T @ np.where(available, values, 0.0)
-        counts = member.T @ available.astype(np.float64)
+    if statistic == "mean":  # a loop over groups: steadier than a matrix product on 2 cores
+        sums, counts = np.zeros((k, m)), np.zeros((k, m))
+        for g in range(k):
+            rows = codes == g
+            sums[g] = zeroed[rows].sum(axis=0)
+            counts[g] = rows.sum() - np.isnan(values[rows]).sum(axis=0)
         with np.errstate(divide="ignore", invalid="ignore"):
             return sums / counts
     with warnings.catch_warnings():
@@ -142,11 +155,12 @@ def _group_fill(values: np.ndarray, codes: np.ndarray, fill: Any, statistic: str
 def _by_group(values: Any, groups: Any, fill: Any, statistic: str) -> Result:
     values = as_matrix(values)
     codes = _check_groups(groups, values.shape[0])
-    table = _group_fill(values, codes, fill, statistic)
-    per_unit = np.full(values.shape, np.nan)
-    grouped = codes >= 0
-    per_unit[grouped] = table[codes[grouped]]
-    return _filled(values, per_unit)._replace(params={"groups": codes, "fill": table})
+    out = values.copy()
+    np.copyto(out, 0.0, where=np.isnan(values))
+    table = _group_fill(values, out, codes, fill, statistic)
+    padded = np.vstack([table, np.full((1, values.shape[1]), np.nan)])  # row −1: no group
+    return _filled(values, lambda rows, cols: padded[codes[rows], cols],
+                   {"groups": codes, "fill": table}, out)
 
 
 def group_mean(values: Any, *, groups: Any, fill: Any = None) -> Result:

@@ -37,6 +37,7 @@ import numpy as np
 
 from turaqty.core.registry import (ParameterError, Result, as_matrix, check_choice,
                                    check_scale, directions_of, per_column, unchanged)
+from turaqty.core.stats import central_sums
 
 TIES = ("min", "max", "average")
 
@@ -49,13 +50,13 @@ def column_bounds(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _onto(frac: np.ndarray, scale: tuple[float, float], clip: bool) -> np.ndarray:
-    """a + (b − a)·frac, clipped to [min(a, b), max(a, b)] if asked (NaN stays NaN)."""
+    """(b − a)·frac + a in place, clipped to [min(a, b), max(a, b)] if asked (NaN stays)."""
     a, b = scale
-    scores = frac * (b - a)  # a new array: ``frac`` may be the caller's
-    scores += a
+    frac *= b - a
+    frac += a
     if clip:
-        np.clip(scores, min(a, b), max(a, b), out=scores)
-    return scores
+        np.clip(frac, min(a, b), max(a, b), out=frac)
+    return frac
 
 
 def _fraction(values: np.ndarray, worst: np.ndarray, best: np.ndarray) -> np.ndarray:
@@ -143,18 +144,18 @@ def zscore(values: Any, *, directions: Any = None, scale: Any = (0.0, 1.0), mean
     if spread <= 0:
         raise ParameterError("scale", scale, "needs a positive spread s in (m, s)")
     if mean is None or sd is None:
-        n = (~np.isnan(values)).sum(axis=0)
+        n, own_mean, m2, _, _ = central_sums(values, order=2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            own_mean = np.where(np.isnan(values), 0.0, values).sum(axis=0) / n
-            dev = np.where(np.isnan(values), 0.0, values - own_mean)
-            own_sd = np.sqrt(np.einsum("ij,ij->j", dev, dev) / (n - 1))
+            own_sd = np.sqrt(m2 / (n - 1))
     mu = own_mean if mean is None else per_column("mean", mean, m)
     sigma = own_sd if sd is None else per_column("sd", sd, m)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = d * (values - mu) / sigma
-    z[:, ~(sigma > 0)] = np.nan
+        factor = np.where(sigma > 0, d * spread / sigma, np.nan)
+    scores = values - mu
+    scores *= factor
+    scores += centre
     params = {"directions": d, "scale": (centre, spread), "mean": mu, "sd": sigma}
-    return Result(spread * z + centre, params, {})
+    return Result(scores, params, {})
 
 
 def ranks(values: np.ndarray, ties: str = "min") -> np.ndarray:
@@ -238,7 +239,7 @@ def distance_to_target(values: Any, *, targets: Any, directions: Any = None,
         worst = per_column("worst", worst, m)
     frac = _fraction(values, worst, target)
     if cap:
-        frac = np.minimum(frac, 1.0)
+        np.minimum(frac, 1.0, out=frac)
     params = {"targets": target, "directions": d, "scale": scale, "worst": worst,
               "cap": bool(cap)}
     return Result(_onto(frac, scale, False), params, {})

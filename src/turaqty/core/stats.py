@@ -30,22 +30,47 @@ import numpy as np
 STATISTICS = ("n", "min", "max", "mean", "median", "sd", "skewness", "kurtosis")
 
 
-def central_sums(values: np.ndarray) -> tuple[np.ndarray, ...]:
-    """n, mean, m2, m3, m4 of each column (NaN ignored; mean NaN for an empty column).
+BLOCK = 1 << 16  # cells per block of rows: 512 KB buffers stay in the processor's cache
 
-    The powers are products (d·d, d²·d, d²·d²), not the generic ``**``, which is several
-    times slower on large arrays.
+
+def central_sums(values: np.ndarray, order: int = 4) -> tuple[np.ndarray, ...]:
+    """n, mean, m2, m3, m4 of each column (NaN ignored; mean NaN for an empty column);
+    the sums above ``order`` are left 0 (order 1: n and mean only, 2: also m2).
+
+    Two passes over blocks of rows into reused buffers (no array of the data's size is
+    allocated), and the powers are products (d·d, d²·d, d²·d²), not the generic ``**``,
+    which is several times slower.
     """
-    available = ~np.isnan(values)
-    n = available.sum(axis=0).astype(np.float64)
+    rows, m = values.shape
+    step = max(1, BLOCK // max(m, 1))
+    dev = np.empty((min(step, rows), m))
+    d2 = np.empty_like(dev)
+    missing = np.empty(dev.shape, bool)
+    n = np.zeros(m)
+    total = np.zeros(m)
+    for start in range(0, rows, step):
+        block = values[start:start + step]
+        k = block.shape[0]
+        np.isnan(block, out=missing[:k])
+        n += k - missing[:k].sum(axis=0)
+        np.copyto(dev[:k], block)
+        np.copyto(dev[:k], 0.0, where=missing[:k])
+        total += dev[:k].sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(available, values, 0.0).sum(axis=0) / n
-    dev = values - mean
-    dev[~available] = 0.0
-    d2 = dev * dev
-    m2 = d2.sum(axis=0)
-    m3 = np.einsum("ij,ij->j", d2, dev)
-    m4 = np.einsum("ij,ij->j", d2, d2)
+        mean = total / n
+    m2, m3, m4 = np.zeros(m), np.zeros(m), np.zeros(m)
+    for start in range(0, rows if order >= 2 else 0, step):
+        block = values[start:start + step]
+        k = block.shape[0]
+        d, s = dev[:k], d2[:k]
+        np.subtract(block, mean, out=d)
+        np.isnan(block, out=missing[:k])
+        np.copyto(d, 0.0, where=missing[:k])
+        np.multiply(d, d, out=s)
+        m2 += s.sum(axis=0)
+        if order >= 3:
+            m3 += np.einsum("ij,ij->j", s, d)
+            m4 += np.einsum("ij,ij->j", s, s)
     return n, mean, m2, m3, m4
 
 

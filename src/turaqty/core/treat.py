@@ -48,15 +48,17 @@ FALLBACKS = ("log", "none")
 
 
 def skew_kurt_check(values: np.ndarray, skew_threshold: float,
-                    kurtosis_threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per column: does it fail (|skew| ≥ t_s and kurt ≥ t_k), and is the check undefined?
+                    kurtosis_threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column: does it fail (|skew| ≥ t_s and kurt ≥ t_k), is the check undefined, and
+    the skewness.
 
     COINr's pass is ``abs(skew) < t_s | kurt < t_k`` in R's three-valued logic: a column
     whose pass is NA (neither part true, one part NA) is neither passing nor failing.
 
     >>> x = np.array([[*range(1, 11), 30, 100], [1] * 12, [1, 2, 3] + [np.nan] * 9], float).T
-    >>> [a.tolist() for a in skew_kurt_check(x, 2.0, 3.5)]
-    [[True, False, False], [False, True, False]]
+    >>> fails, undefined, skew = skew_kurt_check(x, 2.0, 3.5)
+    >>> fails.tolist(), undefined.tolist(), np.round(skew, 2).tolist()
+    ([True, False, False], [False, True, False], [3.06, nan, 0.0])
     """
     n, _, m2, m3, m4 = central_sums(values)
     constant = np.fmin.reduce(values, axis=0) == np.fmax.reduce(values, axis=0)
@@ -65,48 +67,58 @@ def skew_kurt_check(values: np.ndarray, skew_threshold: float,
         skew_ok, kurt_ok = np.abs(skew) < skew_threshold, kurt < kurtosis_threshold
         skew_bad, kurt_bad = np.abs(skew) >= skew_threshold, kurt >= kurtosis_threshold
     fails = skew_bad & kurt_bad
-    return fails, ~(skew_ok | kurt_ok) & ~fails
+    return fails, ~(skew_ok | kurt_ok) & ~fails, skew
 
 
 def _winsorise_step(x: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Replace each column's extreme (max where ``high``, else min) by the next value, in
     place; return the mask of the points replaced."""
-    flipped = np.where(high, x, -x)  # work on the max of x or of −x
-    top = np.fmax.reduce(flipped, axis=0)
-    at_top = flipped == top
-    below = np.fmax.reduce(np.where(at_top, np.nan, flipped), axis=0)
-    x[at_top] = np.broadcast_to(np.where(high, below, -below), x.shape)[at_top]
+    top = np.where(high, np.fmax.reduce(x, axis=0), np.fmin.reduce(x, axis=0))
+    at_top = x == top
+    rest = ~at_top
+    below = np.fmax.reduce(x, axis=0, where=rest, initial=-np.inf)
+    above = np.fmin.reduce(x, axis=0, where=rest, initial=np.inf)
+    np.copyto(x, np.where(high, below, above), where=at_top)
     return at_top
 
 
 def _search(values: np.ndarray, winmax: int, skew_threshold: float,
             kurtosis_threshold: float) -> tuple[np.ndarray, ...]:
     """Winsorise the failing columns: the values, the last high/low step masks, the
-    columns that still fail and those whose check became undefined."""
+    points counted, the columns that still fail and those whose check became undefined."""
+    n, m = values.shape
     x = values.copy()
-    fails, _ = skew_kurt_check(x, skew_threshold, kurtosis_threshold)
-    last_high = np.zeros(x.shape, bool)
-    last_low = np.zeros(x.shape, bool)
-    count = np.zeros(x.shape[1], np.int64)
-    undefined = np.zeros(x.shape[1], bool)
-    active = fails.copy()
+    fails, _, skew = skew_kurt_check(x, skew_threshold, kurtosis_threshold)
+    failing = np.flatnonzero(fails)
+    work = x[:, failing]  # only the failing columns are worked on
+    k = failing.size
+    last_high, last_low = np.zeros((n, k), bool), np.zeros((n, k), bool)
+    count, undefined = np.zeros(k, np.int64), np.zeros(k, bool)
+    active, skew = np.ones(k, bool), skew[failing]
     while True:
-        cols = np.flatnonzero(active & (count < winmax))
-        if cols.size == 0:
+        idx = np.flatnonzero(active & (count < winmax))
+        if idx.size == 0:
             break
-        sub = x[:, cols]
-        n, _, m2, m3, m4 = central_sums(sub)
-        high = skew_kurt(n, m2, m3, m4, np.zeros(cols.size, bool))[0] >= 0  # sub fails: varies
+        whole = idx.size == k
+        sub = work if whole else work[:, idx]
+        high = skew[idx] >= 0  # COINr: the side of the skew, high when skew ≥ 0
         stepped = _winsorise_step(sub, high)
-        x[:, cols] = sub
-        hi_cols, lo_cols = cols[high], cols[~high]
-        last_high[:, hi_cols] = stepped[:, high]
-        last_low[:, lo_cols] = stepped[:, ~high]
-        count[cols] = last_high[:, cols].sum(axis=0) + last_low[:, cols].sum(axis=0)
-        still, unknown = skew_kurt_check(sub, skew_threshold, kurtosis_threshold)
-        active[cols] = still
-        undefined[cols] = unknown
-    return x, last_high, last_low, count, active & ~undefined, undefined
+        if not whole:
+            work[:, idx] = sub
+        last_high[:, idx[high]] = stepped[:, high]
+        last_low[:, idx[~high]] = stepped[:, ~high]
+        count[idx] = last_high[:, idx].sum(axis=0) + last_low[:, idx].sum(axis=0)
+        active[idx], undefined[idx], skew[idx] = skew_kurt_check(sub, skew_threshold,
+                                                                 kurtosis_threshold)
+    x[:, failing] = work
+
+    def full(part, fill):
+        out = np.full((n, m) if part.ndim == 2 else m, fill, dtype=part.dtype)
+        out[..., failing] = part
+        return out
+
+    return (x, full(last_high, False), full(last_low, False), full(count, 0),
+            full(active & ~undefined, False), full(undefined, False))
 
 
 def log_ct(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
