@@ -108,24 +108,16 @@ def plain_rank(x):
     return rankdata(x, method="min", axis=0, nan_policy="omit")
 
 
-def plain_arithmetic(x, membership, weights):
+def plain_weighted_mean(x, membership, weights, forward=None, back=None):
+    """Σ w·f(x) / Σ w over each parent's present children, then f⁻¹ (a loop over parents)."""
     out = np.empty((x.shape[0], membership.shape[1]))
     for k in range(membership.shape[1]):
         cols = membership[:, k]
         block, w = x[:, cols], weights[cols]
         present = ~np.isnan(block)
-        out[:, k] = np.nansum(block * w, axis=1) / (present * w).sum(axis=1)
-    return out
-
-
-def plain_geometric(x, membership, weights):
-    out = np.empty((x.shape[0], membership.shape[1]))
-    for k in range(membership.shape[1]):
-        cols = membership[:, k]
-        block, w = x[:, cols], weights[cols]
-        present = ~np.isnan(block)
-        out[:, k] = np.exp(np.nansum(np.log(block) * w, axis=1) / (present * w).sum(axis=1))
-    return out
+        mapped = block if forward is None else forward(block)
+        out[:, k] = np.nansum(mapped * w, axis=1) / (present * w).sum(axis=1)
+    return out if back is None else back(out)
 
 
 def plain_winsorise(x, winmax):
@@ -219,10 +211,10 @@ def main(argv=None) -> None:
            lambda: plain_rank(x), 1)
     report("aggregate.arithmetic (25)",
            lambda: aggregate.arithmetic(x, membership=membership, weights=weights),
-           lambda: plain_arithmetic(x, membership, weights), runs)
+           lambda: plain_weighted_mean(x, membership, weights), runs)
     report("aggregate.geometric (25)",
            lambda: aggregate.geometric(x, membership=membership, weights=weights),
-           lambda: plain_geometric(x, membership, weights), runs)
+           lambda: plain_weighted_mean(x, membership, weights, np.log, np.exp), runs)
     sys.stdout.flush()
 
 
