@@ -209,7 +209,7 @@ def test_winsorise_ties_and_untreatable_columns():
     r = treat.winsorise(tied, winmax=5)
     assert r.details["count"].tolist() == [2]  # both tied maxima in one step
     assert r.values[-1, 0] == r.values[-2, 0] == 18.0
-    assert r.params["upper"].tolist() == [18.0] and r.params["lower"].tolist() == [-np.inf]
+    assert r.params["upper"].tolist() == [18.0] and np.isnan(r.params["lower"]).all()
     short = np.array([[1.0], [1.0], [50.0]])  # kurtosis needs 4 values: untreated
     assert (treat.winsorise(short).values == short).all()
     assert not treat.winsorise(np.ones((6, 1))).details["logged"].any()  # constant column

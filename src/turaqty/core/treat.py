@@ -19,7 +19,7 @@ step):
    kurtosis, or all values equal) at any point is returned untreated.
 
 The parameters returned replay the treatment: ``lower`` and ``upper`` are the caps the
-winsorisation reached (−inf/inf where none) and ``log_min``/``log_max`` the min and max
+winsorisation reached (NaN where none) and ``log_min``/``log_max`` the min and max
 of a log-transformed column (NaN where no log); given them, the function applies them
 without searching again. ``details`` holds ``winsorised`` (per cell +1 winsorised high,
 −1 low, 0 not), ``logged`` and ``count`` (points winsorised, COINr's count) per column.
@@ -121,6 +121,14 @@ def _search(values: np.ndarray, winmax: int, skew_threshold: float,
             full(active & ~undefined, False), full(undefined, False))
 
 
+def _caps(values: np.ndarray, points: np.ndarray, extreme: np.ufunc) -> np.ndarray:
+    """Per column the value the winsorised ``points`` took (NaN: none winsorised)."""
+    caps = np.full(values.shape[1], np.nan)
+    cols = np.flatnonzero(points.any(axis=0))
+    caps[cols] = extreme.reduce(np.where(points[:, cols], values[:, cols], np.nan), axis=0)
+    return caps
+
+
 def log_ct(values: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """COINr's ``log_CT``: log(x − min + 0.01·(max − min)) with the given min and max.
 
@@ -154,11 +162,11 @@ def winsorise(values: Any, *, winmax: int = 5, skew_threshold: float = 2.0,
         raise ParameterError("lower", lower, "upper, log_min and log_max come together: give "
                              "all four (a replay) or none (a search)")
     if all(given):
-        lower = per_column("lower", lower, m, allow_nan=False)
-        upper = per_column("upper", upper, m, allow_nan=False)
+        lower, upper = per_column("lower", lower, m), per_column("upper", upper, m)
         log_min, log_max = per_column("log_min", log_min, m), per_column("log_max", log_max, m)
         logged = ~np.isnan(log_min)
-        out = np.clip(values, lower, upper)
+        out = np.clip(values, np.where(np.isnan(lower), -np.inf, lower),
+                      np.where(np.isnan(upper), np.inf, upper))
         out[:, logged] = log_ct(values[:, logged], log_min[logged], log_max[logged])
         flags = (np.where(out > values, -1, 0) + np.where(out < values, 1, 0)).astype(np.int8)
         flags[:, logged] = 0
@@ -172,11 +180,7 @@ def winsorise(values: Any, *, winmax: int = 5, skew_threshold: float = 2.0,
         logged = failing if fallback == "log" else np.zeros(m, bool)
         high[:, logged] = low[:, logged] = False
         flags = high.astype(np.int8) - low.astype(np.int8)
-        with np.errstate(invalid="ignore"):
-            upper = np.where(high.any(axis=0), np.fmax.reduce(np.where(high, out, np.nan),
-                                                              axis=0), np.inf)
-            lower = np.where(low.any(axis=0), np.fmin.reduce(np.where(low, out, np.nan),
-                                                             axis=0), -np.inf)
+        upper, lower = _caps(out, high, np.fmax), _caps(out, low, np.fmin)
         log_min = np.full(m, np.nan)
         log_max = np.full(m, np.nan)
         if logged.any():
