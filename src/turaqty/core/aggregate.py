@@ -43,7 +43,11 @@ SHARE_BY = ("count", "weight")
 
 def weight_matrix(membership: Any, weights: Any, n_children: int) -> tuple[np.ndarray, np.ndarray]:
     """Children × parents membership (0/1) and weights: membership times the weights (1 if
-    None)."""
+    None).
+
+    >>> weight_matrix([[1, 0], [1, 1]], [2.0, 3.0], 2)[1].tolist()
+    [[2.0, 0.0], [3.0, 3.0]]
+    """
     member = np.asarray(membership)
     if member.ndim != 2 or member.shape[0] != n_children:
         raise ParameterError("membership", f"array of shape {member.shape}",

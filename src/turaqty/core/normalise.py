@@ -43,7 +43,11 @@ TIES = ("min", "max", "average")
 
 
 def column_bounds(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Min and max of each column, ignoring NaN (NaN for a column with no value)."""
+    """Min and max of each column, ignoring NaN (NaN for a column with no value).
+
+    >>> [a.tolist() for a in column_bounds(np.array([[1.0, np.nan], [np.nan, np.nan], [4.0, np.nan]]))]
+    [[1.0, nan], [4.0, nan]]
+    """
     if values.shape[0] == 0:
         return np.full(values.shape[1], np.nan), np.full(values.shape[1], np.nan)
     return np.fmin.reduce(values, axis=0), np.fmax.reduce(values, axis=0)

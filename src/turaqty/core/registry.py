@@ -75,7 +75,11 @@ def check_params(registry: Mapping[str, Callable[..., Result]], name: str,
 
 @lru_cache(maxsize=None)
 def parameter_names(function: Callable[..., Result]) -> list[str]:
-    """The keyword parameters a step function accepts (everything after the data)."""
+    """The keyword parameters a step function accepts (everything after the data).
+
+    >>> parameter_names(lambda values, *, scale=1, clip=False: None)
+    ['scale', 'clip']
+    """
     return [p.name for p in inspect.signature(function).parameters.values()
             if p.kind is inspect.Parameter.KEYWORD_ONLY]
 
@@ -91,7 +95,15 @@ def unchanged(values: Any) -> Result:
 
 def check_number(name: str, value: Any, *, low: float = -np.inf, high: float = np.inf,
                  integer: bool = False) -> float:
-    """``value`` as a finite number in [low, high] (an integer if asked)."""
+    """``value`` as a finite number in [low, high] (an integer if asked).
+
+    >>> check_number("winmax", 5.0, low=0, integer=True)
+    5
+    >>> check_number("p", True)
+    Traceback (most recent call last):
+    ...
+    turaqty.core.registry.ParameterError: p: True is not a number between -inf and inf
+    """
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if ok and integer:
         ok = float(value).is_integer()
@@ -102,14 +114,22 @@ def check_number(name: str, value: Any, *, low: float = -np.inf, high: float = n
 
 
 def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
-    """``value`` if it is one of ``choices``."""
+    """``value`` if it is one of ``choices``.
+
+    >>> check_choice("ties", "min", ("min", "max"))
+    'min'
+    """
     if value not in choices:
         raise ParameterError(name, value, "is not one of: " + ", ".join(choices))
     return value
 
 
 def check_scale(name: str, value: Any) -> tuple[float, float]:
-    """A pair (a, b) of finite numbers with a ≠ b."""
+    """A pair (a, b) of finite numbers with a ≠ b.
+
+    >>> check_scale("scale", [1, 9])
+    (1.0, 9.0)
+    """
     try:
         a, b = (float(v) for v in value)
     except (TypeError, ValueError):
@@ -121,7 +141,11 @@ def check_scale(name: str, value: Any) -> tuple[float, float]:
 
 def per_column(name: str, value: Any, m: int, *, default: float | None = None,
                allow_nan: bool = True) -> np.ndarray:
-    """A float array of length ``m``: a scalar is repeated, None gives ``default``."""
+    """A float array of length ``m``: a scalar is repeated, None gives ``default``.
+
+    >>> per_column("lower", 2, 3).tolist(), per_column("fill", None, 2, default=0.0).tolist()
+    ([2.0, 2.0, 2.0], [0.0, 0.0])
+    """
     if value is None:
         if default is None:
             raise ParameterError(name, value, f"is required: one number per column ({m})")
@@ -140,7 +164,11 @@ def per_column(name: str, value: Any, m: int, *, default: float | None = None,
 
 
 def directions_of(value: Any, m: int) -> np.ndarray:
-    """Directions (+1 higher is better, −1 higher is worse) per column; None = all +1."""
+    """Directions (+1 higher is better, −1 higher is worse) per column; None = all +1.
+
+    >>> directions_of(None, 2).tolist(), directions_of([1, -1], 2).tolist()
+    ([1.0, 1.0], [1.0, -1.0])
+    """
     directions = per_column("directions", value, m, default=1.0, allow_nan=False)
     if not np.isin(directions, (-1.0, 1.0)).all():
         raise ParameterError("directions", value, "may only hold +1 and −1")
@@ -148,7 +176,11 @@ def directions_of(value: Any, m: int) -> np.ndarray:
 
 
 def as_matrix(values: Any) -> np.ndarray:
-    """``values`` as a 2-d float64 array (units × columns)."""
+    """``values`` as a 2-d float64 array (units × columns).
+
+    >>> as_matrix([[1, 2]]).dtype.name
+    'float64'
+    """
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 2:
         raise ParameterError("values", f"array of shape {array.shape}",

@@ -40,6 +40,9 @@ def central_sums(values: np.ndarray, order: int = 4) -> tuple[np.ndarray, ...]:
     Two passes over blocks of rows into reused buffers (no array of the data's size is
     allocated), and the powers are products (d·d, d²·d, d²·d²), not the generic ``**``,
     which is several times slower.
+
+    >>> [a.tolist() for a in central_sums(np.array([[1.0], [2.0], [3.0], [10.0], [np.nan]]))]
+    [[4.0], [4.0], [50.0], [180.0], [1394.0]]
     """
     rows, m = values.shape
     step = max(1, BLOCK // max(m, 1))
@@ -77,7 +80,13 @@ def central_sums(values: np.ndarray, order: int = 4) -> tuple[np.ndarray, ...]:
 def skew_kurt(n: np.ndarray, m2: np.ndarray, m3: np.ndarray, m4: np.ndarray,
               constant: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Excel's SKEW and KURT from the central sums; NaN when undefined (n < 3 or 4, or a
-    ``constant`` column: min = max, whose m2 may be a rounding residue rather than 0)."""
+    ``constant`` column: min = max, whose m2 may be a rounding residue rather than 0).
+
+    >>> skew, kurt = skew_kurt(np.array([4.0]), np.array([50.0]), np.array([180.0]),
+    ...                        np.array([1394.0]), np.array([False]))
+    >>> round(float(skew[0]), 6), round(float(kurt[0]), 6)
+    (1.763633, 3.228)
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         skew = np.sqrt(n) * m3 / m2 ** 1.5 * np.sqrt(n * (n - 1)) / (n - 2)
         r = n * m4 / (m2 * m2)
@@ -110,7 +119,12 @@ def describe(values: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def sorted_summaries(values: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Min, median and max of each column from one sort (NaN sorts last); NaN if empty."""
+    """Min, median and max of each column from one sort (NaN sorts last); NaN if empty.
+
+    >>> x = np.array([[3.0, np.nan], [1.0, np.nan], [np.nan, np.nan], [2.0, np.nan]])
+    >>> [a.tolist() for a in sorted_summaries(x, np.array([3, 0]))]
+    [[1.0, nan], [2.0, nan], [3.0, nan]]
+    """
     ordered = np.sort(values.T, axis=1)  # one contiguous row per column: a fast sort
     if ordered.shape[1] == 0:
         return tuple(np.full(ordered.shape[0], np.nan) for _ in range(3))
