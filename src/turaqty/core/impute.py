@@ -120,7 +120,7 @@ def _check_groups(groups: Any, n: int) -> np.ndarray:
     except (TypeError, ValueError):
         codes = np.array([])
     if codes.shape != (n,) or not np.issubdtype(codes.dtype, np.integer) or (codes < -1).any():
-        raise ParameterError("groups", groups, f"must hold one group number (0, 1, …; −1 = none) "
+        raise ParameterError("groups", groups, "must hold one group number (0, 1, …; −1 = none) "
                              f"per unit ({n}); group_codes() makes them from labels")
     return codes.astype(np.int64)
 

@@ -45,7 +45,8 @@ TIES = ("min", "max", "average")
 def column_bounds(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Min and max of each column, ignoring NaN (NaN for a column with no value).
 
-    >>> [a.tolist() for a in column_bounds(np.array([[1.0, np.nan], [np.nan, np.nan], [4.0, np.nan]]))]
+    >>> x = np.array([[1.0, np.nan], [np.nan, np.nan], [4.0, np.nan]])
+    >>> [a.tolist() for a in column_bounds(x)]
     [[1.0, nan], [4.0, nan]]
     """
     if values.shape[0] == 0:
