@@ -67,7 +67,7 @@ STEP_PARAMS = {
     ("impute", "group_mean"): lambda x: {"groups": np.arange(x.shape[0]) % 2},
     ("impute", "group_median"): lambda x: {"groups": np.arange(x.shape[0]) % 3 - 1},
     ("normalise", "goalposts"): lambda x: {"lower": -10.0, "upper": 10.0},
-    ("normalise", "distance_to_target"): lambda x: {"targets": 5.0},
+    ("normalise", "distance_to_target"): lambda x: {"target": 5.0},
     ("aggregate", "arithmetic"): lambda x: {"membership": np.eye(x.shape[1], 2, dtype=bool)},
     ("aggregate", "sum"): lambda x: {"membership": np.ones((x.shape[1], 1))},
     ("aggregate", "generalised"): lambda x: {"membership": np.ones((x.shape[1], 1)), "p": 2.0},
@@ -276,7 +276,7 @@ def test_zscore_ranks_percentiles_and_distance_by_hand():
         [4.0, 3.0, 3.0, 1.0]
     assert normalise.percentile(x, scale=(0, 1)).values.ravel().tolist()[:4] == \
         [0.0, 1 / 3, 1 / 3, 1.0]
-    d = normalise.distance_to_target(x, targets=5.0, scale=(0, 1)).values.ravel()
+    d = normalise.distance_to_target(x, target=5.0, scale=(0, 1)).values.ravel()
     assert d[:4].tolist() == [0.0, 2 / 3, 2 / 3, 1.0]  # (x − 2)/(5 − 2), capped at 1
 
 

@@ -220,14 +220,14 @@ def percentile(values: Any, *, directions: Any = None, ties: str = "min",
     return Result(_onto(frac, scale, False), params, {})
 
 
-def distance_to_target(values: Any, *, targets: Any, directions: Any = None,
+def distance_to_target(values: Any, *, target: Any, directions: Any = None,
                        scale: Any = (0.0, 100.0), worst: Any = None,
                        cap: bool = True) -> Result:
     """a + (b − a)·(x − worst)/(target − worst): the share of the way from the worst value
     (the column's min, or max for direction −1, unless given) to the target; capped at b
     (values beyond the target) if ``cap``. A value worse than ``worst`` scores below a.
 
-    >>> r = distance_to_target([[2.0, 40.0], [6.0, 10.0], [12.0, 20.0]], targets=[10.0, 20.0],
+    >>> r = distance_to_target([[2.0, 40.0], [6.0, 10.0], [12.0, 20.0]], target=[10.0, 20.0],
     ...                        directions=[1, -1])
     >>> r.values.tolist(), r.params["worst"].tolist()
     ([[0.0, 0.0], [50.0, 100.0], [100.0, 100.0]], [2.0, 40.0])
@@ -235,17 +235,17 @@ def distance_to_target(values: Any, *, targets: Any, directions: Any = None,
     values = as_matrix(values)
     m = values.shape[1]
     d = directions_of(directions, m)
-    target = per_column("targets", targets, m, allow_nan=False)
+    goal = per_column("target", target, m, allow_nan=False)
     scale = check_scale("scale", scale)
     if worst is None:
         low, high = column_bounds(values)
         worst = np.where(d > 0, low, high)
     else:
         worst = per_column("worst", worst, m)
-    frac = _fraction(values, worst, target)
+    frac = _fraction(values, worst, goal)
     if cap:
         np.minimum(frac, 1.0, out=frac)
-    params = {"targets": target, "directions": d, "scale": scale, "worst": worst,
+    params = {"target": goal, "directions": d, "scale": scale, "worst": worst,
               "cap": bool(cap)}
     return Result(_onto(frac, scale, False), params, {})
 
