@@ -32,7 +32,7 @@ from turaqty.core.impute import IMPUTATION
 from turaqty.core.normalise import NORMALISATION
 from turaqty.core.rank import rank_descending
 from turaqty.core.treat import TREATMENT
-from turaqty.core.registry import call
+from turaqty.core.registry import call, parameter_names
 
 STEPS = {"denominate": DENOMINATION, "impute": IMPUTATION, "treat": TREATMENT,
          "normalise": NORMALISATION, "aggregate": AGGREGATION}
@@ -78,13 +78,8 @@ class PipelineResult:
 
 def _step(name: str, spec: tuple[str, dict], values: np.ndarray, **context):
     method, params = spec
-    accepted = set(context) & set(_accepts(STEPS[name][method]))
+    accepted = set(context) & set(parameter_names(STEPS[name][method]))
     return call(STEPS[name], method, values, {**{k: context[k] for k in accepted}, **params})
-
-
-def _accepts(function) -> tuple[str, ...]:
-    code = function.__code__
-    return code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
 
 
 def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
