@@ -14,8 +14,9 @@ Example
 >>> s = series_map()["B3"]
 >>> s.national_sdg_code, s.file, s.definition
 ('1.2.1', 'indicator_1-2-1.csv', 'same')
->>> ref_areas().set_index("ref_area").loc["KZONT", ["unit_id", "to_year"]].tolist()
-['turkistan', 2017.0]
+>>> row = ref_areas().set_index("ref_area").loc["KZONT"]
+>>> row["unit_id"], int(row["to_year"])
+('turkistan', 2017)
 """
 from __future__ import annotations
 
