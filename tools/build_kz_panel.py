@@ -18,9 +18,9 @@ import shutil
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from turaqty.analysis.reconcile import reconcile
 from turaqty.io.kazstat import kazstat_long
 from turaqty.model.dataset import load_embedded
 
@@ -29,25 +29,6 @@ DATA = ROOT / "src" / "turaqty" / "data"
 DEFAULT_SOURCE = ROOT / "../shared/external/kazstat-sdg"
 FIRST_YEAR, LAST_YEAR = 2010, 2023
 COMMIT = "72277878d12502232b21c3d4b8ac459630b4f578"
-
-
-def reconciliation(platform: pd.DataFrame, dissertation: pd.DataFrame) -> pd.DataFrame:
-    """Per unit and indicator: the platform's 2023 value beside the dissertation's, and how
-    they differ (``equal`` within half a unit of the last printed digit, else ``differs``)."""
-    left = platform.rename(columns={"value": "platform", "source": "platform_source",
-                                    "flag": "platform_flag"})
-    right = dissertation[["unit_id", "indicator", "value"]].rename(columns={"value": "dissertation"})
-    both = left.merge(right, on=["unit_id", "indicator"], how="left")
-    both["difference"] = both["platform"] - both["dissertation"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        both["relative_difference"] = (both["difference"] / both["dissertation"].abs()).round(4)
-    both["difference"] = both["difference"].round(4)
-    status = np.where(both["dissertation"].isna(), "dissertation_missing",
-                      np.where(both["difference"].abs() <= 0.005 + 1e-9, "equal", "differs"))
-    both["status"] = np.where(both["platform_flag"] == "definition", status + ";definition", status)
-    return both[["unit_id", "indicator", "dissertation", "platform", "difference",
-                 "relative_difference", "status", "platform_source"]].sort_values(
-        ["indicator", "unit_id"], key=lambda s: s.map(_order) if s.name == "indicator" else s)
 
 
 def _order(code: str) -> int:
@@ -68,7 +49,7 @@ def main(source: Path) -> None:
                               key=lambda s: s.map(_order) if s.name == "indicator" else s)
     folder = DATA / "datasets"
     panel.to_csv(folder / "kz-panel.csv", index=False, lineterminator="\n", float_format="%.10g")
-    rec = reconciliation(platform_2023, d)
+    rec = reconcile(platform_2023)
     rec.to_csv(folder / "kz-panel-reconciliation.csv", index=False, lineterminator="\n",
                float_format="%.10g")
     meta = {

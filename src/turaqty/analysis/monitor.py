@@ -76,7 +76,7 @@ class Monitoring:
     notices: list = field(default_factory=list)
     regions: Regions = field(default_factory=load_regions)
     layout: Layout = field(default_factory=load_layout)
-    reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)  # 2023 vs the dissertation
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -269,7 +269,7 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
             profile: "str | Method" = "default", base_year: int | None = None,
             bounds: str = "pooled", indicators: str = "common",
             targets: dict[str, "float | tuple[float, float]"] | None = None,
-            lang: str = "en") -> Monitoring:
+            years: "str | tuple[int, int] | None" = None, lang: str = "en") -> Monitoring:
     """Monitor ``data`` over its years.
 
     ``data`` is ``None`` (the embedded panel 2010–2023), a :class:`Panel`, or the path(s) of
@@ -277,6 +277,7 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     first year) anchors the changes, the progress status and the risk thresholds. ``bounds``
     is ``pooled``, ``base`` or ``targets``; ``targets`` maps an indicator to its target (for
     the progress status) or to ``(worst, best)`` goalposts (for ``bounds="targets"``).
+    ``years`` (``"2015-2023"`` or a pair) limits the period.
     """
     check_language(lang)
     if bounds not in BOUNDS:
@@ -297,7 +298,11 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
         from turaqty.io.panel import read_panel
 
         panel = read_panel(data, fw)
+    if years is not None:
+        panel = panel.between(*_period(years))
     fw = fw or load_framework(panel.framework)
+    if data is not None:
+        reconciliation = _reconciliation(panel, fw)
     method = get_method(profile)
     notices = list(panel.notices)
     base_year = panel.years[0] if base_year is None else int(base_year)
@@ -348,6 +353,31 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     result.manifest["step_parameters"] = plain_parameters(params)
     result.manifest["monitoring"]["indicator_set"] = indicators
     return result
+
+
+def _period(years: "str | tuple[int, int]") -> tuple[int, int]:
+    """``"2015-2023"`` (or ``"2015–2023"``, ``"2015:2023"``) or a pair → (first, last).
+
+    >>> _period("2015-2023"), _period((2010, 2012))
+    ((2015, 2023), (2010, 2012))
+    """
+    if isinstance(years, str):
+        parts = [p.strip() for p in years.replace("–", "-").replace(":", "-").split("-")]
+        if len(parts) == 2 and all(p.isdigit() and len(p) == 4 for p in parts):
+            return int(parts[0]), int(parts[1])
+        raise UsageError(Problem("monitor_years", value=years))
+    first, last = years
+    return int(first), int(last)
+
+
+def _reconciliation(panel: Panel, fw: Framework) -> pd.DataFrame:
+    """The panel's 2023 values against the dissertation's, for a kz-isdr panel with 2023 data."""
+    from turaqty.analysis.reconcile import COLUMNS, reconcile
+
+    if fw.id != "kz-isdr" or 2023 not in panel.years:
+        return pd.DataFrame(columns=COLUMNS)
+    tidy = panel.tidy()
+    return reconcile(tidy[tidy["year"] == 2023].drop(columns="year"))
 
 
 def _trends(m: Monitoring) -> pd.DataFrame:

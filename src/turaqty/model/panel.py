@@ -60,6 +60,26 @@ class Panel:
                        national=national, flags=flags, framework=self.framework, year=year,
                        source=f"{self.source}#{year}", sha256=self.sha256)
 
+    def between(self, first: int, last: int) -> "Panel":
+        """The panel's years from ``first`` to ``last`` (both included).
+
+        >>> load_embedded_panel().between(2015, 2023).years[:2]
+        (2015, 2016)
+        """
+        keep = [k for k, y in enumerate(self.years) if first <= y <= last]
+        if not keep:
+            from turaqty.errors import Problem, UsageError
+
+            raise UsageError(Problem("panel_no_year", value=f"{first}-{last}",
+                                     params={"years": _span(self.years)}))
+        years = tuple(self.years[k] for k in keep)
+        inside = set(years)
+        return Panel(self.units, self.indicators, years, self.values[:, :, keep],
+                     {k: f for k, f in self.flags.items() if k[2] in inside},
+                     {k: s for k, s in self.sources.items() if k[2] in inside},
+                     self.national[:, keep] if self.national is not None else None,
+                     self.framework, f"{self.source}[{first}-{last}]", self.sha256, self.notices)
+
     def tidy(self) -> pd.DataFrame:
         """``unit_id, indicator, year, value, flag, source``: one row per cell with a value
         (national rows as ``kz``), ordered by unit, indicator, year."""
