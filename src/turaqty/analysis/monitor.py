@@ -36,7 +36,7 @@ from turaqty.core.classify import LEVELS
 from turaqty.core.pipeline import run_pipeline
 from turaqty.core.registry import ParameterError
 from turaqty.core.risk import risk_classes
-from turaqty.engine.assessment import (_created, _imputation, _spec, as_framework, plain_parameters,
+from turaqty.engine.assessment import (_created, _imputation, _spec, as_framework,
                                        tree_of, version)
 from turaqty.engine.risk import thresholds
 from turaqty.errors import DataError, Problem, UsageError
@@ -350,7 +350,7 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     result = Monitoring(panel, fw, method, lang, base_year, bounds, monitored, lower, upper, scores,
                         clipped, aggregates, ranks, levels, risk,
                         {c: v[1] for c, v in goal.items()}, notices, reconciliation=reconciliation)
-    result.manifest["step_parameters"] = plain_parameters(params)
+    result.manifest["step_parameters"] = params  # made JSON-ready when written
     result.manifest["monitoring"]["indicator_set"] = indicators
     return result
 
