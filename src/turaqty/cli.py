@@ -116,6 +116,8 @@ def _parser(lang: str) -> argparse.ArgumentParser:
                     help=h("monitor_indicators"))
     mo.add_argument("--years", metavar="FROM-TO", help=h("years"))
     mo.add_argument("--targets", metavar="FILE", help=h("targets"))
+    mo.add_argument("--outside-layout", choices=("error", "drop"), default="error",
+                    help=h("outside_layout"))
     mo.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
     shared["profile"](mo)
     mo.add_argument("--out", default="turaqty-monitor", metavar="DIR", help=h("assess_out"))
@@ -449,7 +451,7 @@ def _monitor(args) -> int:
     m = monitor(data, framework=args.framework, profile=args.profile or "default",
                 base_year=args.base_year, bounds=args.bounds, indicators=args.indicators,
                 targets=_targets(args.targets) if args.targets else None, years=args.years,
-                lang=lang)
+                outside_layout=args.outside_layout, lang=lang)
     write_monitor(m, Path(args.out), protect=data)
     print(t("cli.monitor_written", lang, first=m.years[0], last=m.years[-1], out=str(args.out),
             alerts=len(m.alerts), warnings=len(m.warnings)))

@@ -269,7 +269,8 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
             profile: "str | Method" = "default", base_year: int | None = None,
             bounds: str = "pooled", indicators: str = "common",
             targets: dict[str, "float | tuple[float, float]"] | None = None,
-            years: "str | tuple[int, int] | None" = None, lang: str = "en") -> Monitoring:
+            years: "str | tuple[int, int] | None" = None, outside_layout: str = "error",
+            lang: str = "en") -> Monitoring:
     """Monitor ``data`` over its years.
 
     ``data`` is ``None`` (the embedded panel 2010–2023), a :class:`Panel`, or the path(s) of
@@ -277,7 +278,8 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     first year) anchors the changes, the progress status and the risk thresholds. ``bounds``
     is ``pooled``, ``base`` or ``targets``; ``targets`` maps an indicator to its target (for
     the progress status) or to ``(worst, best)`` goalposts (for ``bounds="targets"``).
-    ``years`` (``"2015-2023"`` or a pair) limits the period.
+    ``years`` (``"2015-2023"`` or a pair) limits the period; ``outside_layout`` is handed to
+    the reader (``drop``: values of a unit before it existed are left out with a warning).
     """
     check_language(lang)
     if bounds not in BOUNDS:
@@ -297,7 +299,7 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     else:
         from turaqty.io.panel import read_panel
 
-        panel = read_panel(data, fw)
+        panel = read_panel(data, fw, outside_layout=outside_layout)
     if years is not None:
         panel = panel.between(*_period(years))
     fw = fw or load_framework(panel.framework)

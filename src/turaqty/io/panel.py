@@ -2,7 +2,8 @@
 
 Four layouts are recognised, file by file (and sheet by sheet in a workbook):
 
-* **long**: columns ``region, indicator, year, value`` (optionally ``unit``, ``flag``, ``source``);
+* **long**: columns ``region, indicator, year, value`` (optionally ``unit of measure``, ``flag``,
+  ``source``);
 * **wide with a year**: ``region, year`` and one column per indicator code;
 * **the Bureau of National Statistics' layout**: one indicator per sheet or file (its code in
   the sheet's or file's name, or in the title), regions in rows, years in columns, a title
@@ -51,11 +52,11 @@ YEAR_WORDS = frozenset({"year", "год", "годы", "жыл", "жылдар", 
 INDICATOR_WORDS = frozenset({"indicator", "code", "indicator code", "показатель", "код",
                              "көрсеткіш", "индикатор"})
 VALUE_WORDS = frozenset({"value", "значение", "мәні", "мән", "obs value"})
-UNIT_WORDS = frozenset({"unit", "unit of measure", "единица измерения", "өлшем бірлігі", "единица"})
-OPTIONAL = {"flag": "flag", "source": "source", "unit": "unit"}
+UNIT_WORDS = frozenset({"unit of measure", "measure", "единица измерения", "өлшем бірлігі"})
+OPTIONAL = {"flag": "flag", "source": "source"}
 FIRST_YEAR, LAST_YEAR = 1950, 2100
 _YEAR = re.compile(r"\s*(\d{4})(?:\.0+)?\s*(?:г\.?|год|ж\.?|жыл)?\s*")
-_CODE_IN_TEXT = re.compile(r"(?<![A-Za-zА-Яа-я0-9])([BВ]\d{1,3})(?![0-9])")
+_WORD = re.compile(r"[^\w]+|_")
 _UNIT_IN_TITLE = re.compile(r"\(([^()]{1,40})\)\s*$|,\s*([^,]{1,30})$")
 
 
@@ -125,7 +126,7 @@ def _long_or_wide(raw, body, header, region, year, fw, problems) -> list[Cell]:
     indicator = next((words[w] for w in INDICATOR_WORDS if w in words), None)
     value = next((words[w] for w in VALUE_WORDS if w in words), None)
     extra = {name: words[w] for w, name in OPTIONAL.items() if w in words}
-    unit_col = next((words[w] for w in UNIT_WORDS if w in words), extra.get("unit"))
+    unit_col = next((words[w] for w in UNIT_WORDS if w in words), None)
     cells: list[Cell] = []
     get = (lambda row, j: row[j] if j is not None and j < len(row) else None)
     if indicator is not None and value is not None:  # long
@@ -165,8 +166,8 @@ def _long_or_wide(raw, body, header, region, year, fw, problems) -> list[Cell]:
 def _bureau(raw, body, header, region, years, titles, fw, problems) -> list[Cell]:
     """One indicator: its code from the sheet's or file's name or the title; unit from the title."""
     names = [raw.sheet, Path(raw.file).stem, *titles]
-    code = next((fw.resolve_code(m.group(1)) for text in names if text
-                 for m in [_CODE_IN_TEXT.search(str(text))] if m and fw.resolve_code(m.group(1))), None)
+    code = next((fw.resolve_code(word) for text in names if text
+                 for word in _WORD.split(str(text)) if word and fw.resolve_code(word)), None)
     if code is None:
         problems.append(Problem("panel_which_indicator", file=raw.file,
                                 value=raw.sheet or Path(raw.file).name))
@@ -206,11 +207,15 @@ def _tables(path: Path) -> list[RawTable]:
         wb.close()
 
 
-def _resolve_regions(cells: list[Cell], regions: Regions, problems: list[Problem]) -> list[str | None]:
-    """The unit id of every cell's region name (unknown and ambiguous names reported once per
-    name and file)."""
+def _resolve_regions(cells: list[Cell], regions: Regions, layout: Layout,
+                     problems: list[Problem]) -> list[str | None]:
+    """The unit id of every cell's region name, former names of the layout included (unknown
+    and ambiguous names reported once per name and file)."""
     names = {c.region for c in cells}
-    candidates = {name: regions.candidates(name) for name in names}
+    old = layout.old_names
+    candidates = {name: regions.candidates(name) or
+                  ((old[normalise_name(name)],) if normalise_name(name) in old else ())
+                  for name in names}
     explicit = {opts[0] for opts in candidates.values() if len(opts) == 1}
     resolved: dict[str, str | None] = {}
     for name, opts in candidates.items():
@@ -245,10 +250,14 @@ def _impossible(code: str, x: float, fw: Framework) -> str | None:
 
 
 def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layout,
-                problems: list[Problem]) -> pd.DataFrame:
+                problems: list[Problem], notices: list | None = None,
+                outside_layout: str = "error") -> pd.DataFrame:
     """Validate every cell and return the long table (``unit_id, indicator, year, value,
-    flag, source``) of those with a value."""
-    units = _resolve_regions(cells, regions, problems)
+    flag, source``) of those with a value. A value of a unit in a year before it existed is
+    an error, or (``outside_layout="drop"``, for official tables recalculated on today's
+    layout) left out with a warning in ``notices``."""
+    dropped: dict[tuple[str, str, str], list[int]] = {}
+    units = _resolve_regions(cells, regions, layout, problems)
     first: dict[tuple, Cell] = {}
     unit_of_code: dict[str, tuple[str, Cell]] = {}
     born = layout.born
@@ -276,6 +285,9 @@ def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layo
             continue
         first[key] = c
         if unit != NATIONAL_ID and year < born.get(unit, -10**6):
+            if outside_layout == "drop":
+                dropped.setdefault((c.file, unit, c.code), []).append(year)
+                continue
             problems.append(Problem("panel_not_yet", file=c.file, row=c.row, column=c.region_column,
                                     value=c.region, params={"region": RegionNames((unit,)), "year": year,
                                                             "born": born[unit],
@@ -295,6 +307,10 @@ def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layo
                                                               "first_row": f"{seen[1].file}, {seen[1].row}"}))
                 continue
         out.append((unit, c.code, year, x, c.flag, c.source or Path(c.file).name))
+    for (file, unit, code), years in dropped.items():
+        notices.append(("panel_outside_layout", code, unit,
+                        {"file": file, "years": ", ".join(map(str, sorted(years))),
+                         "born": born[unit]}))
     return pd.DataFrame(out, columns=["unit_id", "indicator", "year", "value", "flag", "source"])
 
 
@@ -319,9 +335,11 @@ def is_kazstat_folder(path: Path) -> bool:
 
 
 def read_panel(paths: "str | Path | list", fw: Framework | None = None,
-               regions: Regions | None = None, layout: Layout | None = None) -> Panel:
+               regions: Regions | None = None, layout: Layout | None = None,
+               outside_layout: str = "error") -> Panel:
     """Read one or more files or folders into a panel; a :class:`DataError` with every
-    problem found if any cell cannot be used."""
+    problem found if any cell cannot be used. ``outside_layout="drop"`` leaves out (with a
+    warning) values of units in years before they existed instead of refusing them."""
     fw = fw or load_framework()
     regions = regions or load_regions()
     layout = layout or load_layout()
@@ -347,13 +365,14 @@ def read_panel(paths: "str | Path | list", fw: Framework | None = None,
         for raw in _tables(f):
             digest.update(raw.sha256.encode())
             cells += _cells_of(raw, fw, problems)
-    frame = check_cells(cells, fw, regions, layout, problems)
+    notices = _unit_notices(cells, fw)
+    frame = check_cells(cells, fw, regions, layout, problems, notices, outside_layout)
     if problems:
         raise DataError(problems)
     if frame.empty:
         raise DataError(Problem("no_values", file=", ".join(map(str, paths))))
     return panel_from_long(frame, framework=fw.id, source=";".join(map(str, paths)),
-                           sha256=digest.hexdigest(), notices=tuple(_unit_notices(cells, fw)),
+                           sha256=digest.hexdigest(), notices=tuple(notices),
                            order=regions.unit_ids)
 
 
@@ -368,8 +387,9 @@ def panel_from_frame(frame: pd.DataFrame, fw: Framework | None = None,
     raw = RawTable("<DataFrame>", [(1, header)] + body, "csv")
     problems: list[Problem] = []
     cells = _cells_of(raw, fw, problems)
-    long = check_cells(cells, fw, regions, layout or load_layout(), problems)
+    notices = _unit_notices(cells, fw)
+    long = check_cells(cells, fw, regions, layout or load_layout(), problems, notices)
     if problems:
         raise DataError(problems)
-    return panel_from_long(long, framework=fw.id, source="<DataFrame>",
-                           notices=tuple(_unit_notices(cells, fw)), order=regions.unit_ids)
+    return panel_from_long(long, framework=fw.id, source="<DataFrame>", notices=tuple(notices),
+                           order=regions.unit_ids)

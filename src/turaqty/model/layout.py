@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from turaqty.model.package_data import read_catalogue_csv
+from turaqty.model.units import normalise_name
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,16 @@ class Layout:
         for c in self.changes:
             out.setdefault(c.parent, set()).add(c.year)
         return {u: tuple(sorted(y)) for u, y in out.items()}
+
+    @property
+    def old_names(self) -> dict[str, str]:
+        """Normalised former names and codes (``KZONT``, ``Южно-Казахстанская область``) → the
+        unit that continues them.
+
+        >>> load_layout().old_names[normalise_name("KZONT")]
+        'turkistan'
+        """
+        return {normalise_name(n): c.parent for c in self.changes for n in c.old_names}
 
     def exists(self, unit_id: str, year: int) -> bool:
         """Whether ``unit_id`` existed in ``year``."""
