@@ -441,3 +441,53 @@ def test_monitor_command_bad_data_exit_2(tmp_path):
 
 def test_python_api():
     assert turaqty.monitor is monitor and turaqty.load_embedded_panel().years[0] == 2010
+
+
+# --- the dynamics report in Chromium --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests.test_report import CHROMIUM, FLAGS
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium not installed (Debian package 'chromium'); .ci/run installs it")
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed (test extras)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "kk", "ru"])
+def test_dynamics_report_in_chromium(browser, tmp_path, lang):
+    from tests.test_report import _open
+    from turaqty.i18n import t
+    from turaqty.report.dynamics import dynamics_html
+
+    m = monitor(lang=lang)
+    path = tmp_path / "monitor.html"
+    path.write_text(dynamics_html(m), encoding="utf-8")
+    page, events = _open(browser, path)
+    try:
+        sections = page.eval_on_selector_all("main > section", "s => s.map(x => x.id)")
+        assert sections[0] == "alerts" and {"ranking", "lines", "slope", "map-section", "method"} <= set(sections)
+        assert page.inner_text("h1") == t("monitor.report.title", lang)
+        assert page.locator("#alerts li").count() > 0
+        assert page.locator(".chart").count() >= 17
+        fill = lambda unit: page.get_attribute(f'#map path[data-unit="{unit}"]', "fill")
+        assert fill("abai") != "#dddddd"  # 2023: Abai has a value
+        page.select_option("#map-year", "2015")
+        assert fill("abai") == "#dddddd" and fill("akmola") != "#dddddd"  # Abai did not exist
+        assert "2015" in page.inner_text("#map-caption")
+        assert not events["errors"] and not events["requests"]
+    finally:
+        page.close()
+
+
+def test_dynamics_report_escapes_data():
+    from turaqty.report.dynamics import dynamics_html
+
+    m = monitor(panel_from_frame(synthetic()))
+    object.__setattr__(m.panel, "source", "<script>alert(1)</script>")
+    page = dynamics_html(m)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

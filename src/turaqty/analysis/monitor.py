@@ -30,10 +30,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from turaqty.analysis.trends import (ARROWS, achieved_target, at, cagr, direction_arrow,
+from turaqty.analysis.trends import (ARROWS, STATUSES, achieved_target, at, cagr, direction_arrow,
                                      last_valid, progress_ratio, progress_status)
-from turaqty.core.classify import LEVELS
 from turaqty.core.pipeline import run_pipeline
+from turaqty.core.rank import rank_descending
 from turaqty.core.registry import ParameterError
 from turaqty.core.risk import risk_classes
 from turaqty.engine.assessment import (_created, _imputation, _spec, as_framework,
@@ -50,7 +50,6 @@ from turaqty.model.units import Regions, load_regions
 
 BOUNDS = ("pooled", "base", "targets")
 INDICATOR_SETS = ("common", "all")
-LEVEL_ORDER = {level: k for k, level in enumerate(LEVELS[::-1])}  # low 0 < medium 1 < high 2
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +75,7 @@ class Monitoring:
     notices: list = field(default_factory=list)
     regions: Regions = field(default_factory=load_regions)
     layout: Layout = field(default_factory=load_layout)
-    reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)  # 2023 vs the dissertation
+    embedded: bool = False  # the embedded panel (its reconciliation is shipped with it)
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -134,6 +133,15 @@ class Monitoring:
     def alerts(self) -> pd.DataFrame:
         """Entered high risk, dropped a level, series broke: newest first."""
         return _alerts(self)
+
+    @cached_property
+    def reconciliation(self) -> pd.DataFrame:
+        """The 2023 values against the dissertation's Tables 7–9 (kz-isdr panels with 2023)."""
+        if self.embedded:
+            from turaqty.model.package_data import data_file
+
+            return pd.read_csv(data_file("datasets", "kz-panel-reconciliation.csv").open("rb"))
+        return _reconciliation(self.panel, self.framework)
 
     @cached_property
     def coverage(self) -> pd.DataFrame:
@@ -249,6 +257,8 @@ def _risk(panel: Panel, fw: Framework, method: Method, base: int, notices: list)
     """Risk classes of every year against thresholds fixed at the base year (for an indicator
     without data that year: at its first year with data after it)."""
     values = panel.values
+    if not fw.risk_rules:  # no risk map: every class 'none' (a read-only view, no copy)
+        return np.broadcast_to(np.array("none", dtype=object), values.shape)
     have = ~np.isnan(values).all(axis=0)  # indicators × years
     start = np.where(have[:, base:].any(axis=1), base + np.argmax(have[:, base:], axis=1),
                      np.argmax(have, axis=1))
@@ -257,10 +267,10 @@ def _risk(panel: Panel, fw: Framework, method: Method, base: int, notices: list)
                         panel.national[columns, start] if panel.national is not None else None,
                         framework=panel.framework, year=panel.years[base])
     th, _ = thresholds(reference, fw, method.risk_thresholds)
-    classes = np.empty(values.shape, dtype=object)
-    for k in range(values.shape[2]):
-        classes[:, :, k] = risk_classes(values[:, :, k], th.high, th.low, th.orientation,
-                                        th.high_inclusive, th.low_inclusive)
+    n, m, k_years = values.shape
+    stacked = values.transpose(2, 0, 1).reshape(k_years * n, m)
+    classes = risk_classes(stacked, th.high, th.low, th.orientation, th.high_inclusive,
+                           th.low_inclusive).reshape(k_years, n, m).transpose(1, 2, 0)
     classes[:, np.isnan(th.high) | np.isnan(th.low), :] = "none"
     return classes
 
@@ -288,12 +298,8 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
         raise UsageError(Problem("monitor_indicator_set", value=indicators,
                                  params={"choices": ", ".join(INDICATOR_SETS)}))
     fw = as_framework(framework) if framework is not None else None
-    reconciliation = pd.DataFrame()
     if data is None:
         panel = load_embedded_panel()
-        from turaqty.model.package_data import data_file
-
-        reconciliation = pd.read_csv(data_file("datasets", "kz-panel-reconciliation.csv").open("rb"))
     elif isinstance(data, Panel):
         panel = data
     else:
@@ -303,8 +309,6 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     if years is not None:
         panel = panel.between(*_period(years))
     fw = fw or load_framework(panel.framework)
-    if data is not None:
-        reconciliation = _reconciliation(panel, fw)
     method = get_method(profile)
     notices = list(panel.notices)
     base_year = panel.years[0] if base_year is None else int(base_year)
@@ -320,29 +324,13 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     excluded = np.array([c not in monitored for c in codes])
     tree = tree_of(fw, method, codes)
     tree = type(tree)(**{**tree.__dict__, "absent": np.zeros_like(tree.absent)})
-    n, m, k_years = panel.values.shape
-    nodes = len(fw.index_columns)
-    scores = np.full((n, m, k_years), np.nan)
-    aggregates = np.full((n, nodes, k_years), np.nan)
-    ranks = np.full((n, nodes, k_years), np.nan)
-    levels = np.full((n, nodes, k_years), "", dtype=object)
     existed = load_layout().existence(panel.units, panel.years)
-    params = {}
-    for k, year in enumerate(panel.years):
-        alive = np.flatnonzero(existed[:, k])
-        ds = Dataset(tuple(panel.units[i] for i in alive), codes, panel.values[alive, :, k])
-        try:
-            r = run_pipeline(ds.values, directions, tree, excluded, impute=_imputation(method, ds),
-                             treat=_spec(method.treat), normalise=_spec(method.normalise),
-                             bounds=(lower, upper))
-        except ParameterError as err:
-            raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
-                                     params={"expected": err.expected})) from None
-        scores[alive, :, k] = r.scores
-        aggregates[alive, :, k] = r.aggregates
-        ranks[alive, :, k] = r.ranks
-        levels[alive, :, k] = r.levels
-        params = r.params
+    try:
+        scores, aggregates, ranks, levels, params = _assess_years(
+            panel, existed, method, directions, tree, excluded, (lower, upper))
+    except ParameterError as err:
+        raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
+                                 params={"expected": err.expected})) from None
     with np.errstate(invalid="ignore"):
         clipped = (panel.values < lower[None, :, None]) | (panel.values > upper[None, :, None])
     for j, code in enumerate(codes):
@@ -351,10 +339,43 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     risk = _risk(panel, fw, method, base, notices)
     result = Monitoring(panel, fw, method, lang, base_year, bounds, monitored, lower, upper, scores,
                         clipped, aggregates, ranks, levels, risk,
-                        {c: v[1] for c, v in goal.items()}, notices, reconciliation=reconciliation)
+                        {c: v[1] for c, v in goal.items()}, notices, embedded=data is None)
     result.manifest["step_parameters"] = params  # made JSON-ready when written
     result.manifest["monitoring"]["indicator_set"] = indicators
     return result
+
+
+def _assess_years(panel: Panel, existed: np.ndarray, method: Method, directions: np.ndarray, tree,
+                  excluded: np.ndarray, bounds: tuple[np.ndarray, np.ndarray]):
+    """Scores, aggregates, ranks and levels (units × … × years) of every year with the same
+    goalposts. Without imputation or treatment (steps that would pool the years) all years go
+    through the pipeline at once, stacked; ranks are then taken within each year."""
+    n, m, k_years = panel.values.shape
+    values = np.where(existed[:, None, :], panel.values, np.nan)
+    steps = {"treat": _spec(method.treat), "normalise": _spec(method.normalise), "bounds": bounds}
+    if method.impute.method == "none" and method.treat.method == "none":
+        stacked = values.transpose(2, 0, 1).reshape(k_years * n, m)
+        r = run_pipeline(stacked, directions, tree, excluded, **steps)
+        cube = lambda a: a.reshape(k_years, n, -1).transpose(1, 2, 0)
+        aggregates, levels = cube(r.aggregates), cube(r.levels)
+        ranks = np.full(aggregates.shape, np.nan)
+        for k in range(k_years):
+            for j in range(aggregates.shape[1]):
+                ranks[:, j, k] = rank_descending(aggregates[:, j, k])
+        return cube(r.scores), aggregates, ranks, levels, r.params
+    parts = []
+    for k in range(k_years):
+        alive = np.flatnonzero(existed[:, k])
+        ds = Dataset(tuple(panel.units[i] for i in alive), panel.indicators, values[alive, :, k])
+        parts.append((alive, run_pipeline(ds.values, directions, tree, excluded,
+                                          impute=_imputation(method, ds), **steps)))
+    nodes = tree.node_parent.size
+    scores, aggregates = np.full((n, m, k_years), np.nan), np.full((n, nodes, k_years), np.nan)
+    ranks, levels = np.full((n, nodes, k_years), np.nan), np.full((n, nodes, k_years), "", dtype=object)
+    for k, (alive, r) in enumerate(parts):
+        scores[alive, :, k], aggregates[alive, :, k] = r.scores, r.aggregates
+        ranks[alive, :, k], levels[alive, :, k] = r.ranks, r.levels
+    return scores, aggregates, ranks, levels, parts[-1][1].params
 
 
 def _period(years: "str | tuple[int, int]") -> tuple[int, int]:
@@ -427,60 +448,58 @@ def _trends(m: Monitoring) -> pd.DataFrame:
             "rank_change": pd.array(rank_before - rank_now, dtype="Int64"),
         })
     frame = frame[last >= 0].reset_index(drop=True)
-    frame["status_text"] = [t(f"monitor.status.{x}", m.lang) if x else "" for x in frame["status"]]
+    texts = {x: t(f"monitor.status.{x}", m.lang) for x in STATUSES}
+    frame["status_text"] = frame["status"].map(texts).fillna("")
     return frame
 
 
 def _alerts(m: Monitoring) -> pd.DataFrame:
     """Alerts of every year against the one before, newest first."""
-    rows = []
     codes, nodes, years = m.panel.indicators, m.framework.index_columns, m.years
-    for k in range(1, len(years)):
-        entered = (m.risk[:, :, k] == "high") & ~np.isin(m.risk[:, :, k - 1], ("high", "none"))
-        for i, j in zip(*np.nonzero(entered)):
-            rows.append((years[k], m.units[i], "entered_high_risk", codes[j],
-                         m.panel.values[i, j, k - 1], m.panel.values[i, j, k]))
-        before = np.vectorize(LEVEL_ORDER.get, otypes=[float])(m.levels[:, :, k - 1])
-        now = np.vectorize(LEVEL_ORDER.get, otypes=[float])(m.levels[:, :, k])
-        for i, j in zip(*np.nonzero(now < before)):
-            rows.append((years[k], m.units[i], "level_drop", nodes[j], m.aggregates[i, j, k - 1],
-                         m.aggregates[i, j, k]))
+    values = m.panel.values
+    rows: list[tuple] = []
+
+    def add(kind, mask, names, before, after):
+        i, j, k = np.nonzero(mask)
+        rows.extend(zip((years[x + 1] for x in k), (m.units[x] for x in i), [kind] * len(i),
+                        (names[x] for x in j), before[i, j, k], after[i, j, k + 1]))
+    if m.framework.risk_rules:
+        before = m.risk[:, :, :-1]
+        entered = (m.risk[:, :, 1:] == "high") & (before != "high") & (before != "none")
+        add("entered_high_risk", entered, codes, values, values)
+    order = np.select([m.levels == "low", m.levels == "medium", m.levels == "high"], [0, 1, 2], np.nan)
+    add("level_drop", order[:, :, 1:] < order[:, :, :-1], nodes, m.aggregates, m.aggregates)
+    both = ~np.isnan(values[:, :, 1:]) & ~np.isnan(values[:, :, :-1])
+    territory = np.zeros(both.shape, bool)
     for unit, change_years in m.layout.breaks.items():
-        if unit not in m.units:
-            continue
-        i = m.units.index(unit)
         for y in change_years:
-            if y in years and years.index(y) > 0:
-                k = years.index(y)
-                have = ~np.isnan(m.panel.values[i, :, k]) & ~np.isnan(m.panel.values[i, :, k - 1])
-                for j in np.flatnonzero(have):
-                    rows.append((y, unit, "series_break", codes[j], m.panel.values[i, j, k - 1],
-                                 m.panel.values[i, j, k]))
-    flags = m.panel.flags
-    for j, code in enumerate(codes):
-        for k in range(1, len(years)):
-            for i in np.flatnonzero(~np.isnan(m.panel.values[:, j, k]) & ~np.isnan(m.panel.values[:, j, k - 1])):
-                a = "definition" in flags.get((m.units[i], code, years[k - 1]), "")
-                b = "definition" in flags.get((m.units[i], code, years[k]), "")
-                if a != b:
-                    rows.append((years[k], m.units[i], "definition_change", code,
-                                 m.panel.values[i, j, k - 1], m.panel.values[i, j, k]))
+            if unit in m.units and y in years[1:]:
+                territory[m.units.index(unit), :, years.index(y) - 1] = True
+    add("series_break", both & territory, codes, values, values)
+    definition = np.zeros(values.shape, bool)
+    unit_at, code_at, year_at = ({x: k for k, x in enumerate(xs)} for xs in (m.units, codes, years))
+    for (u, c, y), flag in m.panel.flags.items():
+        if "definition" in flag and u in unit_at and c in code_at and y in year_at:
+            definition[unit_at[u], code_at[c], year_at[y]] = True
+    add("definition_change", both & (definition[:, :, 1:] != definition[:, :, :-1]), codes, values, values)
     frame = pd.DataFrame(rows, columns=["year", "unit_id", "alert", "series", "before", "after"])
     kinds = {"entered_high_risk": 0, "level_drop": 1, "series_break": 2, "definition_change": 3}
     frame = frame.assign(_kind=frame["alert"].map(kinds)).sort_values(
         ["year", "_kind", "unit_id", "series"], ascending=[False, True, True, True], kind="stable",
         key=_sort_key(m)).drop(columns="_kind").reset_index(drop=True)
+    fw, lang = m.framework, m.lang
+    template = {a: t(f"monitor.alert.{a}", lang) for a in kinds}
+    region = {u: m.regions.name(u, lang) for u in m.units}
+    name = {s: fw.by_code[s].name(lang) if s in fw.by_code else fw.pillar_name(s, lang)
+            for s in set(frame["series"])}
     frame["message"] = [
-        t(f"monitor.alert.{a}", m.lang, region=m.regions.name(u, m.lang), series=s, year=y,
-          before=_fmt(b), after=_fmt(x),
-          name=(m.framework.by_code[s].name(m.lang) if s in m.framework.by_code
-                else m.framework.pillar_name(s, m.lang)))
-        for a, u, s, y, b, x in zip(frame["alert"], frame["unit_id"], frame["series"], frame["year"],
-                                    frame["before"], frame["after"])]
+        template[a].format(region=region[u], series=s, year=y, before=_fmt(b), after=_fmt(x),
+                           name=name[s])
+        for a, u, s, y, b, x in zip(frame["alert"].tolist(), frame["unit_id"].tolist(),
+                                    frame["series"].tolist(), frame["year"].tolist(),
+                                    frame["before"].tolist(), frame["after"].tolist())]
     return frame
 
 
-def _fmt(x) -> str:
-    if isinstance(x, str):
-        return t(f"level.{x}", "en", default=x)
+def _fmt(x: float) -> str:
     return "" if x is None or np.isnan(x) else f"{x:.4g}"

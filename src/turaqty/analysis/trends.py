@@ -94,12 +94,11 @@ def progress_status(ratio: np.ndarray, achieved: np.ndarray) -> list[str]:
     >>> progress_status(np.array([1.0, 0.7, 0.3, -0.1, np.nan]), np.zeros(5, bool))
     ['on_track', 'needs_acceleration', 'limited_progress', 'deterioration', '']
     """
-    out = []
-    for r, ok in zip(np.asarray(ratio, dtype=np.float64), achieved):
-        out.append("target_achieved" if ok else "" if np.isnan(r) else
-                   "on_track" if r >= ON_TRACK else "needs_acceleration" if r >= ACCELERATION
-                   else "limited_progress" if r >= 0 else "deterioration")
-    return out
+    r = np.asarray(ratio, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.select([np.asarray(achieved, bool), np.isnan(r), r >= ON_TRACK, r >= ACCELERATION, r >= 0],
+                         ["target_achieved", "", "on_track", "needs_acceleration", "limited_progress"],
+                         "deterioration").tolist()
 
 
 def direction_arrow(change: np.ndarray, previous: np.ndarray, direction: np.ndarray,
@@ -107,9 +106,10 @@ def direction_arrow(change: np.ndarray, previous: np.ndarray, direction: np.ndar
     """``improving``, ``stable`` or ``worsening``: the change oriented by ``direction`` (+1:
     higher is better), stable within ``tolerance`` × |previous| (``''`` without a change)."""
     band = tolerance * np.abs(previous)
-    oriented = change * direction
-    return ["" if np.isnan(c) else "improving" if c > b else "worsening" if c < -b else "stable"
-            for c, b in zip(oriented, band)]
+    oriented = np.asarray(change, dtype=np.float64) * direction
+    with np.errstate(invalid="ignore"):
+        return np.select([np.isnan(oriented), oriented > band, oriented < -band],
+                         ["", "improving", "worsening"], "stable").tolist()
 
 
 def achieved_target(current: np.ndarray, target: np.ndarray, direction: np.ndarray) -> np.ndarray:

@@ -93,9 +93,9 @@ class Panel:
                 "unit_id": NATIONAL_ID, "indicator": np.array(self.indicators, dtype=object)[c2],
                 "year": np.array(self.years)[y2], "value": self.national[c2, y2]})],
                 ignore_index=True)
-        keys = list(zip(frame["unit_id"], frame["indicator"], frame["year"].tolist()))
-        frame["flag"] = [self.flags.get(k, "") for k in keys]
-        frame["source"] = [self.sources.get(k, "") for k in keys]
+        keys = list(zip(frame["unit_id"].tolist(), frame["indicator"].tolist(), frame["year"].tolist()))
+        frame["flag"] = [self.flags.get(k, "") for k in keys] if self.flags else ""
+        frame["source"] = [self.sources.get(k, "") for k in keys] if self.sources else ""
         return frame
 
     def coverage(self) -> pd.DataFrame:
