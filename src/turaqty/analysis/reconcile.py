@@ -9,8 +9,9 @@ Example (the national SDG platform's poverty rate B3 of Abai, 8.0, against Table
 >>> import pandas as pd
 >>> other = pd.DataFrame({"unit_id": ["abai"], "indicator": ["B3"], "value": [8.0],
 ...                       "flag": [""], "source": ["kazstat-sdg:indicator_1-2-1.csv"]})
->>> reconcile(other).iloc[0][["dissertation", "platform", "difference", "status"]].tolist()
-[8.6, 8.0, -0.6, 'differs']
+>>> row = reconcile(other).iloc[0]
+>>> float(row["dissertation"]), float(row["platform"]), float(row["difference"]), row["status"]
+(8.6, 8.0, -0.6, 'differs')
 """
 from __future__ import annotations
 
