@@ -491,3 +491,69 @@ def test_dynamics_report_escapes_data():
     object.__setattr__(m.panel, "source", "<script>alert(1)</script>")
     page = dynamics_html(m)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# --- derived indicators ---------------------------------------------------------------------
+
+def test_derived_indicators_by_hand_with_traces():
+    from turaqty.model.derived import derive, load_derivations_for
+
+    rows = [("akmola", "population", y, v) for y, v in ((2019, 1000.0), (2020, 1010.0), (2023, 1100.0))]
+    rows += [("akmola", "revenue", 2023, 500.0), ("akmola", "transfers", 2023, 200.0),
+             ("akmola", "expenditure", 2023, 600.0), ("akmola", "B45", 2023, 2.2),
+             ("aktobe", "revenue", 2023, 100.0)]
+    p = panel_from_frame(long(rows))
+    d, notices = derive(p, load_derivations_for("kz-isdr"))
+    at = lambda u, c, y: d.values[d.units.index(u), d.indicators.index(c), d.years.index(y)]
+    assert at("akmola", "B1", 2023) == pytest.approx(1100 / 1000 * 100)   # 2023 vs 2019
+    assert np.isnan(at("akmola", "B1", 2020))                             # 2016 unknown
+    assert at("akmola", "B42", 2023) == pytest.approx((500 - 200) / 600 * 100)
+    assert at("akmola", "B47", 2023) == pytest.approx(2.2 * 1e6 / 1100)   # W per person
+    assert d.sources[("akmola", "B42", 2023)] == "B42 = (revenue − transfers) / expenditure × 100"
+    assert d.flags[("akmola", "B47", 2023)] == "derived"
+    missing = {(n[1], n[2]) for n in notices if n[0] == "derived_input_missing"}
+    assert ("B42", "aktobe") in missing  # revenue without transfers and expenditure
+
+
+def test_derived_value_never_overwrites_a_given_one():
+    from turaqty.model.derived import derive, load_derivations_for
+
+    rows = [("akmola", "population", 2019, 1000.0), ("akmola", "population", 2023, 1100.0),
+            ("akmola", "B1", 2023, 106.69)]
+    d, _ = derive(panel_from_frame(long(rows)), load_derivations_for("kz-isdr"))
+    assert d.values[0, d.indicators.index("B1"), -1] == 106.69 and ("akmola", "B1", 2023) not in d.flags
+
+
+def test_negative_population_is_refused():
+    with pytest.raises(DataError) as err:
+        panel_from_frame(long([("akmola", "Численность населения", 2023, -5.0)]))
+    assert [p.key for p in err.value.problems] == ["panel_impossible_negative"]
+
+
+def test_population_from_kz_open_data_gives_b1_of_table_7():
+    """The open-data population table (Область, Год, Население; Shymkent from 2017) → B1
+    2023 = population 2023 / 2019 × 100: Akmola 106.69 as printed in Table 7."""
+    source = OPEN_DATA / "population-projections-by-regions" / "archive" / "kazpop.csv"
+    _need(source)
+    m = monitor(source, outside_layout="drop", base_year=2019, indicators="all")
+    j = m.panel.indicators.index("B1")
+    akmola = m.units.index("akmola")
+    assert round(float(m.panel.values[akmola, j, m.years.index(2023)]), 2) == 106.69
+    rec = m.reconciliation.set_index(["unit_id", "indicator"])
+    assert rec.loc[("akmola", "B1"), "status"] == "equal"
+    assert rec.loc[("astana", "B1"), "status"] == "differs"  # 125.6 here, 132.62 in Table 7
+
+
+def test_bad_derived_declaration(tmp_path):
+    fw_dir = tmp_path / "fw"
+    fw_dir.mkdir()
+    (fw_dir / "structure.csv").write_text(
+        "id,parent,type,weight,direction,aggregation,level_low,level_high,name_en,unit_en\n"
+        "index,,aggregate,1,,arithmetic,4,7,Index,\nA,index,indicator,1,+,,,,A,%\n", encoding="utf-8")
+    (fw_dir / "derived.csv").write_text("code,formula,inputs,params,unit,note\nA,cube_root,x,,,\n",
+                                        encoding="utf-8")
+    from turaqty.model.derived import load_derivations
+
+    with pytest.raises(DataError) as err:
+        load_derivations(turaqty.read_framework(fw_dir))
+    assert [p.key for p in err.value.problems] == ["derived_formula"] and "row 2" in err.value.render()

@@ -43,6 +43,7 @@ from turaqty.errors import DataError, Problem, UsageError
 from turaqty.i18n import check_language, t
 from turaqty.model.dataset import Dataset
 from turaqty.model.framework import Framework, load_framework
+from turaqty.model.derived import derive, load_derivations
 from turaqty.model.layout import Layout, load_layout
 from turaqty.model.method import Method, get_method
 from turaqty.model.panel import Panel, _span, load_embedded_panel
@@ -309,6 +310,8 @@ def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework |
     if years is not None:
         panel = panel.between(*_period(years))
     fw = fw or load_framework(panel.framework)
+    panel, _ = derive(panel, load_derivations(fw))
+    panel = panel.select(fw.codes)  # the inputs of derived indicators have done their work
     method = get_method(profile)
     notices = list(panel.notices)
     base_year = panel.years[0] if base_year is None else int(base_year)

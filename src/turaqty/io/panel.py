@@ -43,6 +43,7 @@ import pandas as pd
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.io.cells import CellError, parse_number
 from turaqty.io.tables import REGION_HEADER_WORDS, RawTable, column_label, normalise_header, read_rows
+from turaqty.model.derived import Derivations, load_derivations
 from turaqty.model.framework import Framework, load_framework
 from turaqty.model.layout import Layout, load_layout
 from turaqty.model.panel import Panel, panel_from_long
@@ -100,8 +101,10 @@ def _label(raw: RawTable, header: list, j: int) -> str:
     return f"{h} ({column_label(j)})" if raw.kind == "xlsx" else (str(h) if h not in (None, "") else column_label(j))
 
 
-def _cells_of(raw: RawTable, fw: Framework, problems: list[Problem]) -> list[Cell]:
-    """The values of one table in whichever of the three layouts it has."""
+def _cells_of(raw: RawTable, fw: Framework, problems: list[Problem], resolve=None) -> list[Cell]:
+    """The values of one table in whichever of the three layouts it has; ``resolve`` maps a
+    header or code to an indicator code or an input series (default: the framework's codes)."""
+    resolve = resolve or fw.resolve_code
     rows = [(n, [c.strip() if isinstance(c, str) else c for c in cells]) for n, cells in raw.rows]
     rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
     if not rows:
@@ -113,15 +116,15 @@ def _cells_of(raw: RawTable, fw: Framework, problems: list[Problem]) -> list[Cel
         year = next((j for j, w in enumerate(words) if w in YEAR_WORDS), None)
         years = [j for j, c in enumerate(header) if _year(c) is not None]
         if region is not None and year is not None:
-            return _long_or_wide(raw, rows[k + 1:], header, region, year, fw, problems)
+            return _long_or_wide(raw, rows[k + 1:], header, region, year, fw, problems, resolve)
         if len(years) >= 2 and (region is not None or years[0] > 0):
             titles = [" ".join(str(c) for c in cells if c not in (None, "")) for _, cells in rows[:k]]
-            return _bureau(raw, rows[k + 1:], header, region or 0, years, titles, fw, problems)
+            return _bureau(raw, rows[k + 1:], header, region or 0, years, titles, fw, problems, resolve)
     problems.append(Problem("panel_layout", file=raw.file))
     return []
 
 
-def _long_or_wide(raw, body, header, region, year, fw, problems) -> list[Cell]:
+def _long_or_wide(raw, body, header, region, year, fw, problems, resolve) -> list[Cell]:
     words = {normalise_header(c) if isinstance(c, str) else "": j for j, c in enumerate(header)}
     indicator = next((words[w] for w in INDICATOR_WORDS if w in words), None)
     value = next((words[w] for w in VALUE_WORDS if w in words), None)
@@ -132,7 +135,7 @@ def _long_or_wide(raw, body, header, region, year, fw, problems) -> list[Cell]:
     if indicator is not None and value is not None:  # long
         for n, row in body:
             code_text = get(row, indicator)
-            code = fw.resolve_code(str(code_text)) if code_text not in (None, "") else None
+            code = resolve(str(code_text)) if code_text not in (None, "") else None
             if code is None:
                 problems.append(Problem("unknown_indicator", file=raw.file, row=n,
                                         column=_label(raw, header, indicator), value=code_text,
@@ -148,7 +151,7 @@ def _long_or_wide(raw, body, header, region, year, fw, problems) -> list[Cell]:
     for j, h in enumerate(header):
         if j in (region, year) or h in (None, "") or j == unit_col:
             continue
-        code = fw.resolve_code(str(h))
+        code = resolve(str(h))
         if code is None:
             problems.append(Problem("unknown_indicator", file=raw.file, row=None,
                                     column=_label(raw, header, j), value=h,
@@ -163,11 +166,11 @@ def _long_or_wide(raw, body, header, region, year, fw, problems) -> list[Cell]:
     return cells
 
 
-def _bureau(raw, body, header, region, years, titles, fw, problems) -> list[Cell]:
+def _bureau(raw, body, header, region, years, titles, fw, problems, resolve) -> list[Cell]:
     """One indicator: its code from the sheet's or file's name or the title; unit from the title."""
     names = [raw.sheet, Path(raw.file).stem, *titles]
-    code = next((fw.resolve_code(word) for text in names if text
-                 for word in _WORD.split(str(text)) if word and fw.resolve_code(word)), None)
+    code = next((resolve(word) for text in names if text
+                 for word in _WORD.split(str(text)) if word and resolve(word)), None)
     if code is None:
         problems.append(Problem("panel_which_indicator", file=raw.file,
                                 value=raw.sheet or Path(raw.file).name))
@@ -239,24 +242,30 @@ def _resolve_regions(cells: list[Cell], regions: Regions, layout: Layout,
     return [resolved[c.region] for c in cells]
 
 
-def _impossible(code: str, x: float, fw: Framework) -> str | None:
-    """``share`` for a percentage outside 0–100, ``negative`` for a negative rate or count."""
-    unit = fw.by_code[code].unit("en").strip()
+def _unit(code: str, fw: Framework, inputs: Derivations) -> str:
+    return fw.by_code[code].unit("en").strip() if code in fw.by_code else inputs.unit(code)
+
+
+def _impossible(code: str, x: float, fw: Framework, inputs: Derivations) -> str | None:
+    """``share`` for a percentage outside 0–100, ``negative`` for a negative rate or count
+    (a population included)."""
+    unit = _unit(code, fw, inputs)
     if unit == "%" and not 0 <= x <= 100:
         return "share"
-    if (unit.startswith("per ") or unit in ("MW", "million tonnes", "W per person")) and x < 0:
+    if (unit.startswith("per ") or unit in ("MW", "million tonnes", "W per person", "persons")) and x < 0:
         return "negative"
     return None
 
 
 def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layout,
                 problems: list[Problem], notices: list | None = None,
-                outside_layout: str = "error") -> pd.DataFrame:
+                outside_layout: str = "error", inputs: Derivations | None = None) -> pd.DataFrame:
     """Validate every cell and return the long table (``unit_id, indicator, year, value,
     flag, source``) of those with a value. A value of a unit in a year before it existed is
     an error, or (``outside_layout="drop"``, for official tables recalculated on today's
     layout) left out with a warning in ``notices``."""
     dropped: dict[tuple[str, str, str], list[int]] = {}
+    inputs = inputs or Derivations()
     units = _resolve_regions(cells, regions, layout, problems)
     first: dict[tuple, Cell] = {}
     unit_of_code: dict[str, tuple[str, Cell]] = {}
@@ -293,11 +302,11 @@ def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layo
                                                             "born": born[unit],
                                                             "parent": RegionNames((layout.parent[unit],))}))
             continue
-        kind = _impossible(c.code, x, fw)
+        kind = _impossible(c.code, x, fw, inputs)
         if kind:
             problems.append(Problem(f"panel_impossible_{kind}", file=c.file, row=c.row,
                                     column=c.column, value=x,
-                                    params={"indicator": c.code, "unit": fw.by_code[c.code].unit("en")}))
+                                    params={"indicator": c.code, "unit": _unit(c.code, fw, inputs)}))
             continue
         if c.unit:
             seen = unit_of_code.setdefault(c.code, (normalise_name(c.unit), c))
@@ -314,18 +323,26 @@ def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layo
     return pd.DataFrame(out, columns=["unit_id", "indicator", "year", "value", "flag", "source"])
 
 
-def _unit_notices(cells: list[Cell], fw: Framework) -> list:
-    """A warning for each indicator whose stated unit is none of the framework's names for it."""
+def _unit_notices(cells: list[Cell], fw: Framework, inputs: Derivations) -> list:
+    """A warning for each indicator or input whose stated unit is none of the declared ones."""
     notices, done = [], set()
     for c in cells:
         if not c.unit or c.code in done:
             continue
         done.add(c.code)
-        known = {normalise_name(u) for u in fw.by_code[c.code].units.values()}
+        known = ({normalise_name(u) for u in fw.by_code[c.code].units.values()} if c.code in fw.by_code
+                 else {normalise_name(inputs.unit(c.code))})
         if normalise_name(c.unit) not in known:
             notices.append(("panel_unit_differs", c.code, "",
-                            {"file": c.file, "unit": c.unit, "expected": fw.by_code[c.code].unit("en")}))
+                            {"file": c.file, "unit": c.unit, "expected": _unit(c.code, fw, inputs)}))
     return notices
+
+
+def _resolver(fw: Framework, inputs: Derivations):
+    """Header or code → a framework indicator code or a declared input series (population …)."""
+    def resolve(text: str) -> str | None:
+        return fw.resolve_code(text) or inputs.resolve(text)
+    return resolve
 
 
 def is_kazstat_folder(path: Path) -> bool:
@@ -361,12 +378,14 @@ def read_panel(paths: "str | Path | list", fw: Framework | None = None,
     problems: list[Problem] = []
     cells: list[Cell] = []
     digest = hashlib.sha256()
+    inputs = load_derivations(fw)
+    resolve = _resolver(fw, inputs)
     for f in files:
         for raw in _tables(f):
             digest.update(raw.sha256.encode())
-            cells += _cells_of(raw, fw, problems)
-    notices = _unit_notices(cells, fw)
-    frame = check_cells(cells, fw, regions, layout, problems, notices, outside_layout)
+            cells += _cells_of(raw, fw, problems, resolve)
+    notices = _unit_notices(cells, fw, inputs)
+    frame = check_cells(cells, fw, regions, layout, problems, notices, outside_layout, inputs)
     if problems:
         raise DataError(problems)
     if frame.empty:
@@ -386,9 +405,10 @@ def panel_from_frame(frame: pd.DataFrame, fw: Framework | None = None,
     body = [(k + 2, list(row)) for k, row in enumerate(frame.itertuples(index=False, name=None))]
     raw = RawTable("<DataFrame>", [(1, header)] + body, "csv")
     problems: list[Problem] = []
-    cells = _cells_of(raw, fw, problems)
-    notices = _unit_notices(cells, fw)
-    long = check_cells(cells, fw, regions, layout or load_layout(), problems, notices)
+    inputs = load_derivations(fw)
+    cells = _cells_of(raw, fw, problems, _resolver(fw, inputs))
+    notices = _unit_notices(cells, fw, inputs)
+    long = check_cells(cells, fw, regions, layout or load_layout(), problems, notices, inputs=inputs)
     if problems:
         raise DataError(problems)
     return panel_from_long(long, framework=fw.id, source="<DataFrame>", notices=tuple(notices),

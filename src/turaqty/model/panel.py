@@ -80,6 +80,21 @@ class Panel:
                      self.national[:, keep] if self.national is not None else None,
                      self.framework, f"{self.source}[{first}-{last}]", self.sha256, self.notices)
 
+    def select(self, codes) -> "Panel":
+        """The panel with only the indicators ``codes`` (in the panel's order).
+
+        >>> load_embedded_panel().select(["B25", "B3"]).indicators
+        ('B3', 'B25')
+        """
+        wanted = set(codes)
+        keep = [j for j, c in enumerate(self.indicators) if c in wanted]
+        kept = {self.indicators[j] for j in keep}
+        return Panel(self.units, tuple(self.indicators[j] for j in keep), self.years,
+                     self.values[:, keep, :], {k: f for k, f in self.flags.items() if k[1] in kept},
+                     {k: s for k, s in self.sources.items() if k[1] in kept},
+                     self.national[keep] if self.national is not None else None,
+                     self.framework, self.source, self.sha256, self.notices)
+
     def tidy(self) -> pd.DataFrame:
         """``unit_id, indicator, year, value, flag, source``: one row per cell with a value
         (national rows as ``kz``), ordered by unit, indicator, year."""
