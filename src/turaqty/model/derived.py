@@ -219,6 +219,8 @@ def derive(panel: Panel, derivations: Derivations) -> tuple[Panel, list]:
             notices.append(("derived_input_missing", d.code, panel.units[i],
                             {"years": ", ".join(str(full[k]) for k in np.flatnonzero(needed[i])),
                              "inputs": ", ".join(d.inputs)}))
+    columns = [j for j, c in enumerate(codes) if c in panel.indicators or not np.isnan(values[:, j, :]).all()]
+    codes, values = [codes[j] for j in columns], values[:, columns, :]
     keep = [k for k in range(len(full)) if not np.isnan(values[:, :, k]).all() or full[k] in years]
     national = None
     if panel.national is not None:
