@@ -557,3 +557,25 @@ def test_bad_derived_declaration(tmp_path):
     with pytest.raises(DataError) as err:
         load_derivations(turaqty.read_framework(fw_dir))
     assert [p.key for p in err.value.problems] == ["derived_formula"] and "row 2" in err.value.render()
+
+
+def test_targets_file_through_the_command(tmp_path):
+    data = tmp_path / "panel.csv"
+    synthetic().to_csv(data, index=False)
+    targets = tmp_path / "targets.csv"
+    targets.write_text("indicator,worst,best,target\nB3,12,2,4\nB25,8,3,\n", encoding="utf-8")
+    r = run("monitor", str(data), "--bounds", "targets", "--targets", str(targets), "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["monitoring"]["goalposts"]["B3"] == [2.0, 12.0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("indicator,target\nB3,abc\n", encoding="utf-8")
+    r = run("monitor", str(data), "--targets", str(bad), "--out", str(tmp_path / "out2"))
+    assert r.returncode == 2 and "row 2" in r.stderr and not (tmp_path / "out2").exists()
+
+
+def test_one_year_is_the_simple_case():
+    p = panel_from_frame(long([("akmola", "B3", 2023, 1.0), ("aktobe", "B3", 2023, 2.0)]))
+    m = monitor(p)
+    assert m.alerts.empty and m.trends["change"].isna().all()
+    assert m.indices["social"].tolist() == [9.0, 1.0]

@@ -456,16 +456,20 @@ def _trends(m: Monitoring) -> pd.DataFrame:
     return frame
 
 
+ALERTS = ("entered_high_risk", "level_drop", "series_break", "definition_change")
+
+
 def _alerts(m: Monitoring) -> pd.DataFrame:
-    """Alerts of every year against the one before, newest first."""
+    """Alerts of every year against the one before: newest year first, then by kind, unit
+    and series."""
     codes, nodes, years = m.panel.indicators, m.framework.index_columns, m.years
     values = m.panel.values
-    rows: list[tuple] = []
+    found = []  # per kind: (kind, unit, series position, year position, before, after, names)
 
     def add(kind, mask, names, before, after):
         i, j, k = np.nonzero(mask)
-        rows.extend(zip((years[x + 1] for x in k), (m.units[x] for x in i), [kind] * len(i),
-                        (names[x] for x in j), before[i, j, k], after[i, j, k + 1]))
+        found.append((np.full(i.size, ALERTS.index(kind)), i, j, k + 1, before[i, j, k],
+                      after[i, j, k + 1], np.array(names, dtype=object)[j]))
     if m.framework.risk_rules:
         before = m.risk[:, :, :-1]
         entered = (m.risk[:, :, 1:] == "high") & (before != "high") & (before != "none")
@@ -485,23 +489,28 @@ def _alerts(m: Monitoring) -> pd.DataFrame:
         if "definition" in flag and u in unit_at and c in code_at and y in year_at:
             definition[unit_at[u], code_at[c], year_at[y]] = True
     add("definition_change", both & (definition[:, :, 1:] != definition[:, :, :-1]), codes, values, values)
-    frame = pd.DataFrame(rows, columns=["year", "unit_id", "alert", "series", "before", "after"])
-    kinds = {"entered_high_risk": 0, "level_drop": 1, "series_break": 2, "definition_change": 3}
-    frame = frame.assign(_kind=frame["alert"].map(kinds)).sort_values(
-        ["year", "_kind", "unit_id", "series"], ascending=[False, True, True, True], kind="stable",
-        key=_sort_key(m)).drop(columns="_kind").reset_index(drop=True)
+    kind, unit, series_at, year_at_, before, after, series = (np.concatenate(x) for x in zip(*found))
+    rank = np.array([_series_rank(m, x) for x in series], dtype=np.int64) if series.size else series
+    sort = np.lexsort((rank, unit, kind, -year_at_))
+    kind, unit, year_at_, before, after, series = (x[sort] for x in (kind, unit, year_at_, before, after, series))
     fw, lang = m.framework, m.lang
-    template = {a: t(f"monitor.alert.{a}", lang) for a in kinds}
-    region = {u: m.regions.name(u, lang) for u in m.units}
-    name = {s: fw.by_code[s].name(lang) if s in fw.by_code else fw.pillar_name(s, lang)
-            for s in set(frame["series"])}
-    frame["message"] = [
-        template[a].format(region=region[u], series=s, year=y, before=_fmt(b), after=_fmt(x),
-                           name=name[s])
-        for a, u, s, y, b, x in zip(frame["alert"].tolist(), frame["unit_id"].tolist(),
-                                    frame["series"].tolist(), frame["year"].tolist(),
-                                    frame["before"].tolist(), frame["after"].tolist())]
-    return frame
+    template = [t(f"monitor.alert.{a}", lang) for a in ALERTS]
+    region = [m.regions.name(u, lang) for u in m.units]
+    name = {x: fw.by_code[x].name(lang) if x in fw.by_code else fw.pillar_name(x, lang) for x in set(series)}
+    year = np.array(years)[year_at_]
+    messages = [template[a].format(region=region[u], series=x, year=y, before=_fmt(b), after=_fmt(c),
+                                   name=name[x])
+                for a, u, x, y, b, c in zip(kind.tolist(), unit.tolist(), series.tolist(), year.tolist(),
+                                            before.tolist(), after.tolist())]
+    return pd.DataFrame({"year": year, "unit_id": np.array(m.units, dtype=object)[unit],
+                         "alert": np.array(ALERTS, dtype=object)[kind], "series": series,
+                         "before": before, "after": after, "message": messages})
+
+
+def _series_rank(m: Monitoring, series: str) -> int:
+    """Indicators in the panel's order, then the index columns."""
+    codes = m.panel.indicators
+    return codes.index(series) if series in codes else len(codes) + m.framework.index_columns.index(series)
 
 
 def _fmt(x: float) -> str:
