@@ -445,17 +445,7 @@ def test_python_api():
 
 # --- the dynamics report in Chromium --------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    from tests.test_report import CHROMIUM, FLAGS
-
-    if CHROMIUM is None:
-        pytest.skip("Chromium not installed (Debian package 'chromium'); .ci/run installs it")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed (test extras)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+from tests.test_report import browser  # noqa: E402,F401  (the headless Chromium fixture)
 
 
 @pytest.mark.parametrize("lang", ["en", "kk", "ru"])
