@@ -569,3 +569,13 @@ def test_one_year_is_the_simple_case():
     m = monitor(p)
     assert m.alerts.empty and m.trends["change"].isna().all()
     assert m.indices["social"].tolist() == [9.0, 1.0]
+
+
+def test_monitor_reads_the_platform_folder_directly():
+    _need(KAZSTAT)
+    m = monitor(KAZSTAT, years="2015-2023")
+    assert m.years == tuple(range(2015, 2024)) and m.panel.source.startswith("kazstat:")
+    assert {"B3", "B25", "B38"} <= set(m.monitored)
+    # B38 has the platform's definition in every year: a proxy, comparable year to year, said so
+    assert ("monitor_definition_proxy", "B38") in {(n[0], n[1]) for n in m.notices}
+    assert m.scores_table.query("indicator == 'B38'")["flag"].eq("definition").all()

@@ -218,6 +218,8 @@ def _monitored(panel: Panel, fw: Framework, method: Method, indicators: str,
         if 0 < len(flagged) < int(have[:, j, :].sum()):
             notices.append(("monitor_definition_break", code, "", {"years": _span(set(flagged))}))
             continue
+        if flagged and every_year[j]:
+            notices.append(("monitor_definition_proxy", code, "", {}))
         if not every_year[j]:
             if have[:, j, :].any():
                 notices.append(("monitor_not_every_year", code, "",
@@ -514,4 +516,4 @@ def _series_rank(m: Monitoring, series: str) -> int:
 
 
 def _fmt(x: float) -> str:
-    return "" if x is None or np.isnan(x) else f"{x:.4g}"
+    return "" if x is None or x != x else f"{x:.4g}"
