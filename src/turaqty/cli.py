@@ -107,6 +107,31 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     fr.add_argument("path", metavar="PATH", help=h("framework_path"))
     fr.add_argument("--force", action="store_true", help=h("force"))
 
+    mo = sub.add_parser("monitor", help=h("monitor"), description=h("monitor_description"))
+    mo.add_argument("data", nargs="*", metavar="DATA", help=h("monitor_data"))
+    mo.add_argument("--base-year", type=int, metavar="YEAR", help=h("base_year"))
+    mo.add_argument("--bounds", choices=("pooled", "base", "targets"), default="pooled",
+                    help=h("monitor_bounds"))
+    mo.add_argument("--indicators", choices=("common", "all"), default="common",
+                    help=h("monitor_indicators"))
+    mo.add_argument("--years", metavar="FROM-TO", help=h("years"))
+    mo.add_argument("--targets", metavar="FILE", help=h("targets"))
+    mo.add_argument("--outside-layout", choices=("error", "drop"), default="error",
+                    help=h("outside_layout"))
+    mo.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
+    shared["profile"](mo)
+    mo.add_argument("--out", default="turaqty-monitor", metavar="DIR", help=h("assess_out"))
+    mo.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
+
+    im = sub.add_parser("import", help=h("import"), description=h("import_description"))
+    im.add_argument("format", choices=("kazstat",), help=h("import_format"))
+    im.add_argument("folder", metavar="FOLDER", help=h("import_folder"))
+    im.add_argument("--out", required=True, metavar="FILE", help=h("import_out"))
+    im.add_argument("--breakdown", action="append", default=[], metavar="COLUMN=VALUE",
+                    help=h("breakdown"))
+    im.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
+    im.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
+
     tp = command("template")
     tp.add_argument("--format", choices=("csv", "xlsx"), help=h("format"))
     tp.add_argument("--out", metavar="FILE", help=h("template_out"))
@@ -417,6 +442,81 @@ def _framework(args) -> int:
     return 0
 
 
+def _monitor(args) -> int:
+    from turaqty.analysis.monitor import monitor
+    from turaqty.report.monitor_outputs import write_monitor
+
+    lang = args.lang
+    data = args.data or None
+    m = monitor(data, framework=args.framework, profile=args.profile or "default",
+                base_year=args.base_year, bounds=args.bounds, indicators=args.indicators,
+                targets=_targets(args.targets) if args.targets else None, years=args.years,
+                outside_layout=args.outside_layout, lang=lang)
+    write_monitor(m, Path(args.out), protect=data)
+    print(t("cli.monitor_written", lang, first=m.years[0], last=m.years[-1], out=str(args.out),
+            alerts=len(m.alerts), warnings=len(m.warnings)))
+    return 0
+
+
+def _targets(path: str) -> dict:
+    """A targets file: ``indicator,target`` or ``indicator,worst,best``."""
+    from turaqty.errors import DataError, Problem
+    from turaqty.io.cells import CellError, parse_number
+    from turaqty.io.tables import read_rows
+
+    raw = read_rows(path)
+    (_, header), *body = raw.rows
+    names = [str(h).strip().lower() for h in header]
+    out, problems = {}, []
+    for n, cells in body:
+        row = dict(zip(names, cells))
+        numbers = {}
+        for key in ("target", "worst", "best"):
+            try:
+                numbers[key] = parse_number(row.get(key))
+            except CellError:
+                problems.append(Problem("monitor_targets_file", file=path, row=n, column=key,
+                                        value=row.get(key)))
+        code = str(row.get("indicator", "")).strip()
+        if numbers.get("worst") is not None and numbers.get("best") is not None:
+            out[code] = (numbers["worst"], numbers["best"])
+        elif numbers.get("target") is not None:
+            out[code] = numbers["target"]
+    if problems:
+        raise DataError(problems)
+    return out
+
+
+def _import(args) -> int:
+    from turaqty.io.kazstat import kazstat_long, parse_breakdown
+    from turaqty.io.write import csv_bytes, write_file
+    from turaqty.model.framework import load_framework
+
+    lang = args.lang
+    fw = None
+    if args.framework:
+        from turaqty.engine.assessment import as_framework
+
+        fw = as_framework(args.framework)
+    frame, notices = kazstat_long(args.folder, fw or load_framework(),
+                                  parse_breakdown(args.breakdown))
+    from turaqty.model.panel import _code_key
+
+    frame = frame.sort_values(["indicator", "unit_id", "year"], kind="stable",
+                              key=lambda s: s.map(_code_key) if s.name == "indicator" else s)
+    write_file(args.out, csv_bytes(frame))
+    from turaqty.model.units import load_regions
+
+    regions = load_regions()
+    for code, indicator, unit, params in notices:
+        print(t(f"warning.{code}", lang, indicator=indicator, region=regions.name(unit, lang) if unit else "",
+                **params), file=sys.stderr)
+    print(t("cli.import_written", lang, rows=len(frame), indicators=frame["indicator"].nunique(),
+            first=int(frame["year"].min()), last=int(frame["year"].max()), out=args.out,
+            warnings=len(notices)))
+    return 0
+
+
 def framework_template(lang: str) -> dict[str, bytes]:
     """The files of a small framework folder: two pillars, four indicators, three units."""
     structure = (
@@ -459,7 +559,8 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce,
                     "audit": _audit,
                     "scenario": _scenario, "whatif": _whatif, "validate": _validate,
-                    "template": _template, "framework": _framework}
+                    "template": _template, "framework": _framework, "monitor": _monitor,
+                    "import": _import}
         return commands[args.command](args)
     except TuraqtyError as err:
         print(f"{t('error', lang)}: {err.render(lang)}", file=sys.stderr)

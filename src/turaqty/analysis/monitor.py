@@ -1,0 +1,519 @@
+"""Monitoring over years: comparable scores, indices, trends, risks that can change, alerts.
+
+Every year of a :class:`~turaqty.model.panel.Panel` is assessed by the engine's pipeline with
+the *same* goalposts (``bounds``): ``pooled`` (min and max over all years, the default),
+``base`` (the base year's min and max) or ``targets`` (each indicator's lower bound and
+target, SDSN-style). Values beyond the goalposts get the end of the scale and the flag
+``clipped``. The index of each year is built from the *monitored indicators*: those with a
+value in every year of the period (``indicators="common"``, the default) and one definition
+throughout, so that an index compares year to year; ``indicators="all"`` takes whatever each
+year has (recorded in the manifest as not comparable). Risk thresholds are fixed at the base
+year (an indicator without data then: its first year with data), so a region can leave high
+risk.
+
+Example
+-------
+>>> m = monitor()                          # the embedded panel, 2010–2023
+>>> m.years[0], m.years[-1], m.bounds
+(2010, 2023, 'pooled')
+>>> sorted(m.monitored)[:3]
+['B11', 'B20', 'B25']
+>>> row = m.indices.query("unit_id == 'akmola' and year == 2023").iloc[0]
+>>> bool(1 <= row["social"] <= 9)
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from turaqty.analysis.trends import (ARROWS, STATUSES, achieved_target, at, cagr, direction_arrow,
+                                     last_valid, progress_ratio, progress_status)
+from turaqty.core.pipeline import run_pipeline
+from turaqty.core.rank import rank_descending
+from turaqty.core.registry import ParameterError
+from turaqty.core.risk import risk_classes
+from turaqty.engine.assessment import (_created, _imputation, _spec, as_framework,
+                                       tree_of, version)
+from turaqty.engine.risk import thresholds
+from turaqty.errors import DataError, Problem, UsageError
+from turaqty.i18n import check_language, t
+from turaqty.model.dataset import Dataset
+from turaqty.model.framework import Framework, load_framework
+from turaqty.model.derived import derive, load_derivations
+from turaqty.model.layout import Layout, load_layout
+from turaqty.model.method import Method, get_method
+from turaqty.model.panel import Panel, _span, load_embedded_panel
+from turaqty.model.units import Regions, load_regions
+
+BOUNDS = ("pooled", "base", "targets")
+INDICATOR_SETS = ("common", "all")
+
+
+@dataclass(frozen=True, eq=False)
+class Monitoring:
+    """The results of monitoring a panel; tables as the CSV files ``turaqty monitor`` writes."""
+
+    panel: Panel
+    framework: Framework
+    method: Method
+    lang: str
+    base_year: int
+    bounds: str
+    monitored: tuple[str, ...]  # indicators in the indices
+    lower: np.ndarray  # goalposts per indicator (panel order)
+    upper: np.ndarray
+    scores: np.ndarray  # units × indicators × years
+    clipped: np.ndarray  # bool, units × indicators × years
+    aggregates: np.ndarray  # units × nodes × years
+    ranks: np.ndarray
+    levels: np.ndarray
+    risk: np.ndarray  # units × indicators × years: high | medium | low | none
+    targets: dict[str, float]
+    notices: list = field(default_factory=list)
+    regions: Regions = field(default_factory=load_regions)
+    layout: Layout = field(default_factory=load_layout)
+    embedded: bool = False  # the embedded panel (its reconciliation is shipped with it)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.panel.years
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return self.panel.units
+
+    @cached_property
+    def existed(self) -> np.ndarray:
+        """Bool units × years: the unit existed that year (the layout)."""
+        return self.layout.existence(self.units, self.years)
+
+    @cached_property
+    def scores_table(self) -> pd.DataFrame:
+        """``unit_id, year, indicator, value, score, monitored, flag``: one row per value."""
+        u, c, y = np.nonzero(~np.isnan(self.panel.values))
+        units = np.array(self.units, dtype=object)[u]
+        codes = np.array(self.panel.indicators, dtype=object)[c]
+        years = np.array(self.years)[y]
+        flags = [self.panel.flags.get(k, "") for k in zip(units, codes, years.tolist())]
+        flags = [";".join(f for f in (flag, "clipped" if clip else "") if f)
+                 for flag, clip in zip(flags, self.clipped[u, c, y])]
+        monitored = set(self.monitored)
+        frame = pd.DataFrame({"unit_id": units, "year": years, "indicator": codes,
+                              "value": self.panel.values[u, c, y], "score": self.scores[u, c, y],
+                              "monitored": [code in monitored for code in codes], "flag": flags})
+        return frame.sort_values(["year", "unit_id", "indicator"], kind="stable",
+                                 key=_sort_key(self)).reset_index(drop=True)
+
+    @cached_property
+    def indices(self) -> pd.DataFrame:
+        """``unit_id, year, name``, the framework's index columns, their ranks and levels: one
+        row per unit and year it existed."""
+        nodes = self.framework.index_columns
+        u, y = np.nonzero(self.existed)
+        order = np.lexsort((u, y))
+        u, y = u[order], y[order]
+        columns = {"unit_id": np.array(self.units, dtype=object)[u], "year": np.array(self.years)[y],
+                   "name": [self.regions.name(self.units[i], self.lang) for i in u]}
+        columns.update({n: self.aggregates[u, k, y] for k, n in enumerate(nodes)})
+        columns.update({f"rank_{n}": pd.array(self.ranks[u, k, y], dtype="Int64")
+                        for k, n in enumerate(nodes)})
+        columns.update({f"level_{n}": self.levels[u, k, y] for k, n in enumerate(nodes)
+                        if self.framework.levels(n) is not None})
+        return pd.DataFrame(columns)
+
+    @cached_property
+    def trends(self) -> pd.DataFrame:
+        """One row per unit and series (indicator or index) at its last year with a value."""
+        return _trends(self)
+
+    @cached_property
+    def alerts(self) -> pd.DataFrame:
+        """Entered high risk, dropped a level, series broke: newest first."""
+        return _alerts(self)
+
+    @cached_property
+    def reconciliation(self) -> pd.DataFrame:
+        """The 2023 values against the dissertation's Tables 7–9 (kz-isdr panels with 2023)."""
+        if self.embedded:
+            from turaqty.model.package_data import data_file
+
+            return pd.read_csv(data_file("datasets", "kz-panel-reconciliation.csv").open("rb"))
+        return _reconciliation(self.panel, self.framework)
+
+    @cached_property
+    def coverage(self) -> pd.DataFrame:
+        """Per indicator: the years with values, and whether it is in the monitored indices."""
+        frame = self.panel.coverage()
+        frame.insert(1, "monitored", frame["indicator"].isin(self.monitored))
+        return frame
+
+    @cached_property
+    def warnings(self) -> pd.DataFrame:
+        """The notices of reading and monitoring, in words."""
+        rows = []
+        for code, indicator, unit, params in self.notices:
+            p = {"indicator": indicator, "region": self.regions.name(unit, self.lang) if unit else "",
+                 **params}
+            rows.append((code, indicator, unit, t(f"warning.{code}", self.lang, **p)))
+        return pd.DataFrame(rows, columns=["code", "indicator", "unit_id", "message"])
+
+    @cached_property
+    def manifest(self) -> dict:
+        """What was monitored and how: inputs, method, goalposts, base year, indicator set."""
+        return {
+            "tool": "turaqty", "command": "monitor", "version": version(), "lang": self.lang,
+            "created": _created(),
+            "inputs": {"data": {"source": self.panel.source, "sha256": self.panel.sha256,
+                                "years": [self.years[0], self.years[-1]], "units": len(self.units),
+                                "indicators": len(self.panel.indicators)},
+                       "framework": {"id": self.framework.id, "sha256": self.framework.sha256},
+                       "layout": {"sha256": self.layout.sha256},
+                       "regions_catalogue": {"sha256": self.regions.sha256}},
+            "method": self.method.to_dict(),
+            "monitoring": {
+                "bounds": self.bounds, "base_year": self.base_year,
+                "indicators": sorted(self.monitored, key=self.panel.indicators.index),
+                "goalposts": {c: [_plain(lo), _plain(hi)] for c, lo, hi in
+                              zip(self.panel.indicators, self.lower, self.upper)},
+                "targets": self.targets,
+                "risk_thresholds": f"fixed at {self.base_year} (or an indicator's first year with data)",
+                "clipped_values": int(self.clipped.sum()),
+            },
+        }
+
+
+def _plain(x: float):
+    return None if np.isnan(x) else float(x)
+
+
+def _sort_key(m: Monitoring):
+    order = {u: k for k, u in enumerate(m.units)}
+    codes = {c: k for k, c in enumerate(m.panel.indicators)}
+
+    def key(s: pd.Series):
+        if s.name == "unit_id":
+            return s.map(order)
+        if s.name in ("indicator", "series"):
+            return s.map(lambda c: codes.get(c, len(codes)))
+        return s
+    return key
+
+
+def _monitored(panel: Panel, fw: Framework, method: Method, indicators: str,
+               notices: list) -> tuple[str, ...]:
+    """The indicators of the indices: with a value in every year (``common``) and one
+    definition throughout; the framework's and the method's exclusions left out."""
+    have = ~np.isnan(panel.values)
+    every_year = have.any(axis=0).all(axis=1) if indicators == "common" else have.any(axis=(0, 2))
+    out, units = [], set(panel.units)
+    for j, code in enumerate(panel.indicators):
+        if code not in fw.by_code or code in method.excluded:
+            continue
+        flagged = [y for (u, c, y), f in panel.flags.items()
+                   if c == code and u in units and "definition" in f]
+        if 0 < len(flagged) < int(have[:, j, :].sum()):
+            notices.append(("monitor_definition_break", code, "", {"years": _span(set(flagged))}))
+            continue
+        if flagged and every_year[j]:
+            notices.append(("monitor_definition_proxy", code, "", {}))
+        if not every_year[j]:
+            if have[:, j, :].any():
+                notices.append(("monitor_not_every_year", code, "",
+                                {"years": _span(np.array(panel.years)[have[:, j, :].any(axis=0)])}))
+            continue
+        out.append(code)
+    if not out:
+        raise DataError(Problem("monitor_no_indicators", value=_span(panel.years)))
+    return tuple(out)
+
+
+def _goalposts(values: np.ndarray, codes: tuple[str, ...], fw: Framework, mode: str,
+               base: int, targets: dict[str, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per indicator: the min and max the scores are scaled between (NaN: no data)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pooled_lo, pooled_hi = np.nanmin(values, axis=(0, 2)), np.nanmax(values, axis=(0, 2))
+        if mode == "pooled":
+            return pooled_lo, pooled_hi
+        if mode == "base":
+            return np.nanmin(values[:, :, base], axis=0), np.nanmax(values[:, :, base], axis=0)
+    lo, hi, missing = np.full(len(codes), np.nan), np.full(len(codes), np.nan), []
+    for j, code in enumerate(codes):
+        ind = fw.by_code[code]
+        worst, best = targets.get(code, (ind.lower_bound, ind.target))
+        if worst is None or best is None or np.isnan(worst) or np.isnan(best):
+            missing.append(code)
+            continue
+        lo[j], hi[j] = min(worst, best), max(worst, best)
+    if missing:
+        raise UsageError(Problem("monitor_no_targets", value=", ".join(missing[:12])))
+    return lo, hi
+
+
+def _risk(panel: Panel, fw: Framework, method: Method, base: int, notices: list) -> np.ndarray:
+    """Risk classes of every year against thresholds fixed at the base year (for an indicator
+    without data that year: at its first year with data after it)."""
+    values = panel.values
+    if not fw.risk_rules:  # no risk map: every class 'none' (a read-only view, no copy)
+        return np.broadcast_to(np.array("none", dtype=object), values.shape)
+    have = ~np.isnan(values).all(axis=0)  # indicators × years
+    start = np.where(have[:, base:].any(axis=1), base + np.argmax(have[:, base:], axis=1),
+                     np.argmax(have, axis=1))
+    columns = np.arange(len(panel.indicators))
+    reference = Dataset(panel.units, panel.indicators, values[:, columns, start],
+                        panel.national[columns, start] if panel.national is not None else None,
+                        framework=panel.framework, year=panel.years[base])
+    th, _ = thresholds(reference, fw, method.risk_thresholds)
+    n, m, k_years = values.shape
+    stacked = values.transpose(2, 0, 1).reshape(k_years * n, m)
+    classes = risk_classes(stacked, th.high, th.low, th.orientation, th.high_inclusive,
+                           th.low_inclusive).reshape(k_years, n, m).transpose(1, 2, 0)
+    classes[:, np.isnan(th.high) | np.isnan(th.low), :] = "none"
+    return classes
+
+
+def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework | str | None" = None,
+            profile: "str | Method" = "default", base_year: int | None = None,
+            bounds: str = "pooled", indicators: str = "common",
+            targets: dict[str, "float | tuple[float, float]"] | None = None,
+            years: "str | tuple[int, int] | None" = None, outside_layout: str = "error",
+            lang: str = "en") -> Monitoring:
+    """Monitor ``data`` over its years.
+
+    ``data`` is ``None`` (the embedded panel 2010–2023), a :class:`Panel`, or the path(s) of
+    files or folders :func:`turaqty.io.panel.read_panel` reads. ``base_year`` (default: the
+    first year) anchors the changes, the progress status and the risk thresholds. ``bounds``
+    is ``pooled``, ``base`` or ``targets``; ``targets`` maps an indicator to its target (for
+    the progress status) or to ``(worst, best)`` goalposts (for ``bounds="targets"``).
+    ``years`` (``"2015-2023"`` or a pair) limits the period; ``outside_layout`` is handed to
+    the reader (``drop``: values of a unit before it existed are left out with a warning).
+    """
+    check_language(lang)
+    if bounds not in BOUNDS:
+        raise UsageError(Problem("monitor_bounds", value=bounds, params={"choices": ", ".join(BOUNDS)}))
+    if indicators not in INDICATOR_SETS:
+        raise UsageError(Problem("monitor_indicator_set", value=indicators,
+                                 params={"choices": ", ".join(INDICATOR_SETS)}))
+    fw = as_framework(framework) if framework is not None else None
+    if data is None:
+        panel = load_embedded_panel()
+    elif isinstance(data, Panel):
+        panel = data
+    else:
+        from turaqty.io.panel import read_panel
+
+        panel = read_panel(data, fw, outside_layout=outside_layout)
+    if years is not None:
+        panel = panel.between(*_period(years))
+    fw = fw or load_framework(panel.framework)
+    panel, _ = derive(panel, load_derivations(fw))
+    panel = panel.select(fw.codes)  # the inputs of derived indicators have done their work
+    method = get_method(profile)
+    notices = list(panel.notices)
+    base_year = panel.years[0] if base_year is None else int(base_year)
+    if base_year not in panel.years:
+        raise UsageError(Problem("monitor_base_year", value=base_year, params={"years": _span(panel.years)}))
+    base = panel.years.index(base_year)
+    monitored = _monitored(panel, fw, method, indicators, notices)
+    goal = {c: (v if isinstance(v, tuple) else (np.nan, float(v))) for c, v in (targets or {}).items()}
+    lower, upper = _goalposts(panel.values, panel.indicators, fw, bounds, base,
+                              {c: v for c, v in goal.items() if not np.isnan(v[0])})
+    codes = panel.indicators
+    directions = np.array([fw.direction(c, method.directions) if c in fw.by_code else 1 for c in codes])
+    excluded = np.array([c not in monitored for c in codes])
+    tree = tree_of(fw, method, codes)
+    tree = type(tree)(**{**tree.__dict__, "absent": np.zeros_like(tree.absent)})
+    existed = load_layout().existence(panel.units, panel.years)
+    try:
+        scores, aggregates, ranks, levels, params = _assess_years(
+            panel, existed, method, directions, tree, excluded, (lower, upper))
+    except ParameterError as err:
+        raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
+                                 params={"expected": err.expected})) from None
+    with np.errstate(invalid="ignore"):
+        clipped = (panel.values < lower[None, :, None]) | (panel.values > upper[None, :, None])
+    for j, code in enumerate(codes):
+        if clipped[:, j, :].any():
+            notices.append(("monitor_clipped", code, "", {"n": int(clipped[:, j, :].sum())}))
+    risk = _risk(panel, fw, method, base, notices)
+    result = Monitoring(panel, fw, method, lang, base_year, bounds, monitored, lower, upper, scores,
+                        clipped, aggregates, ranks, levels, risk,
+                        {c: v[1] for c, v in goal.items()}, notices, embedded=data is None)
+    result.manifest["step_parameters"] = params  # made JSON-ready when written
+    result.manifest["monitoring"]["indicator_set"] = indicators
+    return result
+
+
+def _assess_years(panel: Panel, existed: np.ndarray, method: Method, directions: np.ndarray, tree,
+                  excluded: np.ndarray, bounds: tuple[np.ndarray, np.ndarray]):
+    """Scores, aggregates, ranks and levels (units × … × years) of every year with the same
+    goalposts. Without imputation or treatment (steps that would pool the years) all years go
+    through the pipeline at once, stacked; ranks are then taken within each year."""
+    n, m, k_years = panel.values.shape
+    values = np.where(existed[:, None, :], panel.values, np.nan)
+    steps = {"treat": _spec(method.treat), "normalise": _spec(method.normalise), "bounds": bounds}
+    if method.impute.method == "none" and method.treat.method == "none":
+        stacked = values.transpose(2, 0, 1).reshape(k_years * n, m)
+        r = run_pipeline(stacked, directions, tree, excluded, **steps)
+        cube = lambda a: a.reshape(k_years, n, -1).transpose(1, 2, 0)
+        aggregates, levels = cube(r.aggregates), cube(r.levels)
+        ranks = np.full(aggregates.shape, np.nan)
+        for k in range(k_years):
+            for j in range(aggregates.shape[1]):
+                ranks[:, j, k] = rank_descending(aggregates[:, j, k])
+        return cube(r.scores), aggregates, ranks, levels, r.params
+    parts = []
+    for k in range(k_years):
+        alive = np.flatnonzero(existed[:, k])
+        ds = Dataset(tuple(panel.units[i] for i in alive), panel.indicators, values[alive, :, k])
+        parts.append((alive, run_pipeline(ds.values, directions, tree, excluded,
+                                          impute=_imputation(method, ds), **steps)))
+    nodes = tree.node_parent.size
+    scores, aggregates = np.full((n, m, k_years), np.nan), np.full((n, nodes, k_years), np.nan)
+    ranks, levels = np.full((n, nodes, k_years), np.nan), np.full((n, nodes, k_years), "", dtype=object)
+    for k, (alive, r) in enumerate(parts):
+        scores[alive, :, k], aggregates[alive, :, k] = r.scores, r.aggregates
+        ranks[alive, :, k], levels[alive, :, k] = r.ranks, r.levels
+    return scores, aggregates, ranks, levels, parts[-1][1].params
+
+
+def _period(years: "str | tuple[int, int]") -> tuple[int, int]:
+    """``"2015-2023"`` (or ``"2015–2023"``, ``"2015:2023"``) or a pair → (first, last).
+
+    >>> _period("2015-2023"), _period((2010, 2012))
+    ((2015, 2023), (2010, 2012))
+    """
+    if isinstance(years, str):
+        parts = [p.strip() for p in years.replace("–", "-").replace(":", "-").split("-")]
+        if len(parts) == 2 and all(p.isdigit() and len(p) == 4 for p in parts):
+            return int(parts[0]), int(parts[1])
+        raise UsageError(Problem("monitor_years", value=years))
+    first, last = years
+    return int(first), int(last)
+
+
+def _reconciliation(panel: Panel, fw: Framework) -> pd.DataFrame:
+    """The panel's 2023 values against the dissertation's, for a kz-isdr panel with 2023 data."""
+    from turaqty.analysis.reconcile import COLUMNS, reconcile
+
+    if fw.id != "kz-isdr" or 2023 not in panel.years:
+        return pd.DataFrame(columns=COLUMNS)
+    tidy = panel.tidy()
+    return reconcile(tidy[tidy["year"] == 2023].drop(columns="year"))
+
+
+def _trends(m: Monitoring) -> pd.DataFrame:
+    """Change vs the previous and the base year, 5-year CAGR, progress status or arrow, ranks."""
+    fw, years = m.framework, np.array(m.years)
+    codes = m.panel.indicators
+    nodes = fw.index_columns
+    series = list(codes) + list(nodes)
+    # units × series × years, stacked: indicators then index nodes
+    cube = np.concatenate([m.panel.values, m.aggregates], axis=1)
+    n, s, _ = cube.shape
+    flat = cube.reshape(n * s, -1)
+    last = last_valid(flat)
+    value = at(flat, last)
+    previous = at(flat, last - 1)
+    base_value = flat[:, m.years.index(m.base_year)]
+    five = at(flat, last - 5)
+    direction = np.tile([fw.direction(c, m.method.directions) if c in fw.by_code else 1 for c in codes]
+                        + [1] * len(nodes), n)
+    target = np.tile([m.targets.get(c, fw.by_code[c].target if c in fw.by_code else None) or np.nan
+                      for c in codes] + [np.nan] * len(nodes), n).astype(np.float64)
+    year = np.where(last >= 0, years[np.maximum(last, 0)], 0)
+    change = value - previous
+    achieved = achieved_target(value, target, direction)
+    ratio = progress_ratio(base_value, value, target, m.base_year, year)
+    status = progress_status(np.where(np.isnan(target), np.nan, ratio), achieved)
+    arrows = direction_arrow(change, previous, direction)
+    rank_now = at(np.concatenate([np.full((n, len(codes), len(years)), np.nan), m.ranks], axis=1)
+                  .reshape(n * s, -1), last)
+    rank_before = at(np.concatenate([np.full((n, len(codes), len(years)), np.nan), m.ranks], axis=1)
+                     .reshape(n * s, -1), last - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame = pd.DataFrame({
+            "unit_id": np.repeat(np.array(m.units, dtype=object), s),
+            "series": np.tile(np.array(series, dtype=object), n),
+            "kind": np.tile(["indicator"] * len(codes) + ["index"] * len(nodes), n),
+            "year": year, "value": value, "previous": previous, "change": change,
+            "change_pct": 100 * change / np.abs(previous),
+            "base_year": m.base_year, "base_value": base_value, "change_base": value - base_value,
+            "cagr_5y": 100 * cagr(five, value, 5), "target": target, "progress_ratio":
+                np.where(np.isnan(target), np.nan, ratio), "status": status,
+            "trend": arrows, "arrow": [ARROWS.get(a, "") for a in arrows],
+            "rank": pd.array(np.where(np.isnan(rank_now), np.nan, rank_now), dtype="Int64"),
+            "rank_previous": pd.array(rank_before, dtype="Int64"),
+            "rank_change": pd.array(rank_before - rank_now, dtype="Int64"),
+        })
+    frame = frame[last >= 0].reset_index(drop=True)
+    texts = {x: t(f"monitor.status.{x}", m.lang) for x in STATUSES}
+    frame["status_text"] = frame["status"].map(texts).fillna("")
+    return frame
+
+
+ALERTS = ("entered_high_risk", "level_drop", "series_break", "definition_change")
+
+
+def _alerts(m: Monitoring) -> pd.DataFrame:
+    """Alerts of every year against the one before: newest year first, then by kind, unit
+    and series."""
+    codes, nodes, years = m.panel.indicators, m.framework.index_columns, m.years
+    values = m.panel.values
+    found = []  # per kind: (kind, unit, series position, year position, before, after, names)
+
+    def add(kind, mask, names, before, after):
+        i, j, k = np.nonzero(mask)
+        found.append((np.full(i.size, ALERTS.index(kind)), i, j, k + 1, before[i, j, k],
+                      after[i, j, k + 1], np.array(names, dtype=object)[j]))
+    if m.framework.risk_rules:
+        before = m.risk[:, :, :-1]
+        entered = (m.risk[:, :, 1:] == "high") & (before != "high") & (before != "none")
+        add("entered_high_risk", entered, codes, values, values)
+    order = np.select([m.levels == "low", m.levels == "medium", m.levels == "high"], [0, 1, 2], np.nan)
+    add("level_drop", order[:, :, 1:] < order[:, :, :-1], nodes, m.aggregates, m.aggregates)
+    both = ~np.isnan(values[:, :, 1:]) & ~np.isnan(values[:, :, :-1])
+    territory = np.zeros(both.shape, bool)
+    for unit, change_years in m.layout.breaks.items():
+        for y in change_years:
+            if unit in m.units and y in years[1:]:
+                territory[m.units.index(unit), :, years.index(y) - 1] = True
+    add("series_break", both & territory, codes, values, values)
+    definition = np.zeros(values.shape, bool)
+    unit_at, code_at, year_at = ({x: k for k, x in enumerate(xs)} for xs in (m.units, codes, years))
+    for (u, c, y), flag in m.panel.flags.items():
+        if "definition" in flag and u in unit_at and c in code_at and y in year_at:
+            definition[unit_at[u], code_at[c], year_at[y]] = True
+    add("definition_change", both & (definition[:, :, 1:] != definition[:, :, :-1]), codes, values, values)
+    kind, unit, series_at, year_at_, before, after, series = (np.concatenate(x) for x in zip(*found))
+    rank = np.array([_series_rank(m, x) for x in series], dtype=np.int64) if series.size else series
+    sort = np.lexsort((rank, unit, kind, -year_at_))
+    kind, unit, year_at_, before, after, series = (x[sort] for x in (kind, unit, year_at_, before, after, series))
+    fw, lang = m.framework, m.lang
+    template = [t(f"monitor.alert.{a}", lang) for a in ALERTS]
+    region = [m.regions.name(u, lang) for u in m.units]
+    name = {x: fw.by_code[x].name(lang) if x in fw.by_code else fw.pillar_name(x, lang) for x in set(series)}
+    year = np.array(years)[year_at_]
+    messages = [template[a].format(region=region[u], series=x, year=y, before=_fmt(b), after=_fmt(c),
+                                   name=name[x])
+                for a, u, x, y, b, c in zip(kind.tolist(), unit.tolist(), series.tolist(), year.tolist(),
+                                            before.tolist(), after.tolist())]
+    return pd.DataFrame({"year": year, "unit_id": np.array(m.units, dtype=object)[unit],
+                         "alert": np.array(ALERTS, dtype=object)[kind], "series": series,
+                         "before": before, "after": after, "message": messages})
+
+
+def _series_rank(m: Monitoring, series: str) -> int:
+    """Indicators in the panel's order, then the index columns."""
+    codes = m.panel.indicators
+    return codes.index(series) if series in codes else len(codes) + m.framework.index_columns.index(series)
+
+
+def _fmt(x: float) -> str:
+    return "" if x is None or x != x else f"{x:.4g}"
