@@ -1,5 +1,5 @@
 """The command line: ``turaqty assess | risk | report | reproduce | audit | scenario | whatif |
-validate | template``.
+robustness | validate | template``.
 
 Exit codes: 0 success, 2 a problem with the input or the request (the message says
 where and how to fix it), 1 an internal error (a bug to report).
@@ -99,6 +99,19 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     wi = command("whatif", "data", "bounds", "profile", "out")
     wi.add_argument("--set", action="append", default=[], metavar="REGION.CODE=VALUE", help=h("set"))
     wi.add_argument("--file", metavar="FILE", help=h("whatif_file"))
+
+    rb = command("robustness", "data", "profile", "out")
+    rb.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
+    rb.add_argument("--method", metavar="FILE", help=h("method"))
+    rb.add_argument("--factors", metavar="FILE", help=h("factors"))
+    rb.add_argument("--runs", "--n", dest="runs", type=int, default=1000, metavar="N", help=h("runs"))
+    rb.add_argument("--sobol", type=int, default=1024, metavar="N", help=h("sobol"))
+    rb.add_argument("--top", type=int, default=5, metavar="K", help=h("top"))
+    rb.add_argument("--seed", type=int, default=0, metavar="S", help=h("seed"))
+    rb.add_argument("--threads", type=int, default=1, metavar="N", help=h("threads"))
+    rb.add_argument("--memory", type=float, default=256.0, metavar="MB", help=h("memory"))
+    rb.add_argument("--workers", type=int, metavar="N", help=h("workers"))
+    rb.add_argument("--scheduler", metavar="ADDRESS", help=h("scheduler"))
 
     command("validate").add_argument("data", metavar="DATA", help=h("validate_data"))
 
@@ -356,6 +369,39 @@ def _whatif(args) -> int:
     return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds, strict=True)])
 
 
+def _robustness(args) -> int:
+    from turaqty.analysis.robustness import run_robustness
+    from turaqty.io.write import write_folder
+    from turaqty.report.robustness_files import robustness_files
+
+    lang = args.lang
+    progress = _progress_bar(lang) if sys.stderr.isatty() else None
+    r = run_robustness(args.data, framework=args.framework, method=_method(args, lang),
+                       factors=args.factors, runs=args.runs, seed=args.seed, top=args.top,
+                       sobol=args.sobol, memory_mb=args.memory, threads=args.threads,
+                       workers=args.workers, scheduler=args.scheduler, lang=lang, progress=progress)
+    if progress is not None:
+        print(file=sys.stderr)
+    write_folder(args.out, robustness_files(r, lang), protect=args.data)
+    print(r.sentence(lang))
+    if len(r.sensitivity):
+        ranked = r.sensitivity.sort_values("total", ascending=False).head(3)
+        print(t("robustness.top_factors", lang, factors=", ".join(
+            f"{row.factor} ({format_number(row.total, lang)})" for row in ranked.itertuples())))
+    print(t("cli.robustness_written", lang, out=str(args.out),
+            seconds=format_number(r.manifest["seconds"]["total_s"], lang, 2)))
+    return 0
+
+
+def _progress_bar(lang: str):
+    """A one-line progress bar on the terminal (standard error)."""
+    def show(done: int, total: int) -> None:
+        filled = round(30 * done / total)
+        print(f"\r{t('robustness.progress', lang)} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}",
+              end="", file=sys.stderr, flush=True)
+    return show
+
+
 def _write_scenarios(args, base, results) -> int:
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import scenario_files
@@ -559,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce,
                     "audit": _audit,
                     "scenario": _scenario, "whatif": _whatif, "validate": _validate,
+                    "robustness": _robustness,
                     "template": _template, "framework": _framework, "monitor": _monitor,
                     "import": _import}
         return commands[args.command](args)

@@ -1,0 +1,319 @@
+"""Uncertain factors of a robustness run: what may vary, and how a draw of uniform numbers
+becomes one replication's choices.
+
+A factor file (YAML or JSON) lists the factors; keys left out take no part, and without a
+file :func:`default_factors` declares them for the framework at hand::
+
+    weights:
+      indicators: {distribution: uniform, noise: 0.25}   # each weight × U(0.75, 1.25)
+      nodes: {distribution: dirichlet, concentration: 50} # or Dirichlet within each parent
+    normalise: [nominal, {method: percentile, scale: [1, 9]}]
+    aggregate: [nominal, geometric]
+    impute: [nominal, mean]
+    exclude: [B43, B48, B51]          # each in or out of the index (one factor each)
+    directions: [meaningful, printed]
+
+``nominal`` is the method's own choice. Every factor reads a block of uniform numbers in
+[0, 1): a choice among k alternatives takes alternative ⌊k·u⌋, a weight multiplier is
+1 + noise·(2u − 1), a Dirichlet weight is a gamma quantile of u renormalised within its
+parent. So one mapping serves Monte Carlo draws and Saltelli's sampling scheme.
+
+Example
+-------
+>>> from turaqty.engine.assessment import assess
+>>> a = assess()
+>>> f = default_factors(a)
+>>> [x.name for x in f.factors]
+['weights.indicators', 'weights.nodes', 'normalise', 'aggregate', 'impute', 'exclude.B43', 'exclude.B48', 'exclude.B51', 'directions']
+>>> s = f.settings(np.full((1, f.dims), 0.99))
+>>> s.normalise.tolist(), bool(s.excluded[0, a.dataset.indicators.index("B48")]), float(s.indicator_weight[0, 0])
+([1], True, 1.245)
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from turaqty.errors import Problem, UsageError
+from turaqty.model.method import Method, Step
+
+CONTESTED = ("B43", "B48", "B51")  # a copy of B48; polluters' spending; a climate hazard
+CHOICE_STEPS = ("normalise", "aggregate", "impute")
+DEFAULT_ALTERNATIVES = {
+    "normalise": ["nominal", {"method": "percentile", "scale": [1, 9]}],
+    "aggregate": ["nominal", "geometric"],
+    "impute": ["nominal", "mean"],
+}
+DISTRIBUTIONS = ("uniform", "dirichlet")
+KEYS = ("weights", "normalise", "aggregate", "impute", "exclude", "directions")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One uncertain factor: its name, kind, the uniform numbers it reads and its options."""
+
+    name: str
+    kind: str  # weights | choice | exclude | directions
+    dims: int
+    options: dict = field(default_factory=dict)
+
+
+@dataclass
+class Settings:
+    """The choices of R replications as arrays (replications in rows)."""
+
+    indicator_weight: np.ndarray  # R × indicators
+    node_weight: np.ndarray  # R × nodes
+    normalise: np.ndarray  # R: index into Factors.alternatives["normalise"]
+    aggregate: np.ndarray
+    impute: np.ndarray
+    directions: np.ndarray  # R: index into Factors.alternatives["directions"]
+    excluded: np.ndarray  # R × indicators
+    dropped: np.ndarray | None = None  # R × nodes: a node taken out of its parent (drop-one)
+
+    def __len__(self) -> int:
+        return self.indicator_weight.shape[0]
+
+    def take(self, rows) -> "Settings":
+        """The settings of some replications."""
+        return Settings(*(None if v is None else v[rows] for v in (
+            self.indicator_weight, self.node_weight, self.normalise, self.aggregate, self.impute,
+            self.directions, self.excluded, self.dropped)))
+
+    def combos(self) -> np.ndarray:
+        """R × 3: the (normalise, impute, directions) choices, which fix the scores."""
+        return np.column_stack([self.normalise, self.impute, self.directions])
+
+
+@dataclass(frozen=True)
+class Factors:
+    """The factors of a run over one dataset (``codes``) and framework tree (``nodes``)."""
+
+    factors: tuple[Factor, ...]
+    codes: tuple[str, ...]
+    nodes: tuple[str, ...]
+    parents: np.ndarray  # per indicator then per node: the position of its parent (−1 root)
+    indicator_weight: np.ndarray  # the nominal weights
+    node_weight: np.ndarray
+    excluded: np.ndarray  # the nominal exclusions
+    alternatives: dict  # step → tuple of Step (first: the nominal), directions → names
+
+    @property
+    def dims(self) -> int:
+        """How many uniform numbers one replication reads."""
+        return sum(f.dims for f in self.factors)
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.factors]
+
+    def blocks(self) -> list[slice]:
+        """The columns of the uniform numbers each factor reads."""
+        edges = np.cumsum([0] + [f.dims for f in self.factors])
+        return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+
+    def nominal(self, runs: int = 1) -> Settings:
+        """``runs`` replications of the nominal method."""
+        zeros = np.zeros(runs, dtype=np.int64)
+        return Settings(np.tile(self.indicator_weight, (runs, 1)), np.tile(self.node_weight, (runs, 1)),
+                        zeros, zeros.copy(), zeros.copy(), zeros.copy(),
+                        np.tile(self.excluded, (runs, 1)))
+
+    def settings(self, u: np.ndarray) -> Settings:
+        """The choices the uniform numbers ``u`` (R × dims) stand for."""
+        s = self.nominal(u.shape[0])
+        for factor, cols in zip(self.factors, self.blocks()):
+            block = u[:, cols]
+            if factor.kind == "weights":
+                target = s.indicator_weight if factor.options["of"] == "indicators" else s.node_weight
+                columns = factor.options["columns"]
+                target[:, columns] = self._weights(factor, block, target[:, columns], columns)
+            elif factor.kind == "exclude":
+                s.excluded[:, factor.options["column"]] = block[:, 0] >= 0.5
+            else:
+                k = len(self.alternatives[factor.name])
+                setattr(s, factor.name, np.minimum((block[:, 0] * k).astype(np.int64), k - 1))
+        return s
+
+    def _weights(self, factor: Factor, u: np.ndarray, nominal: np.ndarray, columns) -> np.ndarray:
+        if factor.options["distribution"] == "uniform":
+            return nominal * (1.0 + factor.options["noise"] * (2.0 * u - 1.0))
+        from scipy.special import gammaincinv
+
+        offset = 0 if factor.options["of"] == "indicators" else len(self.codes)
+        parents = self.parents[offset + np.asarray(columns)]
+        share = np.zeros_like(nominal)
+        total = np.zeros_like(nominal)
+        for p in np.unique(parents):
+            at = parents == p
+            w = nominal[:, at]
+            alpha = factor.options["concentration"] * w[0] / w[0].sum()
+            g = gammaincinv(alpha[None, :], np.clip(u[:, at], 1e-12, 1 - 1e-12))
+            share[:, at] = g / g.sum(axis=1, keepdims=True)
+            total[:, at] = w.sum(axis=1, keepdims=True)
+        return share * total
+
+    def method(self, nominal: Method, s: Settings, row: int = 0) -> Method:
+        """Replication ``row`` of ``s`` as a method that :func:`~turaqty.engine.assessment.assess`
+        runs (to check the vectorised engine, or to replay one replication)."""
+        weights = {c: float(w) for c, w in zip(self.codes, s.indicator_weight[row])}
+        weights.update({n: float(w) for n, w in zip(self.nodes, s.node_weight[row])})
+        exclude = {c: nominal.excluded.get(c, "robustness") for c, x in zip(self.codes, s.excluded[row]) if x}
+        changes: dict[str, Any] = {"weights": weights, "exclude": exclude,
+                                   "directions": self.alternatives["directions"][s.directions[row]]}
+        for step in CHOICE_STEPS:  # an alternative also replaces per-level/per-node choices
+            k = getattr(s, step)[row]
+            if k:
+                changes[step] = self.alternatives[step][k].to_dict()
+        return nominal.replace(profile=nominal.profile, **changes)
+
+    def describe(self) -> list[dict]:
+        """The factors as plain data (for the manifest)."""
+        out = []
+        for f in self.factors:
+            d = {"name": f.name, "kind": f.kind, "dims": f.dims}
+            if f.kind == "weights":
+                d.update({k: v for k, v in f.options.items() if k != "columns"})
+            elif f.kind in ("choice", "directions"):
+                alts = self.alternatives[f.name]
+                d["alternatives"] = [a if isinstance(a, str) else a.to_dict() for a in alts]
+            out.append(d)
+        return out
+
+
+def default_spec(assessment) -> dict:
+    """The default factor file for an assessment: weights ±25 % per indicator and per node,
+    the normalisation, aggregation and imputation alternatives, the contested indicators
+    of the data in or out, and the two direction columns where the framework has both."""
+    fw, codes = assessment.framework, assessment.dataset.indicators
+    spec: dict[str, Any] = {"weights": {"indicators": {"noise": 0.25}, "nodes": {"noise": 0.25}},
+                            **DEFAULT_ALTERNATIVES}
+    contested = [c for c in CONTESTED if c in codes]
+    if contested:
+        spec["exclude"] = contested
+    if any(fw.direction(c, "printed") != fw.direction(c, "meaningful") for c in codes):
+        spec["directions"] = ["meaningful", "printed"]
+    return spec
+
+
+def default_factors(assessment) -> Factors:
+    """The factors of :func:`default_spec`."""
+    return build_factors(default_spec(assessment), assessment)
+
+
+def read_factors(path: "str | Path", assessment) -> Factors:
+    """The factors declared in a YAML or JSON file (keys absent: that factor is fixed)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise UsageError(Problem("factors_unreadable", file=str(path),
+                                 params={"reason": err.strerror or str(err)})) from None
+    try:
+        if path.suffix.lower() == ".json":
+            spec = json.loads(text)
+        else:
+            import yaml
+
+            spec = yaml.safe_load(text)
+    except ValueError as err:  # json and yaml errors alike
+        raise UsageError(Problem("factors_syntax", file=str(path), params={"reason": str(err)[:200]})) from None
+    except Exception as err:  # yaml.YAMLError is not a ValueError
+        raise UsageError(Problem("factors_syntax", file=str(path), params={"reason": str(err)[:200]})) from None
+    return build_factors(spec or {}, assessment, where=str(path))
+
+
+def build_factors(spec: dict, assessment, where: str = "") -> Factors:
+    """Check a factor specification against the assessment's data and framework."""
+    from turaqty.engine.assessment import tree_of
+
+    if not isinstance(spec, dict):
+        raise UsageError(Problem("factors_syntax", file=where or None, params={"reason": "not a mapping"}))
+    unknown = sorted(set(spec) - set(KEYS))
+    if unknown:
+        raise UsageError(Problem("factor_unknown", file=where or None, value=", ".join(map(str, unknown)),
+                                 params={"choices": ", ".join(KEYS)}))
+    fw, method, codes = assessment.framework, assessment.method, assessment.dataset.indicators
+    tree = tree_of(fw, method, codes)
+    nodes = fw.index_columns
+    factors: list[Factor] = []
+    weights = spec.get("weights") or {}
+    if not isinstance(weights, dict) or set(weights) - {"indicators", "nodes"}:
+        raise UsageError(Problem("factor_unknown", file=where or None, column="weights",
+                                 value=json.dumps(weights, default=str)[:80],
+                                 params={"choices": "indicators, nodes"}))
+    for of in ("indicators", "nodes"):
+        if weights.get(of) is not None:
+            n = len(codes) if of == "indicators" else len(nodes) - 1  # the root has no parent
+            factors.append(Factor(f"weights.{of}", "weights", n,
+                                  {"of": of, "columns": list(range(n)),
+                                   **_distribution(weights[of], f"weights.{of}", where)}))
+    alternatives: dict[str, tuple] = {}
+    for step in CHOICE_STEPS:
+        nominal = getattr(method, step)
+        alts = [nominal]
+        for alt in spec.get(step) or []:
+            chosen = nominal if alt == "nominal" else _step(alt, step, where)
+            if chosen not in alts:
+                alts.append(chosen)
+        alternatives[step] = tuple(alts)
+        if len(alts) > 1:
+            factors.append(Factor(step, "choice", 1))
+    directions = [method.directions] + [d for d in spec.get("directions") or [] if d != method.directions]
+    for d in directions:
+        if d not in ("meaningful", "printed"):
+            raise UsageError(Problem("factor_alternative", file=where or None, column="directions",
+                                     value=d, params={"choices": "meaningful, printed"}))
+    alternatives["directions"] = tuple(dict.fromkeys(directions))
+    if len(alternatives["directions"]) > 1:
+        factors.append(Factor("directions", "directions", 1))
+    for text in spec.get("exclude") or []:
+        code = fw.resolve_code(str(text))
+        if code is None or code not in codes:
+            raise UsageError(Problem("factor_indicator", file=where or None, column="exclude",
+                                     value=text))
+        factors.append(Factor(f"exclude.{code}", "exclude", 1, {"column": codes.index(code)}))
+    order = {name: k for k, name in enumerate(["weights.indicators", "weights.nodes", *CHOICE_STEPS])}
+    factors.sort(key=lambda f: (order.get(f.name, len(order) + (f.kind == "directions")),))
+    parents = np.concatenate([tree.indicator_parent, tree.node_parent])
+    return Factors(tuple(factors), tuple(codes), tuple(nodes), parents, tree.indicator_weight,
+                   tree.node_weight, np.array([c in method.excluded for c in codes]), alternatives)
+
+
+def _distribution(spec: Any, where_key: str, where: str) -> dict:
+    """``{distribution: uniform, noise: x}`` (0 ≤ x < 1) or ``{distribution: dirichlet,
+    concentration: c}`` (c > 0); a bare number is a uniform noise."""
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        spec = {"noise": spec}
+    if not isinstance(spec, dict):
+        raise UsageError(Problem("factor_noise", file=where or None, column=where_key, value=spec))
+    kind = spec.get("distribution", "uniform")
+    if kind not in DISTRIBUTIONS:
+        raise UsageError(Problem("factor_alternative", file=where or None, column=f"{where_key}.distribution",
+                                 value=kind, params={"choices": ", ".join(DISTRIBUTIONS)}))
+    key, low, high = ("noise", 0.0, 1.0) if kind == "uniform" else ("concentration", 0.0, float("inf"))
+    value = spec.get(key, 0.25 if kind == "uniform" else 50.0)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        x = float("nan")
+    ok = (low <= x < high) if kind == "uniform" else (low < x < high)
+    if isinstance(value, bool) or not ok:
+        raise UsageError(Problem("factor_noise", file=where or None, column=f"{where_key}.{key}", value=value))
+    return {"distribution": kind, key: x}
+
+
+def _step(spec: Any, step: str, where: str) -> Step:
+    """An alternative of a step, checked against its registry."""
+    from turaqty.core.pipeline import STEPS
+
+    parsed = Step.parse(spec, f"{step} ({where})" if where else step)
+    known = set(STEPS[step]) | ({"framework"} if step == "aggregate" else set())
+    if parsed.method not in known:
+        raise UsageError(Problem("factor_alternative", file=where or None, column=step,
+                                 value=parsed.method, params={"choices": ", ".join(sorted(known))}))
+    return parsed
