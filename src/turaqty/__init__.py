@@ -26,6 +26,8 @@ __version__ = "0.2.0"
 _EXPORTS = {
     "turaqty.engine.assessment": ("Assessment", "assess", "version"),
     "turaqty.analysis.audit": ("run_audit",),
+    "turaqty.analysis.robustness": ("Robustness", "run_robustness"),
+    "turaqty.analysis.factors": ("Factors", "default_factors", "read_factors"),
     "turaqty.model.framework": ("Framework", "load_framework"),
     "turaqty.model.units": ("Regions", "load_regions", "build_units"),
     "turaqty.model.dataset": ("Dataset", "load_embedded"),

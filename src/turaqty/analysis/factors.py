@@ -187,11 +187,15 @@ class Factors:
 
 def default_spec(assessment) -> dict:
     """The default factor file for an assessment: weights ±25 % per indicator and per node,
-    the normalisation, aggregation and imputation alternatives, the contested indicators
-    of the data in or out, and the two direction columns where the framework has both."""
+    the normalisation, aggregation (where the scores are > 0) and imputation alternatives,
+    the contested indicators of the data in or out, and the two direction columns where the
+    framework has both."""
     fw, codes = assessment.framework, assessment.dataset.indicators
     spec: dict[str, Any] = {"weights": {"indicators": {"noise": 0.25}, "nodes": {"noise": 0.25}},
                             **DEFAULT_ALTERNATIVES}
+    scores = assessment.arrays.scores
+    if not (np.isnan(scores).all() or np.nanmin(scores) > 0):
+        del spec["aggregate"]  # the geometric mean needs scores > 0 (e.g. not min–max on 0–100)
     contested = [c for c in CONTESTED if c in codes]
     if contested:
         spec["exclude"] = contested

@@ -5,7 +5,7 @@ Inputs are uniform on [0, 1); a factor may read several of them (a group: all th
 of a level form one factor). Two independent random matrices A and B (N × d, seeded) give the
 model runs f(A), f(B) and, per factor i, f(ABᵢ) where
 ABᵢ is A with factor i's columns taken from B: N·(k + 2) runs for k factors. Estimators
-(Saltelli et al. 2010, Jansen 1999; those of SALib):
+(Saltelli et al. 2010, Jansen 1999; those of SALib, on outputs centred on their mean):
 
     Sᵢ  = mean(f(B)·(f(ABᵢ) − f(A))) / V
     STᵢ = mean((f(A) − f(ABᵢ))²) / (2V),   V = var(f(A) ∪ f(B))
@@ -60,6 +60,7 @@ def sobol_from_runs(y: np.ndarray, k: int, *, bootstrap: int = 200, level: float
                     seed: int = 0) -> SobolIndices:
     """The indices from the outputs ``y`` of :func:`saltelli_design`'s rows (N·(k + 2))."""
     y = np.asarray(y, dtype=np.float64)
+    y = y - y.mean()  # centred, as SALib does: the first-order estimator is not shift-invariant
     n = y.size // (k + 2)
     fa, fb, fab = y[:n], y[n:2 * n], y[2 * n:].reshape(k, n)
     first, total, variance = _estimate(fa[None], fb[None], fab[None])
