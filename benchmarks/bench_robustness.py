@@ -1,0 +1,128 @@
+"""Benchmarks of the robustness engine, side by side with a one-by-one loop of ``assess()``
+(prints figures; not a timed test).
+
+    python benchmarks/bench_robustness.py [--loop 1000] [--threads 1]
+
+1. embedded data, default factors: N = 1,000 and N = 10,000 replications (the vectorised
+   engine alone, and the whole ``run_robustness`` with drop-one effects), against
+   ``assess()`` run once per replication with the same drawn methods;
+2. Sobol indices, default factors, N = 4,096 base samples;
+3. a synthetic framework of 200 units × 100 indicators, N = 10,000;
+4. COINr's ASEM build (``examples/asem/method.yaml``), N = 1,000, against the same loop.
+COINr 1.1.14 needs 186 s for N = 1,000 on its example (shared/design/ANCHORS.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from turaqty.analysis.factors import default_factors
+from turaqty.analysis.replications import Replicator
+from turaqty.analysis.robustness import run_robustness, tally_settings, uniforms
+from turaqty.engine.assessment import assess
+
+ROOT = Path(__file__).resolve().parents[1]
+ASEM = (ROOT / "../shared/external").resolve() / "coinr-asem"
+COINR_SECONDS = 185.9
+
+
+def timed(function, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def engine_and_loop(label: str, a, runs: int, loop: int, threads: int) -> None:
+    from threadpoolctl import threadpool_limits
+
+    f = default_factors(a)
+    engine = Replicator(a, f)
+    s = f.settings(uniforms(0, 0, runs, f.dims))
+    with threadpool_limits(threads):
+        vectorised = timed(lambda: tally_settings(engine, s))
+    whole = timed(lambda: run_robustness(a.dataset, framework=a.framework, method=a.method, runs=runs,
+                                         sobol=0, threads=threads), repeat=1)
+    k = min(loop, runs)
+    t0 = time.perf_counter()
+    for row in range(k):
+        assess(a.dataset, f.method(a.method, s, row), framework=a.framework)
+    one_by_one = (time.perf_counter() - t0) * runs / k
+    print(f"{label}, N = {runs:,}: vectorised engine {vectorised * 1e3:.1f} ms; run_robustness "
+          f"(with assess, drop-one) {whole * 1e3:.1f} ms; assess() one by one "
+          f"{one_by_one:.2f} s{'' if k == runs else f' (extrapolated from {k})'}; ratio "
+          f"{one_by_one / vectorised:,.0f}×; COINr {COINR_SECONDS * runs / 1000:,.0f} s "
+          f"(ratio {COINR_SECONDS * runs / 1000 / vectorised:,.0f}×)")
+
+
+def sobol(threads: int) -> None:
+    a = assess()
+    k = len(default_factors(a).factors)
+    t = timed(lambda: run_robustness(runs=2, sobol=4096, threads=threads), repeat=1)
+    print(f"Sobol indices, {k} factors, N = 4,096 base samples ({4096 * (k + 2):,} runs): "
+          f"{t:.2f} s (target ≤ 5 s)")
+
+
+def synthetic(threads: int) -> None:
+    rng = np.random.default_rng(0)
+    n, m, pillars = 200, 100, 4
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "framework.json").write_text(json.dumps({"id": "synthetic", "name": {"en": "S"}}))
+        rows = ["id,parent,type,weight,direction,aggregation,name_en",
+                "index,,aggregate,1,,arithmetic,Index"]
+        rows += [f"p{k},index,aggregate,1,,arithmetic,P{k}" for k in range(pillars)]
+        rows += [f"X{j},p{j % pillars},indicator,1,{'+' if j % 3 else '-'},,X{j}" for j in range(m)]
+        (folder / "structure.csv").write_text("\n".join(rows) + "\n")
+        (folder / "units.csv").write_text("id,name_en\n" + "".join(f"u{i},Unit {i}\n" for i in range(n)))
+        values = rng.lognormal(size=(n, m))
+        values[rng.random((n, m)) < 0.03] = np.nan
+        data = ["region," + ",".join(f"X{j}" for j in range(m))]
+        data += [f"Unit {i}," + ",".join("" if np.isnan(v) else f"{v:.6g}" for v in values[i]) for i in range(n)]
+        (folder / "data.csv").write_text("\n".join(data) + "\n")
+        from turaqty.model.method import Method
+
+        a = assess(str(folder / "data.csv"), Method(profile="generic"), framework=str(folder))
+        f = default_factors(a)
+        engine = Replicator(a, f)
+        s = f.settings(uniforms(0, 0, 10_000, f.dims))
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(threads):
+            t = timed(lambda: [tally_settings(engine, s.take(slice(lo, lo + 1024)))
+                               for lo in range(0, 10_000, 1024)], repeat=1)
+        print(f"synthetic {n} units × {m} indicators, N = 10,000: {t:.2f} s (target ≤ 10 s)")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--loop", type=int, default=1000, help="assess() calls in the one-by-one loop")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args()
+    a = assess()
+    engine_and_loop("embedded data (20 regions × 52 indicators)", a, 1000, args.loop, args.threads)
+    engine_and_loop("embedded data (20 regions × 52 indicators)", a, 10_000, min(args.loop, 300), args.threads)
+    sobol(args.threads)
+    synthetic(args.threads)
+    if ASEM.exists():
+        asem = assess(str(ASEM / "ASEM_iData.csv"), _asem_method(), framework=str(ASEM / "ASEM_iMeta.csv"))
+        engine_and_loop("ASEM (51 countries × 49 indicators)", asem, 1000, min(args.loop, 300), args.threads)
+    else:
+        print(f"ASEM skipped: {ASEM} not found")
+
+
+def _asem_method():
+    from turaqty.io.methods import read_method
+
+    return read_method(ROOT / "examples" / "asem" / "method.yaml")
+
+
+if __name__ == "__main__":
+    main()
