@@ -87,7 +87,9 @@ def rank_interval_chart(r, lang: str) -> dict[str, bytes]:
     ax.invert_xaxis()
     ax.set_xlabel(t("robustness.chart.rank", lang))
     ax.set_title(r.sentence(lang), fontsize=8, wrap=True)
-    ax.legend(loc="lower left", frameon=False, fontsize=8)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight() - 0.04), ncol=3,
+              frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     out = {}
