@@ -8,7 +8,8 @@
    ``assess()`` run once per replication with the same drawn methods;
 2. Sobol indices, default factors, N = 4,096 base samples;
 3. a synthetic framework of 200 units × 100 indicators, N = 10,000;
-4. COINr's ASEM build (``examples/asem/method.yaml``), N = 1,000, against the same loop.
+4. COINr's ASEM build (``examples/asem/method.yaml``), N = 1,000, against the same loop;
+5. 1,000 what-if change sets in one pass (``run_change_sets``) against ``run_changes`` one by one.
 COINr 1.1.14 needs 186 s for N = 1,000 on its example (shared/design/ANCHORS.md).
 """
 from __future__ import annotations
@@ -101,6 +102,26 @@ def synthetic(threads: int) -> None:
         print(f"synthetic {n} units × {m} indicators, N = 10,000: {t:.2f} s (target ≤ 10 s)")
 
 
+def whatifs(loop: int) -> None:
+    from turaqty.analysis.change_sets import run_change_sets
+    from turaqty.analysis.scenarios import Change, run_changes
+
+    base = assess()
+    rng = np.random.default_rng(0)
+    units, codes = base.dataset.units, base.dataset.indicators
+    sets = {f"s{k}": [Change(units[rng.integers(len(units))], codes[rng.integers(len(codes))], "relative",
+                             float(rng.normal(scale=0.2)))] for k in range(1000)}
+    batched = timed(lambda: run_change_sets(base, sets))
+    k = min(loop, 1000)
+    t0 = time.perf_counter()
+    for name in list(sets)[:k]:
+        run_changes(base, sets[name], name)
+    one_by_one = (time.perf_counter() - t0) * 1000 / k
+    print(f"1,000 what-if change sets: one pass {batched * 1e3:.1f} ms (target ≤ 20 ms); run_changes "
+          f"one by one {one_by_one:.2f} s{'' if k == 1000 else f' (extrapolated from {k})'}; ratio "
+          f"{one_by_one / batched:,.0f}×")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--loop", type=int, default=1000, help="assess() calls in the one-by-one loop")
@@ -116,6 +137,7 @@ def main() -> None:
         engine_and_loop("ASEM (51 countries × 49 indicators)", asem, 1000, min(args.loop, 300), args.threads)
     else:
         print(f"ASEM skipped: {ASEM} not found")
+    whatifs(min(args.loop, 200))
 
 
 def _asem_method():

@@ -28,6 +28,7 @@ _EXPORTS = {
     "turaqty.analysis.audit": ("run_audit",),
     "turaqty.analysis.robustness": ("Robustness", "run_robustness"),
     "turaqty.analysis.factors": ("Factors", "default_factors", "read_factors"),
+    "turaqty.analysis.change_sets": ("read_change_sets", "run_change_sets"),
     "turaqty.model.framework": ("Framework", "load_framework"),
     "turaqty.model.units": ("Regions", "load_regions", "build_units"),
     "turaqty.model.dataset": ("Dataset", "load_embedded"),
