@@ -27,6 +27,7 @@ from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import format_number, t
 from turaqty.report import geo
+from turaqty.report.weights_panel import weights_panel
 
 E = html.escape
 RISK_COLOURS = {"high": "#e8716b", "medium": "#f6d46b", "low": "#7fc98f", "none": "#e6e6e6"}
@@ -351,7 +352,7 @@ def report_html(a: Assessment, scenarios: bool = True) -> str:
     sub = t("report.subtitle", lang, source=t("source.embedded", lang) if a.dataset.source.startswith("embedded:")
             else a.dataset.source, profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
             version=a.manifest["version"])
-    body = "".join([_summary(a), _map(a), _heatmap(a), _profiles(a, brief), _method(a)])
+    body = "".join([_summary(a), _map(a), weights_panel(a), _heatmap(a), _profiles(a, brief), _method(a)])
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{E(t("report.title", lang))}</title><style>{STYLE}</style></head>
