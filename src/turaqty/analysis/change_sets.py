@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from turaqty.analysis.replications import batch_ranks
-from turaqty.analysis.scenarios import (BOUNDS, Change, _change, _entry_fields, _no_duplicates,
-                                        expand_changes, run_changes)
+from turaqty.analysis.scenarios import (BOUNDS, Change, _no_duplicates, changes_from_entries,
+                                        expand_changes, run_changes, structured_file)
 from turaqty.errors import DataError, Problem
 
 SET_FIELD = "set"
@@ -44,20 +44,7 @@ def read_change_sets(path) -> dict[str, list[Change]] | None:
     path = Path(path)
     file = str(path)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        if not path.is_file():
-            return None
-        import json
-
-        text = path.read_text(encoding="utf-8-sig")
-        try:
-            if path.suffix.lower() == ".json":
-                data = json.loads(text)
-            else:
-                import yaml
-
-                data = yaml.safe_load(text)
-        except Exception:  # read_changes reports the syntax error
-            return None
+        data = structured_file(path)
         if not (isinstance(data, dict) and isinstance(data.get("sets"), dict)):
             return None
         groups = {str(name): list(enumerate(entries or [], start=1)) for name, entries in data["sets"].items()}
@@ -76,20 +63,9 @@ def read_change_sets(path) -> dict[str, list[Change]] | None:
                 groups.setdefault(str(cells[at]).strip(), []).append((n, entry))
     sets, problems = {}, []
     for name, rows in groups.items():
-        changes = []
-        for n, entry in rows:
-            if not isinstance(entry, dict):
-                problems.append(Problem("whatif_entry", file=file, row=n, value="region, indicator, value"))
-                continue
-            fields, entry_problems = _entry_fields(entry, file, n)
-            problems += entry_problems
-            if not entry_problems:
-                try:
-                    changes.append(_change(str(fields["region"]), str(fields["indicator"]),
-                                           fields["value"], file, n))
-                except DataError as err:
-                    problems += err.problems
-        if not problems:
+        changes, found = changes_from_entries(rows, file)
+        problems += found
+        if not found:
             try:
                 sets[name] = _no_duplicates(expand_changes(changes), f"{file} ({name})")
             except DataError as err:

@@ -432,19 +432,7 @@ def read_changes(path) -> list[Change]:
     path = Path(path)
     file = str(path)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        if not path.is_file():
-            raise DataError(Problem("file_not_found", file=file))
-        text = path.read_text(encoding="utf-8-sig")
-        try:
-            if path.suffix.lower() == ".json":
-                entries = json.loads(text)
-            else:
-                import yaml
-
-                entries = yaml.safe_load(text)
-        except Exception as err:  # the parser's own message says where (line, column)
-            raise DataError(Problem("whatif_parse", file=file,
-                                    params={"reason": " ".join(str(err).split())[:200]})) from None
+        entries = structured_file(path)
         if isinstance(entries, dict):
             entries = entries.get("changes", entries)
         if not isinstance(entries, list):
@@ -455,6 +443,31 @@ def read_changes(path) -> list[Change]:
         header = [str(h).strip() for h in raw.rows[0][1]] if raw.rows else []
         rows = [(n, dict(zip(header, cells))) for n, cells in raw.rows[1:]
                 if any(c not in (None, "") for c in cells)]
+    changes, problems = changes_from_entries(rows, file)
+    if problems:
+        raise DataError(problems)
+    return _no_duplicates(expand_changes(changes), file)
+
+
+def structured_file(path):
+    """The content of a YAML or JSON file (a parse error names the file, line and column)."""
+    file = str(path)
+    if not path.is_file():
+        raise DataError(Problem("file_not_found", file=file))
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text)
+        import yaml
+
+        return yaml.safe_load(text)
+    except Exception as err:  # the parser's own message says where (line, column)
+        raise DataError(Problem("whatif_parse", file=file,
+                                params={"reason": " ".join(str(err).split())[:200]})) from None
+
+
+def changes_from_entries(rows, file: str) -> tuple[list[Change], list[Problem]]:
+    """Changes from ``(row number, entry)`` pairs, and every problem found in them."""
     changes, problems = [], []
     for n, entry in rows:
         if not isinstance(entry, dict):
@@ -468,9 +481,7 @@ def read_changes(path) -> list[Change]:
             changes.append(_change(str(fields["region"]), str(fields["indicator"]), fields["value"], file, n))
         except DataError as err:
             problems += err.problems
-    if problems:
-        raise DataError(problems)
-    return _no_duplicates(expand_changes(changes), file)
+    return changes, problems
 
 
 def scenario_label(scenario_id: str, lang: str) -> str:
