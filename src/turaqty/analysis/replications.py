@@ -106,44 +106,52 @@ class Replicator:
                     + (~dropped).astype(np.float64) @ self.node_member)
         if tree.absent is not None:
             expected += tree.absent
-        indicator_weight = np.where(included, s.indicator_weight, 0.0)
-        node_weight = np.where(dropped, 0.0, s.node_weight)
         out = np.full((R, n, n_nodes), np.nan)
         for group in np.unique(np.column_stack([s.aggregate, combo]), axis=0):
             rows = np.flatnonzero((s.aggregate == group[0]) & (combo == group[1]))
-            out[rows] = self._up_the_tree(self.scores[group[1]], indicator_weight[rows],
-                                          node_weight[rows], expected[rows],
+            out[rows] = self._up_the_tree(self.scores[group[1]], s.indicator_weight[rows], included[rows],
+                                          s.node_weight[rows], ~dropped[rows], expected[rows],
                                           self.aggregations[group[0]])
         return out
 
-    def _up_the_tree(self, scores, indicator_weight, node_weight, expected, aggregation):
-        """The nodes' values, level by level, for replications sharing ``scores``."""
+    def _up_the_tree(self, scores, indicator_weight, included, node_weight, kept, expected, aggregation):
+        """The nodes' values, level by level, for replications sharing ``scores``; the
+        children of a node are its included indicators and its kept nodes, whatever their
+        weight (a weight of 0 still counts towards availability, as in the engine)."""
         tree = self.tree
         nodes_values = np.full((indicator_weight.shape[0], scores.shape[0], tree.node_parent.size), np.nan)
+        availability = np.broadcast_to(np.asarray(tree.availability, dtype=np.float64),
+                                       (tree.node_parent.size,))
         for level in np.unique(tree.node_level):
             groups: dict[tuple, list[int]] = {}
             for k in np.flatnonzero(tree.node_level == level):
                 name, params = aggregation[k]
                 groups.setdefault((name, tuple(sorted(params.items()))), []).append(int(k))
             for (name, items), nodes in groups.items():
-                x_cols, wx = _children(tree.indicator_parent, nodes, indicator_weight)
-                y_cols, wy = _children(tree.node_parent, nodes, node_weight)
-                values, have = batch_aggregate(name, dict(items), scores[:, x_cols], wx,
-                                               nodes_values[:, :, y_cols], wy)
-                if tree.availability > 0:
+                x_cols, wx, mx = _children(tree.indicator_parent, nodes, indicator_weight, included)
+                y_cols, wy, my = _children(tree.node_parent, nodes, node_weight, kept)
+                values, have = batch_aggregate(name, dict(items), scores[:, x_cols], wx, mx,
+                                               nodes_values[:, :, y_cols], wy, my)
+                need = availability[nodes]
+                if (need > 0).any():
                     with np.errstate(divide="ignore", invalid="ignore"):
                         share = have / expected[:, None, nodes]
-                    values = np.where(share >= tree.availability - 1e-12, values, np.nan)
+                    values = np.where(share >= need - 1e-12, values, np.nan)
                 nodes_values[:, :, nodes] = values
         return nodes_values
 
 
-def _children(parent: np.ndarray, nodes: list[int], weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The children of ``nodes`` and their weights as R × children × nodes."""
+def _children(parent: np.ndarray, nodes: list[int], weights: np.ndarray,
+              member: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The children of ``nodes``, their weights and membership as R × children × nodes
+    (``member``: R × all children, whether each one enters its parent)."""
     children = np.flatnonzero(np.isin(parent, nodes))
     w = np.zeros((weights.shape[0], children.size, len(nodes)))
-    w[:, np.arange(children.size), np.searchsorted(nodes, parent[children])] = weights[:, children]
-    return children, w
+    column = np.searchsorted(nodes, parent[children])
+    w[:, np.arange(children.size), column] = np.where(member[:, children], weights[:, children], 0.0)
+    m = np.zeros(w.shape, dtype=bool)
+    m[:, np.arange(children.size), column] = member[:, children]
+    return children, w, m
 
 
 TRANSFORMS = {  # name → (f, what the values must be, inverse of the weighted mean of f)
@@ -154,21 +162,21 @@ TRANSFORMS = {  # name → (f, what the values must be, inverse of the weighted 
 }
 
 
-def batch_aggregate(name: str, params: dict, x: np.ndarray, wx: np.ndarray, y: np.ndarray,
-                    wy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def batch_aggregate(name: str, params: dict, x: np.ndarray, wx: np.ndarray, mx: np.ndarray,
+                    y: np.ndarray, wy: np.ndarray, my: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The registry's aggregations on a batch of replications whose children are ``x``
     (units × children, shared by all replications: the indicators) and ``y`` (R × units ×
-    children: lower nodes), weighted by ``wx`` and ``wy`` (R × children × parents; 0: not
-    a child of that parent). The rules of :mod:`turaqty.core.aggregate`: weights
+    children: lower nodes), weighted by ``wx`` and ``wy`` and members by ``mx`` and ``my``
+    (R × children × parents). The rules of :mod:`turaqty.core.aggregate`: weights
     renormalised over children with a value, ``min_share`` and ``share_by``, ``sum``
-    needing every child. Returns the values and the count of children with a value
+    needing every child. Returns the values and the count of member children with a value
     (R × units × parents).
 
     >>> x, wx = np.array([[2.0, 8.0], [4.0, np.nan]]), np.array([[[1.0], [1.0]]])
     >>> y, wy = np.zeros((1, 2, 0)), np.zeros((1, 0, 1))
-    >>> batch_aggregate("geometric", {}, x, wx, y, wy)[0][0].ravel().tolist()
+    >>> batch_aggregate("geometric", {}, x, wx, wx > 0, y, wy, wy > 0)[0][0].ravel().tolist()
     [4.0, 4.0]
-    >>> batch_aggregate("sum", {}, x, wx, y, wy)[0][0].ravel().tolist()
+    >>> batch_aggregate("sum", {}, x, wx, wx > 0, y, wy, wy > 0)[0][0].ravel().tolist()
     [10.0, nan]
     """
     if name == "generalised":
@@ -180,10 +188,9 @@ def batch_aggregate(name: str, params: dict, x: np.ndarray, wx: np.ndarray, y: n
     else:
         raise UsageError(Problem("factor_alternative", column="aggregate", value=name,
                                  params={"choices": ", ".join([*TRANSFORMS, "generalised"])}))
-    mx, my = wx > 0, wy > 0
     ax, ay = ~np.isnan(x), ~np.isnan(y)
-    fx, fy = _transformed(x, ax, mx.any(axis=(0, 2))[None, :], f, need), \
-        _transformed(y, ay, my.any(axis=2)[:, None, :], f, need)
+    fx, fy = _transformed(x, ax, (wx > 0).any(axis=(0, 2))[None, :], f, need), \
+        _transformed(y, ay, (wy > 0).any(axis=2)[:, None, :], f, need)
     px, py = ax.astype(np.float64), ay.astype(np.float64)
     weight_present = _dot(px, wx, py, wy)
     have = _dot(px, mx.astype(np.float64), py, my.astype(np.float64))

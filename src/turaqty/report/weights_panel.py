@@ -1,7 +1,7 @@
 """Weights people can change in ``report.html``: a slider per node (pillar) and per
 indicator; moving one recomputes every index, rank and level in the browser with the
 engine's rules (weighted means renormalised over the children with a value, the node's
-aggregation and its ``min_share``, the availability threshold, ranks of values rounded to
+aggregation and its ``min_share``, each node's availability threshold, ranks of values rounded to
 9 decimals), then repaints the ranking table, the map, its tooltips and legends. A reset
 button restores the method's weights; the chosen weights are shown as a method file, ready
 to download and to use with ``turaqty assess --method``.
@@ -49,7 +49,7 @@ def panel_data(a) -> dict:
         "nodeLevel": tree.node_level.tolist(),
         "aggregation": [[name, {k: v for k, v in params.items()}] for name, params in tree.aggregation],
         "indWeight": tree.indicator_weight.tolist(), "nodeWeight": tree.node_weight.tolist(),
-        "included": r.included.tolist(), "expected": plain(r.expected), "availability": tree.availability,
+        "included": r.included.tolist(), "expected": plain(r.expected), "availability": np.broadcast_to(np.asarray(tree.availability, dtype=np.float64), (len(fw.index_columns),)).tolist(),
         "bands": [None if np.isnan(b).any() else b.tolist() for b in tree.bands],
         "scores": [plain(row) for row in r.scores],
         "levels": {lv: t(f"level.{lv}", lang) for lv in LEVELS}, "levelColours": LEVEL_COLOURS,
@@ -87,7 +87,7 @@ def weights_panel(a) -> str:
 <p><button type="button" id="weights-reset">{E(t("weights.reset", lang))}</button>
 <a id="weights-download" download="method-weights.json" href="#">{E(t("weights.download", lang))}</a>
 <span id="weights-status" class="small"></span></p>
-<details><summary>{E(t("weights.method_file", lang))}</summary><pre id="weights-method"></pre></details>
+<details id="weights-file"><summary>{E(t("weights.method_file", lang))}</summary><pre id="weights-method"></pre></details>
 <script type="application/json" id="weights-data">{payload}</script><script>{SCRIPT}</script></section>"""
 
 
@@ -107,6 +107,7 @@ SCRIPT = r"""
     // the registry's aggregation of one unit's children (xs: values or null, ws: weights > 0)
     var sw=0,swAll=0,have=0,total=0,count=xs.length,bad=false;
     for(var i=0;i<xs.length;i++){swAll+=ws[i];var x=xs[i];if(x===null)continue;have++;sw+=ws[i];
+      if(!(ws[i]>0))continue;  // a child of weight 0 counts towards availability only
       if(name==='geometric'){if(!(x>0))bad=true;total+=ws[i]*Math.log(x);}
       else if(name==='harmonic'){if(x===0)bad=true;total+=ws[i]/x;}
       else if(name==='generalised'){total+=ws[i]*Math.pow(x,params.p);}
@@ -129,11 +130,11 @@ SCRIPT = r"""
       levels.forEach(function(level){
         for(var k=0;k<P;k++){if(D.nodeLevel[k]!==level)continue;
           var xs=[],ws=[];
-          for(var j=0;j<m;j++){if(D.indParent[j]===k&&D.included[j]&&indW[j]>0){xs.push(D.scores[u][j]);ws.push(indW[j]);}}
-          for(var c=0;c<P;c++){if(D.nodeParent[c]===k&&nodeW[c]>0){xs.push(v[c]);ws.push(nodeW[c]);}}
+          for(var j=0;j<m;j++){if(D.indParent[j]===k&&D.included[j]){xs.push(D.scores[u][j]);ws.push(indW[j]);}}
+          for(var c=0;c<P;c++){if(D.nodeParent[c]===k){xs.push(v[c]);ws.push(nodeW[c]);}}
           var agg=D.aggregation[k],value=xs.length?mean(agg[0],agg[1],xs,ws):null;
-          if(value!==null&&D.availability>0){var have=xs.filter(function(x){return x!==null;}).length;
-            if(have/D.expected[k]<D.availability-1e-12)value=null;}
+          if(value!==null&&D.availability[k]>0){var have=xs.filter(function(x){return x!==null;}).length;
+            if(have/D.expected[k]<D.availability[k]-1e-12)value=null;}
           v[k]=value;}
       });
       out.push(v);}
@@ -150,13 +151,21 @@ SCRIPT = r"""
   function palette(xs){var ok=xs.filter(function(x){return x!==null;});var lo=ok.length?Math.min.apply(null,ok):0,
     hi=ok.length?Math.max.apply(null,ok):1,span=(hi-lo)||1,k=D.palette.length;
     return {lo:lo,hi:hi,colours:xs.map(function(x){return x===null?'#ccc':D.palette[Math.min(Math.floor((x-lo)/span*k),k-1)];})};}
-  var state={};
+  var state={},index={};D.units.forEach(function(u,i){index[u]=i;});
+  var table=document.getElementById('ranking-table'),paths=Array.from(document.querySelectorAll('#map path.region'));
+  var legends=D.nodes.map(function(node){var l=document.querySelector('.legend[data-layer="'+node+'"]');return l?Array.from(l.querySelectorAll('tr')):[];});
+  function methodFile(){  // the chosen weights as a method file (shown and downloaded on demand)
+    var weights={};D.codes.forEach(function(c,j){if(D.included[j])weights[c]=indW[j];});
+    D.nodes.forEach(function(c,k){if(k<P-1)weights[c]=nodeW[k];});
+    var text=JSON.stringify(Object.assign({},D.method,{weights:weights,profile:'custom'}),null,1);
+    document.getElementById('weights-method').textContent=text;
+    document.getElementById('weights-download').href='data:application/json;charset=utf-8,'+encodeURIComponent(text);
+  }
   function refresh(){
     var t0=performance.now();
     var values=compute(),byNode=[],rk=[];
     for(var k=0;k<P;k++){byNode.push(values.map(function(v){return v[k];}));rk.push(ranks(byNode[k]));}
-    var root=P-1,index={};D.units.forEach(function(u,i){index[u]=i;});
-    var table=document.getElementById('ranking-table');
+    var root=P-1;
     if(table){var body=table.tBodies[0],rows=Array.from(body.rows);
       rows.forEach(function(row){var i=index[row.getAttribute('data-unit')];if(i===undefined)return;var cells=row.cells;
         var r=rk[root][i];cells[0].textContent=r===null?'':String(r);cells[0].setAttribute('data-value',r===null?'':String(r));
@@ -167,21 +176,15 @@ SCRIPT = r"""
       rows.forEach(function(r){body.appendChild(r);});}
     var checked=document.querySelector('input[name=map-layer]:checked'),layer=checked?checked.value:D.nodes[root];
     for(var k=0;k<P;k++){var p=palette(byNode[k]);
-      document.querySelectorAll('#map path.region').forEach(function(path){var i=index[path.getAttribute('data-unit')];if(i===undefined)return;
+      paths.forEach(function(path){var i=index[path.getAttribute('data-unit')];if(i===undefined)return;
         var x=byNode[k][i],lv=level(k,x);
         path.setAttribute('data-tip-'+D.nodes[k],D.names[i]+': '+D.nodeNames[k]+' '+fmt(x)+' ('+(lv?D.levels[lv]:'–')+'), '+D.rankWord+' '+(rk[k][i]===null?'':rk[k][i]));
         if(D.nodes[k]===layer)path.setAttribute('fill',p.colours[i]);});
-      var legend=document.querySelector('.legend[data-layer="'+D.nodes[k]+'"]');
-      if(legend){var step=(p.hi-p.lo)/D.palette.length;legend.querySelectorAll('tr').forEach(function(tr,c){
-        tr.cells[1].textContent=fmt(p.lo+c*step)+' – '+fmt(p.lo+(c+1)*step);});}
+      var step=(p.hi-p.lo)/D.palette.length;
+      legends[k].forEach(function(tr,c){tr.cells[1].textContent=fmt(p.lo+c*step)+' – '+fmt(p.lo+(c+1)*step);});
     }
     state={values:values,ranks:rk};
-    var weights={};D.codes.forEach(function(c,j){if(D.included[j])weights[c]=indW[j];});
-    D.nodes.forEach(function(c,k){if(k<P-1)weights[c]=nodeW[k];});
-    var method=Object.assign({},D.method,{weights:weights,profile:'custom'});
-    var text=JSON.stringify(method,null,1);
-    document.getElementById('weights-method').textContent=text;
-    document.getElementById('weights-download').href='data:application/json;charset=utf-8,'+encodeURIComponent(text);
+    if(document.getElementById('weights-file').open)methodFile();
     var ms=performance.now()-t0;window.turaqtyWeightsMs=ms;
     document.getElementById('weights-status').textContent=ms.toFixed(1)+' ms';
   }
@@ -192,7 +195,9 @@ SCRIPT = r"""
     sliders.forEach(function(s){var k=+s.getAttribute('data-k'),w=s.getAttribute('data-kind')==='node'?nodeW[k]:indW[k];
       s.value=String(w);s.nextElementSibling.textContent=String(w);});refresh();});
   document.querySelectorAll('input[name=map-layer]').forEach(function(r){r.addEventListener('change',refresh);});
+  document.getElementById('weights-file').addEventListener('toggle',methodFile);
+  document.getElementById('weights-download').addEventListener('click',methodFile);
   window.turaqtyWeights={state:function(){return state;},set:function(kind,k,w){if(kind==='node')nodeW[k]=w;else indW[k]=w;refresh();}};
-  refresh();
+  refresh();methodFile();
 })();
 """
