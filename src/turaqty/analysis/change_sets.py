@@ -84,7 +84,7 @@ def run_change_sets(base, sets: dict[str, list[Change]], bounds: str = "baseline
         raise DataError(Problem("unknown_bounds", value=bounds, params={"choices": ", ".join(BOUNDS)}))
     names = list(sets)
     units = set(base.dataset.units)
-    values, touched = _applied(base, [[c for ch in sets[s] for c in (
+    values, touched, changed = _applied(base, [[c for ch in sets[s] for c in (
         (ch,) if ch.target in units else expand_changes([ch]))] for s in names], strict)
     method = base.method
     stackable = (bounds == "baseline" and method.normalise.method in PER_CELL
@@ -92,17 +92,17 @@ def run_change_sets(base, sets: dict[str, list[Change]], bounds: str = "baseline
                  and all(getattr(method, step).method == "none" for step in ("denominate", "treat"))
                  and not (touched & base.arrays.empty).any())
     if stackable:
-        aggregates, levels = _stacked(base, values)
+        aggregates, levels = _stacked(base, values, changed)
     else:
         runs = [run_changes(base, sets[s], s, bounds, strict) for s in names]
         aggregates = np.stack([r.assessment.arrays.aggregates for r in runs])
-        levels = np.stack([r.assessment.arrays.levels for r in runs])
+        levels = np.stack([r.assessment.arrays.levels[:, -1] for r in runs])
     return _table(base, names, aggregates, levels)
 
 
-def _applied(base, change_lists: list[list[Change]], strict: bool) -> tuple[np.ndarray, np.ndarray]:
+def _applied(base, change_lists: list[list[Change]], strict: bool) -> tuple[np.ndarray, np.ndarray, tuple]:
     """The data of every set (sets × units × indicators), as apply_changes computes them,
-    and which indicators any set changed."""
+    which indicators any set changed, and the (set, unit) pairs it changed."""
     ds = base.dataset
     col = {c: j for j, c in enumerate(ds.indicators)}
     row = {u: i for i, u in enumerate(ds.units)}
@@ -126,7 +126,7 @@ def _applied(base, change_lists: list[list[Change]], strict: bool) -> tuple[np.n
         raise DataError(missing)
     touched = np.zeros(len(col), bool)
     if not entries:
-        return values, touched
+        return values, touched, (np.empty(0, np.int64), np.empty(0, np.int64))
     s, i, j, kind, amount, ref = (np.array(x) for x in zip(*entries))
     s, i, j = s.astype(np.int64), i.astype(np.int64), j.astype(np.int64)
     amount, ref = amount.astype(np.float64), ref.astype(np.float64)
@@ -142,30 +142,30 @@ def _applied(base, change_lists: list[list[Change]], strict: bool) -> tuple[np.n
                         [amount[at], x * (1 + amount[at]), x + amount[at], x + amount[at] * (ref[at] - x)],
                         default=x)
         values[s[at], i[at], j[at]] = new
-    return values, touched
+    pairs = np.unique(np.column_stack([s, i]), axis=0)
+    return values, touched, (pairs[:, 0], pairs[:, 1])
 
 
-def _stacked(base, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Aggregates and levels (sets × units × nodes): the baseline's, but for the units a
-    set changed, which go through one pipeline call stacked (scores per cell from the
-    baseline's bounds; aggregation per unit)."""
+def _stacked(base, values: np.ndarray, changed: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Aggregates (sets × units × nodes) and the root's levels (sets × units): the
+    baseline's, but for the ``changed`` (set, unit) pairs, which go through one pipeline
+    call stacked (scores per cell from the baseline's bounds; aggregation per unit)."""
     from turaqty.core.pipeline import run_pipeline
     from turaqty.engine.assessment import _imputation, _normalisation, tree_of
 
     fw, method, ds = base.framework, base.method, base.dataset
     codes = ds.indicators
     S = values.shape[0]
-    same = (values == ds.values) | (np.isnan(values) & np.isnan(ds.values))
-    s, i = np.nonzero(~same.all(axis=2))
+    s, i = changed
     aggregates = np.repeat(base.arrays.aggregates[None], S, axis=0)
-    levels = np.repeat(base.arrays.levels[None], S, axis=0)
+    levels = np.repeat(base.arrays.levels[None, :, -1], S, axis=0)
     if s.size:
         directions = np.array([fw.direction(c, method.directions) for c in codes])
         excluded = np.array([c in method.excluded for c in codes], dtype=bool)
         r = run_pipeline(values[s, i], directions, tree_of(fw, method, codes), excluded,
                          impute=_imputation(method, ds), normalise=_normalisation(method, fw, codes),
                          bounds=(base.arrays.lower, base.arrays.upper))
-        aggregates[s, i], levels[s, i] = r.aggregates, r.levels
+        aggregates[s, i], levels[s, i] = r.aggregates, r.levels[:, -1]
     return aggregates, levels
 
 
@@ -181,7 +181,7 @@ def _table(base, names: list[str], aggregates: np.ndarray, levels: np.ndarray) -
         frame[node] = aggregates[:, :, k].ravel()
     frame[f"rank_{root}"] = pd.array(ranks.ravel(), dtype="Int64")
     if fw.levels(root) is not None:
-        frame[f"level_{root}"] = levels[:, :, -1].ravel()
+        frame[f"level_{root}"] = levels.ravel()
     frame[f"baseline_{root}"] = np.tile(base.arrays.aggregates[:, -1], S)
     frame[f"baseline_rank_{root}"] = pd.array(np.tile(base_rank, S), dtype="Int64")
     frame["rank_change"] = pd.array((np.tile(base_rank, S) - ranks.ravel()), dtype="Int64")
