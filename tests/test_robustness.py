@@ -21,6 +21,7 @@ from turaqty.analysis.sensitivity import (ishigami_indices, ishigami_model, salt
                                           sobol_from_runs)
 from turaqty.engine.assessment import assess
 from turaqty.errors import UsageError
+from turaqty.model.method import get_method
 
 ROOT = Path(__file__).resolve().parents[1]
 ASEM = (ROOT / "../shared/external").resolve() / "coinr-asem"
@@ -54,8 +55,15 @@ def test_zero_noise_gives_the_nominal_ranks_exactly(nominal):
                              "nodes": {"distribution": "dirichlet", "concentration": 5}},
                  "normalise": ["nominal", {"method": "rank"}], "aggregate": ["nominal", "harmonic"],
                  "exclude": ["B1", "B30"]}),
+    ("strict", {"weights": {"indicators": 0.5, "nodes": 0.5}, "impute": ["nominal", "mean"],
+                "exclude": ["B43", "B46"]}),
 ])
 def test_a_vectorised_replication_equals_assess_with_its_method(profile, spec):
+    if profile == "strict":  # availability per node, a weighted min_share at the pillars
+        profile = get_method("default").replace(
+            availability={"default": 0.8, "ecological": 0.97},
+            aggregate={"method": "framework", "by_level": {"2": {"method": "arithmetic", "min_share": 0.9,
+                                                                 "share_by": "weight"}}})
     a = assess(profile=profile)
     f = default_factors(a) if spec is None else build_factors(spec, a)
     engine = Replicator(a, f)

@@ -130,13 +130,13 @@ class Replicator:
             for (name, items), nodes in groups.items():
                 x_cols, wx, mx = _children(tree.indicator_parent, nodes, indicator_weight, included)
                 y_cols, wy, my = _children(tree.node_parent, nodes, node_weight, kept)
-                values, have = batch_aggregate(name, dict(items), scores[:, x_cols], wx, mx,
+                values, counted = batch_aggregate(name, dict(items), scores[:, x_cols], wx, mx,
                                                nodes_values[:, :, y_cols], wy, my)
                 need = availability[nodes]
                 if (need > 0).any():
                     with np.errstate(divide="ignore", invalid="ignore"):
-                        share = have / expected[:, None, nodes]
-                    values = np.where(share >= need - 1e-12, values, np.nan)
+                        covered = np.nan_to_num(counted / expected[:, None, nodes])
+                    values = np.where(covered >= need - 1e-12, values, np.nan)
                 nodes_values[:, :, nodes] = values
         return nodes_values
 
@@ -169,8 +169,9 @@ def batch_aggregate(name: str, params: dict, x: np.ndarray, wx: np.ndarray, mx: 
     children: lower nodes), weighted by ``wx`` and ``wy`` and members by ``mx`` and ``my``
     (R × children × parents). The rules of :mod:`turaqty.core.aggregate`: weights
     renormalised over children with a value, ``min_share`` and ``share_by``, ``sum``
-    needing every child. Returns the values and the count of member children with a value
-    (R × units × parents).
+    needing every child. Returns the values and the share of children with a value times
+    their number (the count, or with ``share_by: weight`` its weighted equivalent), from
+    which the engine's coverage follows (R × units × parents).
 
     >>> x, wx = np.array([[2.0, 8.0], [4.0, np.nan]]), np.array([[[1.0], [1.0]]])
     >>> y, wy = np.zeros((1, 2, 0)), np.zeros((1, 0, 1))
@@ -196,7 +197,7 @@ def batch_aggregate(name: str, params: dict, x: np.ndarray, wx: np.ndarray, mx: 
     have = _dot(px, mx.astype(np.float64), py, my.astype(np.float64))
     with np.errstate(divide="ignore", invalid="ignore"):
         if params.get("share_by", "count") == "count":
-            share = have / (mx.sum(axis=1) + my.sum(axis=1))[:, None, :]
+            share = have / (mx.sum(axis=1) + my.sum(axis=1))[:, None, :]  # NaN for no child
         else:
             share = weight_present / (wx.sum(axis=1) + wy.sum(axis=1))[:, None, :]
         total = _dot(fx, wx, fy, wy)
@@ -209,9 +210,10 @@ def batch_aggregate(name: str, params: dict, x: np.ndarray, wx: np.ndarray, mx: 
             if inverse is not None:
                 out = inverse(out)
     out[~(weight_present > 0) | (share < float(params.get("min_share", 0.0)))] = np.nan
+    given = (mx.sum(axis=1) + my.sum(axis=1))[:, None, :]
     if name == "sum":
-        out[have != (mx.sum(axis=1) + my.sum(axis=1))[:, None, :]] = np.nan
-    return out, have
+        out[have != given] = np.nan
+    return out, share * given
 
 
 def _transformed(v: np.ndarray, available: np.ndarray, used: np.ndarray, f, need) -> np.ndarray:

@@ -112,15 +112,14 @@ SCRIPT = r"""
       else if(name==='harmonic'){if(x===0)bad=true;total+=ws[i]/x;}
       else if(name==='generalised'){total+=ws[i]*Math.pow(x,params.p);}
       else total+=ws[i]*x;}
-    if(bad||!(sw>0))return null;
-    var share=(params.share_by==='weight')?sw/swAll:have/count;
-    if(share<(params.min_share||0))return null;
-    if(name==='sum')return have===count?total:null;
-    if(name==='arithmetic')return total/sw;
-    if(name==='geometric')return Math.exp(total/sw);
-    if(name==='harmonic')return sw/total;
-    if(name==='generalised')return Math.pow(total/sw,1/params.p);
-    return null;
+    var share=(params.share_by==='weight')?sw/swAll:have/count,value=null;
+    if(bad||!(sw>0)||share<(params.min_share||0))value=null;
+    else if(name==='sum')value=have===count?total:null;
+    else if(name==='arithmetic')value=total/sw;
+    else if(name==='geometric')value=Math.exp(total/sw);
+    else if(name==='harmonic')value=sw/total;
+    else if(name==='generalised')value=Math.pow(total/sw,1/params.p);
+    return [value,share];  // the share of children with a value (by count or by weight)
   }
   function compute(){
     var out=[];
@@ -132,9 +131,9 @@ SCRIPT = r"""
           var xs=[],ws=[];
           for(var j=0;j<m;j++){if(D.indParent[j]===k&&D.included[j]){xs.push(D.scores[u][j]);ws.push(indW[j]);}}
           for(var c=0;c<P;c++){if(D.nodeParent[c]===k){xs.push(v[c]);ws.push(nodeW[c]);}}
-          var agg=D.aggregation[k],value=xs.length?mean(agg[0],agg[1],xs,ws):null;
-          if(value!==null&&D.availability[k]>0){var have=xs.filter(function(x){return x!==null;}).length;
-            if(have/D.expected[k]<D.availability[k]-1e-12)value=null;}
+          var agg=D.aggregation[k],r=xs.length?mean(agg[0],agg[1],xs,ws):[null,0],value=r[0];
+          if(value!==null&&D.availability[k]>0){var covered=r[1]*xs.length/D.expected[k];  // the engine's coverage
+            if(!(covered>=D.availability[k]-1e-12))value=null;}
           v[k]=value;}
       });
       out.push(v);}
