@@ -115,6 +115,23 @@ def test_weights_from_the_framework_and_the_method(tmp_path):
     assert b["A"].tolist() == [1.0, 7.0, 7.0]
 
 
+def test_weights_on_the_command_line(tmp_path):
+    out = tmp_path / "w"
+    p = run("assess", "--weight", "ecological=2", "--weight", "b48=0", "--out", out, "--quiet")
+    assert p.returncode == 0, p.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["method"]["weights"] == {"B48": 0.0, "ecological": 2.0}
+    ix = pd.read_csv(out / "indices.csv")
+    m = turaqty.get_method().replace(weights={"ecological": 2.0, "B48": 0.0})
+    expected = turaqty.assess(profile=m).indices
+    np.testing.assert_allclose(ix["integral"], expected["integral"], rtol=0, atol=1e-12)
+    a = turaqty.assess().indices  # the sum: the ecological index counts twice
+    assert not np.allclose(ix["integral"], a["integral"])
+    for bad in ("nowhere=1", "social=-1", "social=heavy"):
+        p = run("assess", "--weight", bad, "--out", tmp_path / "bad")
+        assert p.returncode == 2 and "--weight" in p.stderr and not (tmp_path / "bad").exists()
+
+
 def test_availability_threshold(tmp_path):
     folder, data = three_level(tmp_path)
     m = turaqty.Method.from_dict({"availability": 0.75})

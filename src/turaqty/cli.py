@@ -79,6 +79,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     a.add_argument("--method", metavar="FILE", help=h("method"))
     a.add_argument("--from", dest="replay", metavar="MANIFEST", help=h("replay"))
     a.add_argument("--allow-partial", action="store_true", help=h("allow_partial"))
+    a.add_argument("--weight", action="append", default=[], metavar="NODE=WEIGHT", help=h("weight"))
     a.add_argument("--exclude", action="append", default=[], metavar="CODE", help=h("exclude"))
     a.add_argument("--include", action="append", default=[], metavar="CODE", help=h("include"))
     a.add_argument("--quiet", action="store_true", help=h("quiet"))
@@ -172,9 +173,13 @@ def _method(args, lang):
     if risk_thresholds and risk_thresholds != method.risk_thresholds:
         method = method.replace(risk_thresholds=risk_thresholds)
     exclude, include = getattr(args, "exclude", []), getattr(args, "include", [])
-    if not (exclude or include):
+    weights = getattr(args, "weight", [])
+    if not (exclude or include or weights):
         return method
-    fw = read_framework(args.framework or method.framework or "kz-isdr")
+    fw = read_framework(getattr(args, "framework", None) or method.framework or "kz-isdr")
+    if weights:
+        method = method.replace(weights={**dict(method.weights), **_weights(weights, fw)},
+                                profile=method.profile)
     excluded = dict(method.exclude)
     for option, codes in (("--exclude", exclude), ("--include", include)):
         for text in codes:
@@ -186,6 +191,26 @@ def _method(args, lang):
             else:
                 excluded.pop(code, None)
     return method.replace(exclude=tuple(excluded.items()), profile=method.profile)
+
+
+def _weights(settings: list[str], fw) -> dict[str, float]:
+    """``--weight NODE=W`` (an indicator code or an aggregate id of the framework)."""
+    from turaqty.errors import Problem, UsageError
+
+    out = {}
+    for text in settings:
+        node, _, value = text.partition("=")
+        node = fw.resolve_code(node) or node.strip()
+        try:
+            weight = float(value.replace(",", "."))
+        except ValueError:
+            weight = float("nan")
+        if node not in fw.by_code and node not in fw.by_node:
+            raise UsageError(Problem("unknown_option_code", value=text, params={"option": "--weight"}))
+        if not weight >= 0 or weight == float("inf"):
+            raise UsageError(Problem("method_weight", column=f"--weight {node}", value=value))
+        out[node] = weight
+    return out
 
 
 def _summary(a, lang: str, most: int = 8) -> str:
