@@ -100,8 +100,10 @@ def aggregate_tree(scores: np.ndarray, tree: Tree, included: np.ndarray,
             groups.setdefault((name, tuple(sorted(params.items()))), []).append(int(k))
         for (name, items), nodes in groups.items():
             targets = np.array(nodes)
-            inds = np.isin(tree.indicator_parent, targets)
-            kids = np.flatnonzero(np.isin(tree.node_parent, targets))
+            is_target = np.zeros(n_nodes + 1, dtype=bool)  # the last slot: no parent (−1)
+            is_target[targets] = True
+            inds = is_target[tree.indicator_parent]
+            kids = np.flatnonzero(is_target[tree.node_parent])
             parts, memberships, weights = [], [], []
             if inds.any():  # every indicator column, read in place; the others weigh nothing
                 parts.append(scores)

@@ -184,7 +184,8 @@ def partial_indices(fw: Framework, r: PipelineResult, units) -> dict[str, list[s
             for k, node in enumerate(fw.index_columns) if partial[:, k].any()}
 
 
-def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> list[tuple[str, str, str, dict]]:
+def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult,
+             partial: dict[str, list[str]]) -> list[tuple[str, str, str, dict]]:
     """Warnings as (code, indicator, unit_id, params), in a stable order."""
     codes = ds.indicators
     pillar_of = fw.pillar_of
@@ -215,7 +216,7 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult) -> l
             out.append(("value_suspect", c, unit, {"used": True}))
     for i, k in zip(*np.nonzero(np.isnan(r.aggregates))):
         out.append(("pillar_no_score", "", ds.units[i], {"pillar": fw.index_columns[k]}))
-    for node, units in partial_indices(fw, r, ds.units).items():
+    for node, units in partial.items():
         out.append(("index_partial", "", "", {"pillar": node, "n": len(units),
                                               "regions": RegionNames(units),
                                               "share": f"{MIN_COVERAGE:.0%}"}))
@@ -416,13 +417,14 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
         th, risk_notices = baseline.thresholds, []
     classes = risk_classes(ds.values, th.high, th.low, th.orientation, th.high_inclusive,
                            th.low_inclusive)
-    notices = tuple(Notice(*n) for n in _notices(ds, fw, method, r) + risk_notices)
+    partial = partial_indices(fw, r, ds.units)
+    notices = tuple(Notice(*n) for n in _notices(ds, fw, method, r, partial) + risk_notices)
     manifest = _manifest(ds, fw, regions, method,
                          {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
                          [c for c, inc in zip(codes, r.included) if inc], lang)
     manifest["bounds"] = "baseline" if baseline is not None else "data"
     manifest["step_parameters"] = r.params  # made JSON-ready when written
-    manifest["partial_indices"] = partial_indices(fw, r, ds.units)
+    manifest["partial_indices"] = partial
     return Assessment(ds, fw, method, lang, manifest, r, th, classes, regions, notices)
 
 
