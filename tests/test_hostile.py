@@ -51,7 +51,7 @@ def cli(capsys, *args) -> tuple[int, str, str]:
 
 
 def keys(path, sheet=None) -> list[str]:
-    return [p.key for p in check_data(path, sheet).problems]
+    return [p.key for p in check_data(path, sheet=sheet).problems]
 
 
 # ---------------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def test_empty_out_is_an_error(tmp_path, capsys, monkeypatch):
 # ---------------------------------------------------------------------------------------
 
 def _assert_limit(path, key, variable, sheet=None):
-    (p,) = check_data(path, sheet).problems
+    (p,) = check_data(path, sheet=sheet).problems
     assert p.key == key and p.params["variable"] == variable
     for lang in LANGUAGES:
         assert variable in p.render(lang) and str(p.params["limit"]) in p.render(lang)
