@@ -144,7 +144,8 @@ class _Lines:
     def __init__(self, text: str, delimiter: str):
         self.text, self.blank, self.skipped = text, delimiter + " \t\r\n", 0
         self.feed = "\n" if "\n" in text or "\r" not in text else "\r"  # old Macs end lines with \r
-        self.blank_run = re.compile(f"(?:[ \t{re.escape(delimiter)}]*\r?{re.escape(self.feed)})+")
+        # possessive: a run of a million blank lines keeps no backtracking stack
+        self.blank_run = re.compile(f"(?:[ \t{re.escape(delimiter)}]*+\r?{re.escape(self.feed)})++")
 
     def __iter__(self):
         text, blank, feed, start, inside = self.text, self.blank, self.feed, 0, False
@@ -240,8 +241,11 @@ def read_bytes(path: Path, file: str) -> bytes:
         limit = current_limits().max_file_mb * MB
         if info.st_size > limit:
             raise too_many("file_mb", file, f"{info.st_size / MB:.0f}")
-        with path.open("rb") as fh:
-            content = fh.read(limit + 1)
+        with path.open("rb") as fh:  # as much as the file holds (a buffer of the cap's size
+            want = info.st_size + 1      # would cost its size in memory), never past the cap
+            content = fh.read(want)
+            if len(content) == want:  # the file grew while it was read
+                content += fh.read(max(limit + 1 - len(content), 0))
     except FileNotFoundError:
         raise _fail("file_not_found", file) from None
     except OSError as err:
