@@ -69,7 +69,8 @@ def _fraction(values: np.ndarray, worst: np.ndarray, best: np.ndarray) -> np.nda
     overflows (values near ±1e308) is computed on halves, which gives the same fraction to
     the last bit (halving is exact there) without overflow.
 
-    >>> _fraction(np.array([[95.8], [1e308], [-1e308]]), np.array([-1e308]), np.array([1e308])).ravel()
+    >>> x = np.array([[95.8], [1e308], [-1e308]])
+    >>> _fraction(x, np.array([-1e308]), np.array([1e308])).ravel()
     array([0.5, 1. , 0. ])
     """
     with np.errstate(over="ignore", invalid="ignore"):
