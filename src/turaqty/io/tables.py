@@ -25,7 +25,7 @@ from pathlib import Path
 
 from turaqty.errors import DataError, Problem
 from turaqty.io.limits import MB, current_limits, too_many
-from turaqty.io.xlsx_reader import read_sheet
+from turaqty.io.xlsx_reader import read_sheet, read_sheets
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -269,20 +269,30 @@ def paused_gc():
             gc.enable()
 
 
+def _content(path: Path, file: str) -> bytes:
+    """The bytes of a data file, refused when empty or an old Excel workbook."""
+    content = read_bytes(path, file)
+    if not content:
+        raise _fail("empty_file", file)
+    if path.suffix.lower() == ".xls" or content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _fail("old_excel", file)
+    return content
+
+
+def _is_workbook(path: Path, content: bytes) -> bool:
+    return path.suffix.lower() in XLSX_SUFFIXES or content.startswith(b"PK\x03\x04")
+
+
 def read_rows(path: "str | Path", sheet: str | None = None) -> RawTable:
     """The rows of a CSV or XLSX file (``sheet``: the worksheet to read, by name); a clear
     :class:`DataError` if it cannot be read or is past a cap (see :mod:`turaqty.io.limits`).
     Rows without content are left out; the others keep their numbers in the file."""
     path = Path(path)
     file = str(path)
-    content = read_bytes(path, file)
-    if not content:
-        raise _fail("empty_file", file)
-    if path.suffix.lower() == ".xls" or content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _fail("old_excel", file)
+    content = _content(path, file)
     sha256 = hashlib.sha256(content).hexdigest()
     with paused_gc():
-        if path.suffix.lower() in XLSX_SUFFIXES or content.startswith(b"PK\x03\x04"):
+        if _is_workbook(path, content):
             raw = _read_xlsx(content, file, sheet)
         else:  # .csv, .txt, .tsv or anything else that is text
             text, encoding = decode_text(content, file)
@@ -290,3 +300,17 @@ def read_rows(path: "str | Path", sheet: str | None = None) -> RawTable:
             raw = _read_csv(text, encoding, file)
     raw.sha256 = sha256
     return raw
+
+
+def read_tables(path: "str | Path") -> list[RawTable]:
+    """Every table of a file: each visible sheet of a workbook (a panel, one sheet per
+    year; hidden sheets left out), or the one table of a CSV file."""
+    path = Path(path)
+    file = str(path)
+    content = _content(path, file)
+    if not _is_workbook(path, content):
+        return [read_rows(path)]
+    sha256 = hashlib.sha256(content).hexdigest()
+    with paused_gc():
+        return [RawTable(file, rows, "xlsx", sheet=name, sha256=sha256)
+                for name, rows in read_sheets(content, file)]

@@ -332,21 +332,39 @@ def read_sheet(content: bytes, file: str, sheet: str | None = None) -> tuple[str
     member) is a :class:`DataError` ``bad_xlsx``; a named sheet that is not there names
     the sheets that are; several sheets holding data ask for ``--sheet``.
     """
+    def chosen(sheets, visible, reader):
+        name, _, member = _choose(sheets, visible, sheet, reader, file)
+        return name, list(reader.rows(member))
+
+    return _workbook(content, file, chosen)
+
+
+def read_sheets(content: bytes, file: str) -> list[tuple[str, list]]:
+    """The name and rows of every visible sheet (a panel: one sheet per year); hidden
+    sheets are left out."""
+    def every(sheets, visible, reader):
+        if not visible:
+            raise _fail("bad_xlsx", file)
+        return [(name, list(reader.rows(member))) for name, _, member in visible]
+
+    return _workbook(content, file, every)
+
+
+def _workbook(content: bytes, file: str, take):
+    """``take(sheets, visible sheets, reader)`` on the workbook ``content``; a damaged
+    workbook, whatever part is damaged, is a :class:`DataError` ``bad_xlsx``."""
     try:
         unpacker = _Unpacker(content, file)
         sheets = _sheets(unpacker)
         if not sheets:
             raise _fail("bad_xlsx", file)
-        strings = _shared_strings(unpacker)
-        reader = _SheetReader(unpacker, strings, _formats(unpacker))
-        visible = [s for s in sheets if s[1] not in ("hidden", "veryHidden")]
-        chosen = _choose(sheets, visible, sheet, reader, file)
-        return chosen[0], list(reader.rows(chosen[2]))
+        reader = _SheetReader(unpacker, _shared_strings(unpacker), _formats(unpacker))
+        return take(sheets, [s for s in sheets if s[1] not in ("hidden", "veryHidden")], reader)
     except DataError:
         raise
     except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, IndexError, EOFError, ArithmeticError,
             ElementTree.ParseError, UnicodeDecodeError, NotImplementedError, RuntimeError,
-            OverflowError, AttributeError):  # a damaged workbook, whatever part is damaged
+            OverflowError, AttributeError):
         raise _fail("bad_xlsx", file) from None
 
 
