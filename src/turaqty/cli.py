@@ -426,7 +426,8 @@ def _robustness(args) -> int:
 
     lang = args.lang
     progress = _progress_bar(lang) if sys.stderr.isatty() else None
-    r = run_robustness(_data(args, framework=args.framework), framework=args.framework, method=_method(args, lang),
+    data = _data(args, framework=args.framework)
+    r = run_robustness(data, framework=args.framework, method=_method(args, lang),
                        factors=args.factors, runs=args.runs, seed=args.seed, top=args.top,
                        sobol=args.sobol, memory_mb=args.memory, threads=args.threads,
                        workers=args.workers, scheduler=args.scheduler, lang=lang, progress=progress)
