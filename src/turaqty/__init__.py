@@ -34,6 +34,7 @@ _EXPORTS = {
     "turaqty.model.dataset": ("Dataset", "load_embedded"),
     "turaqty.errors": ("DataError", "Problem", "TuraqtyError", "UsageError"),
     "turaqty.io.read": ("check_data", "read_data"),
+    "turaqty.io.limits": ("Limits", "current_limits"),
     "turaqty.io.frameworks": ("read_framework", "read_units", "read_coinr_data"),
     "turaqty.io.methods": ("read_method",),
     "turaqty.io.template": ("template_frame",),

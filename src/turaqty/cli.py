@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from turaqty.i18n import LANGUAGES, format_number, t
@@ -56,7 +57,8 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     shared = {  # options several commands take, by name
-        "data": lambda sp: sp.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data")),
+        "data": lambda sp: (sp.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data")),
+                            _reading_options(sp, h)),
         "profile": lambda sp: sp.add_argument("--profile", choices=("default", "dissertation"),
                                               help=h("profile")),
         "out": lambda sp: sp.add_argument("--out", default="turaqty-out", metavar="DIR",
@@ -114,7 +116,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     rb.add_argument("--workers", type=int, metavar="N", help=h("workers"))
     rb.add_argument("--scheduler", metavar="ADDRESS", help=h("scheduler"))
 
-    command("validate").add_argument("data", metavar="DATA", help=h("validate_data"))
+    validate = command("validate")
+    validate.add_argument("data", metavar="DATA", help=h("validate_data"))
+    _reading_options(validate, h)
 
     fr = command("framework")
     fr.add_argument("action", choices=("template", "validate"), help=h("framework_action"))
@@ -151,6 +155,25 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     tp.add_argument("--out", metavar="FILE", help=h("template_out"))
     tp.add_argument("--force", action="store_true", help=h("force"))
     return p
+
+
+def _reading_options(sp, h) -> None:
+    """Options of every command that reads a data file: the sheet, the row cap."""
+    sp.add_argument("--sheet", metavar="NAME", help=h("sheet"))
+    sp.add_argument("--max-rows", type=int, metavar="N", help=h("max_rows"))
+
+
+def _data(args, data=None, framework=None):
+    """The data to assess: the file's path, or its dataset when a sheet is named (read
+    against ``framework`` when one is given)."""
+    data = args.data if data is None else data
+    if not (getattr(args, "sheet", None) and data):
+        return data
+    from turaqty.io.frameworks import read_framework, units_catalogue
+    from turaqty.io.read import read_data
+
+    fw = None if framework is None else read_framework(framework)
+    return read_data(data, fw, units_catalogue(fw) if fw is not None else None, sheet=args.sheet)
 
 
 def _method(args, lang):
@@ -261,7 +284,7 @@ def _assess(args) -> int:
         data = data or recorded["data"]
         framework = framework or recorded["framework"]
         args.replay_method = recorded["method"]
-    a = assess(data, profile=_method(args, lang), lang=lang, framework=framework)
+    a = assess(_data(args, data, framework), profile=_method(args, lang), lang=lang, framework=framework)
     if args.replay and a.dataset.sha256 != recorded["sha256"]:
         from turaqty.errors import Problem, UsageError
 
@@ -286,7 +309,7 @@ def _risk(args) -> int:
     from turaqty.report.outputs import write_assessment
 
     lang = args.lang
-    a = assess(args.data, profile=_method(args, lang), lang=lang)
+    a = assess(_data(args), profile=_method(args, lang), lang=lang)
     write_assessment(a, Path(args.out), risk_only=True, protect=args.data)
     if not args.quiet:
         print(t("cli.risk_title", lang, mode=t(f"risk.mode.{a.method.risk_thresholds}", lang),
@@ -324,7 +347,7 @@ def _report(args) -> int:
     from turaqty.report.outputs import report_files
 
     lang = args.lang
-    a = assess(args.data, profile=_method(args, lang), lang=lang)
+    a = assess(_data(args), profile=_method(args, lang), lang=lang)
     files = report_files(a)
     write_folder(args.out, files, protect=args.data)
     print(t("cli.report_written", lang, out=str(args.out), size=len(files["report.html"]) // 1024))
@@ -354,7 +377,7 @@ def _audit(args) -> int:
     from turaqty.report.outputs import audit_files
 
     lang = args.lang
-    a = assess(args.data, profile=_method(args, lang), lang=lang)
+    a = assess(_data(args), profile=_method(args, lang), lang=lang)
     audit = run_audit(a)
     write_folder(args.out, audit_files(a, audit), protect=args.data)
     for f in audit["flags"]:
@@ -375,7 +398,7 @@ def _scenario(args) -> int:
         for sid in scenario_ids():
             print(f"{sid:28} {scenario_label(sid, lang)} ({len(scenario_changes(sid))})")
         return 0
-    base = assess(args.data, profile=_method(args, lang), lang=lang)
+    base = assess(_data(args), profile=_method(args, lang), lang=lang)
     ids = scenario_ids() if args.scenario == "all" else [args.scenario]
     results = [run_scenario(base, sid, args.bounds) for sid in ids]
     return _write_scenarios(args, base, results)
@@ -392,7 +415,7 @@ def _whatif(args) -> int:
     if args.file and (sets := _change_sets(args.file)) is not None:
         return _whatif_sets(args, sets)
     changes = parse_settings(args.set) + (read_changes(args.file) if args.file else [])
-    base = assess(args.data, profile=_method(args, lang), lang=lang)
+    base = assess(_data(args), profile=_method(args, lang), lang=lang)
     return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds, strict=True)])
 
 
@@ -403,7 +426,8 @@ def _robustness(args) -> int:
 
     lang = args.lang
     progress = _progress_bar(lang) if sys.stderr.isatty() else None
-    r = run_robustness(args.data, framework=args.framework, method=_method(args, lang),
+    data = _data(args, framework=args.framework)
+    r = run_robustness(data, framework=args.framework, method=_method(args, lang),
                        factors=args.factors, runs=args.runs, seed=args.seed, top=args.top,
                        sobol=args.sobol, memory_mb=args.memory, threads=args.threads,
                        workers=args.workers, scheduler=args.scheduler, lang=lang, progress=progress)
@@ -446,7 +470,7 @@ def _whatif_sets(args, sets) -> int:
 
     lang = args.lang
     common = parse_settings(args.set) if args.set else []
-    base = assess(args.data, profile=_method(args, lang), lang=lang)
+    base = assess(_data(args), profile=_method(args, lang), lang=lang)
     started = time.perf_counter()
     table = run_change_sets(base, {name: common + changes for name, changes in sets.items()},
                             args.bounds, strict=True)
@@ -490,7 +514,7 @@ def _validate(args) -> int:
     from turaqty.io.read import check_data
 
     lang = args.lang
-    checked = check_data(args.data)
+    checked = check_data(args.data, sheet=args.sheet)
     for p in checked.problems:
         print(p.render(lang), file=sys.stderr)
     if checked.problems:
@@ -660,6 +684,11 @@ def main(argv: list[str] | None = None) -> int:
     from turaqty.errors import TuraqtyError
 
     lang = getattr(args, "lang", "en")
+    # arithmetic on extreme values the data hold (±1e308) is handled where it matters and
+    # warned about by cell; numpy's own overflow lines are noise to a user
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
+    if getattr(args, "max_rows", None):  # read by turaqty.io.limits, like the variable
+        os.environ["TURAQTY_MAX_ROWS"] = str(args.max_rows)
     try:
         commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce,
                     "audit": _audit,
@@ -667,12 +696,26 @@ def main(argv: list[str] | None = None) -> int:
                     "robustness": _robustness,
                     "template": _template, "framework": _framework, "monitor": _monitor,
                     "import": _import}
+        if getattr(args, "out", None) == "":
+            from turaqty.errors import Problem, UsageError
+
+            raise UsageError(Problem("out_empty"))
         return commands[args.command](args)
     except TuraqtyError as err:
         print(f"{t('error', lang)}: {err.render(lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        print(f"{t('error', lang)}: {t('cli.out_of_memory', lang)}", file=sys.stderr)
+        return 2
+    except OSError as err:  # the file system refused (a name too long, no space, ...)
+        from turaqty.errors import Problem
+
+        problem = Problem("file_system", value=err.filename,
+                          params={"reason": err.strerror or str(err)})
+        print(f"{t('error', lang)}: {problem.render(lang)}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # the reader of our output went away (e.g. '| head'): not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
         return 0

@@ -14,10 +14,33 @@ data.csv, row 3, column "region": unknown region 'Atlantis'.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from turaqty.i18n import t
+
+
+QUOTE_CHARS = 80  # of a value quoted in a message
+PATH_CHARS = 240
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text, limit: int = QUOTE_CHARS):
+    """Text as a message may quote it: control characters (line breaks, NUL, escape
+    sequences, bidirectional marks) shown as ``?``, at most ``limit`` characters (the
+    middle of a longer text left out as ``…``). Anything else is returned unchanged.
+
+    >>> shown("Абай\x1b[31m" + "x" * 200)[:12], len(shown("x" * 1000))
+    ('Абай?[31mxxx', 80)
+    """
+    if not isinstance(text, str):
+        return text
+    text = _CONTROL.sub("?", text)
+    if len(text) > limit:
+        head = limit * 2 // 3
+        text = text[:head] + "…" + text[len(text) - (limit - head - 1):]
+    return text
 
 
 class RegionNames(tuple):
@@ -44,18 +67,20 @@ class Problem:
     def where(self, lang: str = "en") -> str:
         parts = []
         if self.file:
-            parts.append(str(self.file))
+            parts.append(shown(str(self.file), PATH_CHARS))
         if self.row is not None:
             parts.append(t("where.row", lang, row=self.row))
         if self.column is not None:
-            parts.append(t("where.column", lang, column=self.column))
+            parts.append(t("where.column", lang, column=shown(str(self.column))))
         return ", ".join(parts)
 
     def render(self, lang: str = "en") -> str:
         """The problem as text: location, message, then the hint on its own line."""
         params = {"value": self.value, "file": self.file, "row": self.row,
                   "column": self.column, **self.params}
-        params = {k: v.render(lang) if isinstance(v, RegionNames) else v for k, v in params.items()}
+        params = {k: v.render(lang) if isinstance(v, RegionNames)  # the quoted value is short,
+                  else shown(v, QUOTE_CHARS if k in ("value", "column") else PATH_CHARS)  # lists not
+                  for k, v in params.items()}
         message = t(f"error.{self.key}", lang, **params)
         hint = t(f"hint.{self.key}", lang, default="", **params)
         where = self.where(lang)

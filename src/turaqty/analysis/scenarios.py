@@ -441,8 +441,12 @@ def read_changes(path) -> list[Change]:
     else:
         raw = read_rows(path)
         header = [str(h).strip() for h in raw.rows[0][1]] if raw.rows else []
-        rows = [(n, dict(zip(header, cells))) for n, cells in raw.rows[1:]
-                if any(c not in (None, "") for c in cells)]
+        names = {alias for key, aliases in FIELDS.items() if key != "region" for alias in aliases}
+        if not {h.lower() for h in header} & names:  # a data file, or no header at all
+            raise DataError(Problem("whatif_no_changes", file=file))
+        rows = [(n, dict(zip(header, cells))) for n, cells in raw.rows[1:]]
+    if not rows:
+        raise DataError(Problem("whatif_no_changes", file=file))
     changes, problems = changes_from_entries(rows, file)
     if problems:
         raise DataError(problems)
@@ -450,20 +454,11 @@ def read_changes(path) -> list[Change]:
 
 
 def structured_file(path):
-    """The content of a YAML or JSON file (a parse error names the file, line and column)."""
-    file = str(path)
-    if not path.is_file():
-        raise DataError(Problem("file_not_found", file=file))
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        import yaml
+    """The content of a YAML or JSON file, read safely (any encoding, a duplicated key an
+    error, YAML references capped: :func:`turaqty.io.structured.load_structured`)."""
+    from turaqty.io.structured import load_structured
 
-        return yaml.safe_load(text)
-    except Exception as err:  # the parser's own message says where (line, column)
-        raise DataError(Problem("whatif_parse", file=file,
-                                params={"reason": " ".join(str(err).split())[:200]})) from None
+    return load_structured(path)
 
 
 def changes_from_entries(rows, file: str) -> tuple[list[Change], list[Problem]]:
@@ -474,6 +469,8 @@ def changes_from_entries(rows, file: str) -> tuple[list[Change], list[Problem]]:
             problems.append(Problem("whatif_entry", file=file, row=n, value="region, indicator, value"))
             continue
         fields, entry_problems = _entry_fields(entry, file, n)
+        entry_problems += [Problem("whatif_not_scalar", file=file, row=n, column=k)
+                           for k, v in fields.items() if isinstance(v, (list, dict, set, tuple))]
         problems += entry_problems
         if entry_problems:
             continue

@@ -65,9 +65,23 @@ def _onto(frac: np.ndarray, scale: tuple[float, float], clip: bool) -> np.ndarra
 
 
 def _fraction(values: np.ndarray, worst: np.ndarray, best: np.ndarray) -> np.ndarray:
-    """(x − worst)/(best − worst) per column; NaN where best = worst."""
-    span = best - worst
-    frac = values - worst
+    """(x − worst)/(best − worst) per column; NaN where best = worst. A column whose span
+    overflows (values near ±1e308) is computed on halves, which gives the same fraction to
+    the last bit (halving is exact there) without overflow.
+
+    >>> x = np.array([[95.8], [1e308], [-1e308]])
+    >>> _fraction(x, np.array([-1e308]), np.array([1e308])).ravel()
+    array([0.5, 1. , 0. ])
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = best - worst
+    huge = ~np.isfinite(span) & np.isfinite(best) & np.isfinite(worst)
+    if huge.any():
+        half = np.where(huge, 0.5, 1.0)
+        values, worst, best = values * half, worst * half, best * half
+        span = best - worst
+    with np.errstate(over="ignore"):  # a value far beyond given bounds: clipped by the caller
+        frac = values - worst
     with np.errstate(divide="ignore", invalid="ignore"):
         frac /= span
     frac[:, ~(span != 0)] = np.nan

@@ -259,6 +259,7 @@ def _manifest(ds: Dataset, fw: Framework, regions: Regions, method: Method,
         "created": _created(),
         "inputs": {
             "data": {"source": ds.source, "sha256": ds.sha256, "year": ds.year,
+                     **({"sheet": ds.sheet} if ds.sheet else {}),
                      "regions": len(ds.units), "indicators": len(ds.indicators),
                      "national_row": ds.national is not None},
             "framework": {"id": fw.id, "sha256": fw.sha256, "source": fw.source},

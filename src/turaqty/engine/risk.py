@@ -263,9 +263,9 @@ def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
         def severity(j: int) -> float:
             if th is None:
                 return 0.0
-            x = ds.values[high[:, j], j]
-            span = np.nanmax(ds.values[:, j]) - np.nanmin(ds.values[:, j])
-            return float(np.nanmean(np.abs(x - th.high[j])) / span) if x.size and span > 0 else 0.0
+            x = ds.values[high[:, j], j] / 2  # halves: no overflow at ±1e308
+            span = np.nanmax(ds.values[:, j]) / 2 - np.nanmin(ds.values[:, j]) / 2
+            return float(np.nanmean(np.abs(x - th.high[j] / 2)) / span) if x.size and span > 0 else 0.0
 
         ranked = sorted(cols, key=lambda j: (-int(high[:, j].sum()), -severity(j), j))[:per_pillar]
         for j in ranked:

@@ -42,7 +42,7 @@ import pandas as pd
 
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.io.cells import CellError, parse_number
-from turaqty.io.tables import REGION_HEADER_WORDS, RawTable, column_label, normalise_header, read_rows
+from turaqty.io.tables import REGION_HEADER_WORDS, RawTable, column_label, normalise_header, read_tables
 from turaqty.model.derived import Derivations, load_derivations
 from turaqty.model.framework import Framework, load_framework
 from turaqty.model.layout import Layout, load_layout
@@ -191,23 +191,6 @@ def _bureau(raw, body, header, region, years, titles, fw, problems, resolve) -> 
                               _label(raw, header, region), code, header[j],
                               _label(raw, header, j), row[j] if j < len(row) else None, unit))
     return cells
-
-
-def _tables(path: Path) -> list[RawTable]:
-    """The tables of a file: every sheet of a workbook, or the one table of a CSV."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return [read_rows(path)]
-    import openpyxl
-
-    from turaqty.io.tables import _sheet_rows
-
-    first = read_rows(path)  # the usual checks (bad workbook, old Excel) and the digest
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        return [RawTable(str(path), list(enumerate(_sheet_rows(wb[name]), start=1)), "xlsx",
-                         sheet=name, sha256=first.sha256) for name in wb.sheetnames]
-    finally:
-        wb.close()
 
 
 def _resolve_regions(cells: list[Cell], regions: Regions, layout: Layout,
@@ -381,7 +364,7 @@ def read_panel(paths: "str | Path | list", fw: Framework | None = None,
     inputs = load_derivations(fw)
     resolve = _resolver(fw, inputs)
     for f in files:
-        for raw in _tables(f):
+        for raw in read_tables(f):  # every visible sheet of a workbook
             digest.update(raw.sha256.encode())
             cells += _cells_of(raw, fw, problems, resolve)
     notices = _unit_notices(cells, fw, inputs)

@@ -16,6 +16,7 @@ Example
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,7 +28,9 @@ from turaqty.model.framework import Framework, load_framework
 from turaqty.model.dataset import Dataset, fingerprint, load_embedded
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.io.cells import CellError, parse_number, uses_thousands_comma
-from turaqty.io.tables import REGION_HEADER_WORDS, RawTable, column_label, looks_like_header, read_rows
+from turaqty.plausibility import outside
+from turaqty.io.tables import (REGION_HEADER_WORDS, RawTable, column_label, looks_like_header, paused_gc,
+                               read_rows)
 
 REGION_HEADERS = frozenset(normalise_name(h) for h in REGION_HEADER_WORDS)
 LABEL_HEADERS = frozenset(normalise_name(h) for h in (
@@ -60,7 +63,9 @@ def _region_ids(names: list[tuple[int, str]], regions: Regions, problem, notices
     """Row number → region id for every region name, resolving ambiguous names (bare
     ``Алматы``) by the regions the file names explicitly; reports unknown, ambiguous and
     duplicated regions."""
-    candidates = {n: regions.candidates(name) for n, name in names}
+    known: dict[str, tuple[str, ...]] = {}  # a long file names the same regions again and again
+    candidates = {n: known[name] if name in known else known.setdefault(name, regions.candidates(name))
+                  for n, name in names}
     explicit = {c[0] for c in candidates.values() if len(c) == 1}
     ids: dict[int, str] = {}
     first_row: dict[str, int] = {}
@@ -88,21 +93,79 @@ def _region_ids(names: list[tuple[int, str]], regions: Regions, problem, notices
     return ids
 
 
+_CODE_LIKE = re.compile(r"(?i)\s*[bв]\s*\d{1,3}\s*")
+
+
+def _is_text_column(header: str, cells: list) -> bool:
+    """A descriptive column (names in another language, notes): its header is no indicator
+    code and fewer than half of its filled cells are numbers.
+
+    >>> _is_text_column("name_in_table7", ["Абай", "Ақмола"]), _is_text_column("X1", ["1,5", "2"])
+    (True, False)
+    >>> _is_text_column("B99", ["Абай"])
+    False
+    """
+    if _CODE_LIKE.fullmatch(header):
+        return False
+    filled = [c for c in cells if c not in (None, "")]
+    numbers = 0
+    for cell in filled:
+        try:
+            numbers += parse_number(cell) is not None
+        except CellError:
+            pass
+    return numbers < len(filled) / 2 or not filled
+
+
+def _check_plausible(values: np.ndarray, codes: list[str], labels: list[str], rows: list[int],
+                     units: list[str], fw: Framework, problem, notices, file: str) -> None:
+    """Values outside their indicator's possible range are problems, values outside its
+    plausible range warnings; each names its cell."""
+    for k, code in enumerate(codes):
+        for i, rule in outside(values[:, k], fw.plausibility.get(code, ())):
+            x = float(values[i, k])
+            params = {"range": rule.text(), "code": code, "note": rule.note}
+            if rule.kind == "error":
+                problem("value_impossible", row=rows[i], column=labels[k], value=f"{x:g}", **params)
+            else:
+                unit = "" if units[i] == NATIONAL_ID else units[i]
+                notices.append(("value_implausible", code, unit, {
+                    "file": file, "row": rows[i], "column": labels[k], "value": f"{x:g}", **params}))
+
+
+MAX_PROBLEMS = 1000  # a file with more has one cause (wrong file, separator, encoding)
+
+
+class _Enough(Exception):
+    """Raised when :data:`MAX_PROBLEMS` are found: checking further only costs time."""
+
+
 def check_table(raw: RawTable, fw: Framework | None = None,
                 regions: Regions | None = None) -> Checked:
     """Validate the cells of ``raw`` and build a dataset; never raises for bad data.
 
     Every problem is collected: a row whose region is unknown still has its cells checked,
-    and empty columns and rows are reported together with bad cells.
+    and empty columns and rows are reported together with bad cells, up to
+    :data:`MAX_PROBLEMS` (then the rest of the file is not checked, and that is said).
     """
-    fw = fw or load_framework()
-    regions = regions or load_regions()
+    problems: list[Problem] = []
+    try:
+        with paused_gc():
+            return _check_table(raw, fw or load_framework(), regions or load_regions(), problems)
+    except _Enough:
+        return Checked(None, problems + [Problem("problems_not_checked", file=raw.file,
+                                                 params={"n": MAX_PROBLEMS})])
+
+
+def _check_table(raw: RawTable, fw: Framework, regions: Regions, problems: list[Problem]) -> Checked:
     file = raw.file
-    rows = [(n, [c.strip() if type(c) is str else c for c in cells]) for n, cells in raw.rows]
-    rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
+    if raw.kind == "csv":  # texts only: stripped and tested in C
+        rows = [(n, cells) for n, cells in ((n, list(map(str.strip, c))) for n, c in raw.rows) if any(cells)]
+    else:
+        rows = [(n, [c.strip() if type(c) is str else c for c in cells]) for n, cells in raw.rows]
+        rows = [(n, cells) for n, cells in rows if any(c not in (None, "") for c in cells)]
     if not rows:
         return Checked(None, [Problem("empty_file", file=file)])
-    problems: list[Problem] = []
     notices: list[tuple[str, str, str, dict]] = []
     # a title or notes above the header row are skipped
     start = next((k for k, (_, cells) in enumerate(rows[:10]) if looks_like_header(cells)), 0)
@@ -114,6 +177,8 @@ def check_table(raw: RawTable, fw: Framework | None = None,
 
     def problem(key, row=None, column=None, value=None, **params):
         problems.append(Problem(key, file=file, row=row, column=column, value=value, params=params))
+        if len(problems) >= MAX_PROBLEMS:
+            raise _Enough()
 
     region_col = _find_region_column(header, body, regions)
     if region_col is None:
@@ -126,6 +191,7 @@ def check_table(raw: RawTable, fw: Framework | None = None,
 
     columns: dict[int, str] = {}
     seen_codes: dict[str, int] = {}
+    ignored: list[str] = []  # descriptive text columns (names in other languages, notes)
     width = max(len(cells) for _, cells in rows)
     for j in range(width):
         h = header[j] if j < len(header) else None
@@ -139,6 +205,9 @@ def check_table(raw: RawTable, fw: Framework | None = None,
         if normalise_name(text) in LABEL_HEADERS:
             continue
         code = fw.resolve_code(text)
+        if code is None and _is_text_column(text, [c[j] for _, c in body if j < len(c)]):
+            ignored.append(label(j))
+            continue
         if code is None:
             close = difflib.get_close_matches(text.upper(), fw.codes, n=3)
             problem("unknown_indicator", row=header_row, column=label(j), value=text,
@@ -151,6 +220,8 @@ def check_table(raw: RawTable, fw: Framework | None = None,
             seen_codes[code] = j
     if not columns and not problems:
         problem("no_indicator_columns", row=header_row)
+    if ignored:
+        notices.append(("read_text_columns", "", "", {"file": file, "columns": ", ".join(ignored)}))
 
     records = []  # (row number, region name, cells) of the data rows
     for n, cells in body:
@@ -169,6 +240,7 @@ def check_table(raw: RawTable, fw: Framework | None = None,
     thousands = {j: uses_thousands_comma(cells[j] for _, _, cells in records if j < len(cells))
                  for j in columns}
     units, values, present, national = [], [], [], None
+    unit_rows, national_row = [], None
     for n, name, cells in records:
         row_values, row_present = [], []
         for j, _ in col_items:
@@ -183,9 +255,10 @@ def check_table(raw: RawTable, fw: Framework | None = None,
             row_values.append(np.nan if x is None else x)
         rid = ids.get(n)
         if rid == NATIONAL_ID:
-            national = row_values
+            national, national_row = row_values, n
         elif rid is not None:
             units.append(rid)
+            unit_rows.append(n)
             values.append(row_values)
             present.append(row_present)
             if codes_given and not any(row_present):
@@ -201,6 +274,11 @@ def check_table(raw: RawTable, fw: Framework | None = None,
         for k, (j, code) in enumerate(col_items):
             if not filled[:, k].any():
                 problem("empty_column", column=label(j), value=code)
+    checked_rows = unit_rows + ([national_row] if national is not None else [])
+    checked_units = units + ([NATIONAL_ID] if national is not None else [])
+    _check_plausible(np.vstack([matrix] + ([np.array([national])] if national is not None else [])),
+                     codes, [label(j) for j, _ in col_items], checked_rows, checked_units, fw,
+                     problem, notices, file)
     region_records = [n for n, _, _ in records if ids.get(n) != NATIONAL_ID]
     if not region_records:
         problem("no_regions")
@@ -228,28 +306,31 @@ def check_table(raw: RawTable, fw: Framework | None = None,
         source=file,
         sha256=raw.sha256,
         notices=tuple(notices),
+        sheet=raw.sheet,
     )
     return Checked(ds, [], notices)
 
 
 def check_data(path: "str | Path", fw: Framework | None = None,
-               regions: Regions | None = None) -> Checked:
-    """Read and validate a data file, collecting every problem instead of stopping at the first."""
+               regions: Regions | None = None, *, sheet: str | None = None) -> Checked:
+    """Read and validate a data file (``sheet``: the worksheet of an XLSX file to read),
+    collecting every problem instead of stopping at the first."""
     try:
-        raw = read_rows(path)
+        raw = read_rows(path, sheet)
     except DataError as err:
         return Checked(None, err.problems)
     return check_table(raw, fw, regions)
 
 
 def read_data(path: "str | Path", fw: Framework | None = None,
-              regions: Regions | None = None) -> Dataset:
-    """The dataset in a CSV or XLSX file (see the module doc for the layout).
+              regions: Regions | None = None, *, sheet: str | None = None) -> Dataset:
+    """The dataset in a CSV or XLSX file (see the module doc for the layout); ``sheet``
+    names the worksheet to read when a workbook holds several.
 
     Raises :class:`~turaqty.errors.DataError` listing every problem (file, row, column,
     value and how to fix it). The file is only read, never changed.
     """
-    checked = check_data(path, fw, regions)
+    checked = check_data(path, fw, regions, sheet=sheet)
     if checked.problems:
         raise DataError(checked.problems)
     return checked.dataset

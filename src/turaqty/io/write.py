@@ -12,6 +12,10 @@ Example
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import glob
 import hashlib
 import io
 import json
@@ -27,10 +31,50 @@ import pandas as pd
 
 from turaqty.errors import Problem, UsageError
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
+
+def _load_renameat2():
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError, TypeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return function
+
+
+_renameat2 = _load_renameat2()
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_text(value):
+    """A text cell a spreadsheet will not run as a formula: one that starts with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return and is not a number gets a leading
+    ``'`` (OWASP's advice against CSV injection). Anything else is returned unchanged.
+
+    >>> [neutral_text(v) for v in ["=cmd|' /C calc'!A0", "-5.5", "+", "@SUM(A1)", "Абай", 3]]
+    ["'=cmd|' /C calc'!A0", '-5.5', '+', "'@SUM(A1)", 'Абай', 3]
+    """
+    if not isinstance(value, str) or len(value) < 2 or not value.startswith(_FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table as CSV: UTF-8 with a BOM (so Excel reads Cyrillic), comma, decimal point,
-    numbers in full (shortest exact) precision."""
+    numbers in full (shortest exact) precision; texts that a spreadsheet would run as a
+    formula neutralised (:func:`neutral_text`)."""
+    texts = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if texts:
+        frame = frame.assign(**{str(c): frame[c].map(neutral_text) for c in texts}) \
+            if all(isinstance(c, str) for c in texts) else frame
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
@@ -96,10 +140,10 @@ def _umask() -> int:
     return mask
 
 
-def _existing_ancestor(path: Path) -> Path:
-    while not path.exists():
-        path = path.parent
-    return path
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (links resolved)."""
+    path, folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return path == folder or folder in path.parents
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -109,42 +153,158 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def write_folder(out: "str | Path", files: dict[str, bytes], protect=None) -> dict[str, str]:
-    """Write ``files`` (name → content) into the folder ``out``; returns each file's
-    SHA-256. The files are written into a temporary folder first: a new ``out`` appears
-    complete or not at all; in an existing ``out`` the files are replaced one by one at
-    the end, and other files are left alone. ``protect`` (an input file) is never replaced."""
-    out = Path(out).absolute()
+def _check_target(out: Path, files: dict[str, bytes], protect) -> None:
+    """``out`` may be replaced: it is a folder (or new), not the folder the program runs
+    in, and the input file is not one of the outputs."""
     if out.exists() and not out.is_dir():
         raise UsageError(Problem("out_not_a_folder", value=str(out)))
+    if _inside(Path.cwd(), out):
+        raise UsageError(Problem("out_contains_cwd", value=str(out)))
     if protect is not None:
         for name in files:
             if _same_file(out / name, Path(protect)):
                 raise UsageError(Problem("out_overwrites_input", value=str(out / name)))
+
+
+def _earlier_outputs(out: Path) -> set[str]:
+    """The files an earlier turaqty run wrote into ``out``, by its manifest."""
     try:
-        return _write_folder(out, files)
+        manifest = json.loads((out / "manifest.json").read_bytes())
+        return set(manifest["outputs"]) if manifest.get("tool") == "turaqty" else set()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _carry_over(out: Path, new: Path, files: dict[str, bytes]) -> None:
+    """Files of ``out`` that are not turaqty's (the user's notes, the input file) go into
+    the new folder too (as hard links where possible); the outputs of an earlier run do
+    not, so that the folder never mixes two runs."""
+    ours = {name.split("/")[0] for name in set(files) | _earlier_outputs(out) | {"manifest.json"}}
+    for entry in out.iterdir():
+        if entry.name in ours:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, new / entry.name, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(entry), str(new / entry.name))
+
+
+def write_folder(out: "str | Path", files: dict[str, bytes], protect=None) -> dict[str, str]:
+    """Write ``files`` (name → content) as the folder ``out``; returns each file's SHA-256.
+
+    The new folder is built complete beside ``out`` and swapped in as one step: ``out``
+    holds either the earlier results or the new ones, whole, whatever fails or is killed
+    on the way. The outputs of an earlier run in ``out`` are replaced together (its
+    manifest lists them); other files there are kept. A second turaqty writing the same
+    ``out`` at the same time is refused (``out_locked``); hidden leftovers of a killed run
+    are removed. ``protect`` (an input file) is never replaced."""
+    if str(out) == "":
+        raise UsageError(Problem("out_empty"))
+    try:
+        out = Path(out).absolute()
+        _check_target(out, files, protect)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with folder_lock(out):
+            _remove_leftovers(out)
+            return _swap_in(out, files)
     except OSError as err:
         raise UsageError(Problem("out_not_writable", value=str(out),
                                  params={"reason": err.strerror or str(err)})) from None
 
 
-def _write_folder(out: Path, files: dict[str, bytes]) -> dict[str, str]:
-    base = _existing_ancestor(out.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=base))
+def _lock_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.turaqty-lock"
+
+
+@contextlib.contextmanager
+def folder_lock(out: Path):
+    """Hold the lock of the output folder ``out`` (a hidden file beside it) while writing;
+    a :class:`UsageError` ``out_locked`` if another process holds it."""
+    if fcntl is None:  # no advisory locks (Windows): the swap still never half-writes
+        yield
+        return
+    path = _lock_path(out)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise UsageError(Problem("out_locked", value=str(out))) from None
+        try:  # the holder before us may have removed the file: lock the one in place
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Hidden folders a killed run left beside ``out`` (called under the lock)."""
+    for path in out.parent.glob(f".{glob.escape(out.name)}.turaqty-*"):
+        if path.name.split(".turaqty-", 1)[1][:4] in ("new-", "old-") and path.is_dir() \
+                and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_member(path: Path, content: bytes) -> None:
+    """Write one file of the new folder (the step a failure test replaces)."""
+    path.parent.mkdir(parents=True, exist_ok=True)  # e.g. figures/map.png
+    path.write_bytes(content)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2``); False where that is not available."""
+    if _renameat2 is None:
+        return False
+    if _renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0:  # AT_FDCWD, RENAME_EXCHANGE
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):  # file system without it
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _swap_in(out: Path, files: dict[str, bytes]) -> dict[str, str]:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.turaqty-new-", dir=out.parent))
     try:
         tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is not
         digests = {}
         for name, content in files.items():
-            (tmp / name).parent.mkdir(parents=True, exist_ok=True)  # e.g. figures/map.png
-            (tmp / name).write_bytes(content)
+            _write_member(tmp / name, content)
             digests[name] = hashlib.sha256(content).hexdigest()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if out.exists():
-            for name in files:
-                (out / name).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp / name, out / name)
-        else:
-            os.replace(tmp, out) if tmp.parent == out.parent else shutil.move(str(tmp), str(out))
+        if out.is_dir():
+            _carry_over(out, tmp, files)
+        if not out.exists():
+            os.rename(tmp, out)
+        elif _exchange(tmp, out):  # tmp now holds the earlier results, removed below
+            pass
+        else:  # two renames: the earlier results aside, the new ones in
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.turaqty-old-", dir=out.parent))
+            try:
+                os.rename(out, old / "results")
+                try:
+                    os.rename(tmp, out)
+                except OSError:
+                    os.rename(old / "results", out)
+                    raise
+            finally:
+                if out.exists():  # else the earlier results stay aside rather than be lost
+                    shutil.rmtree(old, ignore_errors=True)
         return digests
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -152,6 +312,8 @@ def _write_folder(out: Path, files: dict[str, bytes]) -> dict[str, str]:
 
 def write_file(path: "str | Path", content: bytes) -> None:
     """Write one file atomically (temporary file beside it, then rename)."""
+    if str(path) == "":
+        raise UsageError(Problem("out_empty"))
     path = Path(path).absolute()
     if path.is_dir():
         raise UsageError(Problem("out_is_a_folder", value=str(path)))

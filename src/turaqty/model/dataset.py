@@ -46,6 +46,7 @@ class Dataset:
     denominator_ids: tuple[str, ...] = ()
     groups: dict[str, np.ndarray] = field(default_factory=dict)  # group name → label per unit
     unit_names: dict[str, str] = field(default_factory=dict)  # names of units in no catalogue
+    sheet: str = ""  # the worksheet read, for an XLSX file
 
     def flag(self, unit_id: str, code: str) -> str:
         """The flag of one cell: ``''``, ``missing``, ``suspect`` ... (national row: ``kz``)."""

@@ -29,7 +29,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -135,6 +135,7 @@ class Framework:
     aggregates: tuple[Aggregate, ...]
     sha256: str
     risk_rules: dict[str, RiskRule] = field(default_factory=dict)
+    plausibility: dict = field(default_factory=dict)  # code → PlausibleRange tuple (plausibility.py)
     source: str = ""  # where it was read from (package data or a path)
     units_file: str = ""  # the units catalogue that belongs to it ('' : Kazakhstan's regions)
     group_ids: tuple[str, ...] = ()  # columns of the data that group units (COINr iMeta)
@@ -465,11 +466,19 @@ def load_framework_folder(folder, framework_id: str | None = None, *, file_label
                                           parse_condition(r["printed_low"]), r["derived_high"],
                                           r["derived_low"], r["printed_fix"], r["note"])
                       for r in read_csv_rows(raw)}
+    plausible = {}
+    if folder.joinpath("plausibility.csv").is_file():  # possible and plausible value ranges
+        from turaqty.plausibility import parse_ranges
+
+        raw = folder.joinpath("plausibility.csv").read_bytes()
+        digest.update(raw)
+        plausible = parse_ranges(read_csv_rows(raw))
     units_file = str(folder.joinpath("units.csv")) if folder.joinpath("units.csv").is_file() else ""
     file = f"{label}/{files[0]}" if len(files) == 1 else label
-    return build_framework(fw_id, meta.get("name", {}), rows, file, row_numbers=numbers,
-                           source=label, risk_rules=risk_rules, digest=digest.hexdigest(),
-                           units_file=units_file)
+    fw = build_framework(fw_id, meta.get("name", {}), rows, file, row_numbers=numbers,
+                         source=label, risk_rules=risk_rules, digest=digest.hexdigest(),
+                         units_file=units_file)
+    return replace(fw, plausibility=plausible) if plausible else fw
 
 
 @lru_cache(maxsize=8)

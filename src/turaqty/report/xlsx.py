@@ -26,10 +26,24 @@ MAP_FORMAT = "#,##0.0###"  # thresholds such as 0.0485 must show their digits
 
 
 def _cell(value):
-    """A value openpyxl can store: NaN and NA become empty cells, numpy scalars Python ones."""
+    """A value openpyxl can store: NaN and NA become empty cells, numpy scalars Python ones,
+    control characters in a text (which a workbook cannot hold) ``?``."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("?", value)
     return value.item() if hasattr(value, "item") else value
+
+
+def _as_text(ws) -> None:
+    """Every text of ``ws`` stays text: openpyxl stores one starting with ``=`` as a formula,
+    and a name or path from the user must never run (``=cmd|' /C calc'!A0``)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -105,9 +119,10 @@ def _append_frame(ws, frame: pd.DataFrame, formats: dict[str, str]) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    ws.append(list(frame.columns))
+    ws.append([_cell(c) for c in frame.columns])
     for row in frame.itertuples(index=False):
         ws.append([_cell(v) for v in row])
+    _as_text(ws)  # only the risk map's thresholds, written after this, are formulas
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
