@@ -57,6 +57,7 @@ a{color:inherit;text-decoration:none}
 .heat-print table{font-size:7.5pt}.heat-print th.code{font-size:6.5pt;padding:.1em;text-align:center}
 .heat-print td.risk-cell{min-width:1.9em;height:1.25em;padding:0;border:1px solid #fff}
 .heat-print caption{text-align:left;font-weight:600;margin-bottom:.2em}
+.heat-print tbody th{font-weight:normal;white-space:nowrap}.heat-print td.excluded{opacity:.35}
 .profiles{display:block}.profile{break-before:page;border:none;padding:0}
 }
 """
