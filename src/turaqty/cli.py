@@ -1,5 +1,5 @@
-"""The command line: ``turaqty assess | risk | report | reproduce | audit | scenario | whatif |
-robustness | validate | template``.
+"""The command line: ``turaqty assess | risk | report | brief | reproduce | audit | scenario |
+whatif | robustness | validate | template``.
 
 Exit codes: 0 success, 2 a problem with the input or the request (the message says
 where and how to fix it), 1 an internal error (a bug to report).
