@@ -22,14 +22,10 @@ import pandas as pd
 
 from turaqty.assessment import INDEX_COLUMNS, Assessment
 from turaqty.core.classify import LEVELS
-from turaqty.i18n import format_number, t
+from turaqty.i18n import t
 from turaqty.io.write import stable_zip
 from turaqty.report.facts import high_risks, region_mechanisms, strengths_weaknesses
-from turaqty.report.html import scored_indicator
-
-
-def _num(x, lang: str) -> str:
-    return "–" if x is None or pd.isna(x) else format_number(float(x), lang, 2)
+from turaqty.report.html import _num, scored_indicator
 
 
 def _level(level: str, lang: str) -> str:
