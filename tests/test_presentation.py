@@ -242,6 +242,10 @@ def test_brief_shows_changes_since_a_previous_assessment(wide, tmp_path):
     page = brief_pages(now, ["abai"], then)["brief-abai.html"]
     assert f"<th>{t('brief.change', 'ru')}</th>" in page and str(path) in page
     assert f'▲ {turaqty.i18n.format_number((score_now - 1.0) / n_economic, "ru", 2)}' in page
+    proc = _cli("brief", "Абай облысы", "--previous", str(path), "--out", str(tmp_path / "b"))
+    assert proc.returncode == 0, proc.stderr
+    assert f"<th>{t('brief.change', 'en')}</th>" in (tmp_path / "b" / "brief-abai.html").read_text(encoding="utf-8")
+    assert '"previous"' in (tmp_path / "b" / "manifest.json").read_text(encoding="utf-8")
     plain = brief_pages(now, ["abai"])["brief-abai.html"]
     assert f"<th>{t('brief.change', 'ru')}</th>" not in plain
 

@@ -88,8 +88,9 @@ def _indices_figure(a: Assessment):
     _number_axis(ax.xaxis, a.lang, 0)
     for bound, label in zip(a.framework.levels(a.framework.root) or (), ("level.medium", "level.high")):
         ax.axvline(bound, color="#555", linestyle=":", linewidth=1)
-        ax.text(bound + 0.2, len(ranked) - 0.4, t(label, a.lang), fontsize=8, color="#555", va="top")
-    ax.set_title(_title(a, t("report.title", a.lang)), fontsize=11)
+        ax.text(bound + 0.2, 1.0, t(label, a.lang), fontsize=8, color="#555", va="bottom",
+                transform=ax.get_xaxis_transform())  # above the bars, not over them
+    ax.set_title(_title(a, t("report.title", a.lang)), fontsize=11, pad=16)
     ax.legend(loc="lower right", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
