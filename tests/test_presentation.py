@@ -332,7 +332,7 @@ def test_figures_text_year_decimal_comma_and_labels():
     assert matplotlib.rcParams["svg.fonttype"] == fonttype  # set only while drawing
     svg = files["figures/map.svg"].decode("utf-8")
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
-    regions = a._regions
+    regions = a.regions
     for unit in a.dataset.units:
         name = regions.name(unit, "ru")
         label = name if regions.by_id[unit].type == "city" else name.replace("область", "").strip()

@@ -348,7 +348,7 @@ def _report(args) -> int:
 
 
 def _brief(args) -> int:
-    from turaqty.assessment import assess
+    from turaqty.engine.assessment import assess
     from turaqty.io.write import write_folder
     from turaqty.report.brief import regions_asked
     from turaqty.report.outputs import brief_files

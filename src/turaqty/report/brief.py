@@ -7,7 +7,7 @@ Each brief is one self-contained HTML page that prints on one A4 page (``turaqty
 
 Example
 -------
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> a = assess(lang="ru")
 >>> regions_asked(a, "Алматы қаласы"), len(regions_asked(a, "all"))
 (['almaty_city'], 20)
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from turaqty.assessment import INDEX_COLUMNS, Assessment
+from turaqty.engine.assessment import Assessment
 from turaqty.errors import Problem, RegionNames, UsageError
 from turaqty.i18n import format_number, t
 from turaqty.report.facts import high_risks, index_changes, region_mechanisms, strengths_weaknesses
@@ -49,7 +49,7 @@ def regions_asked(a: Assessment, text: str) -> list[str]:
     data is a UsageError listing the candidates."""
     if text.strip().lower() == "all":
         return list(a.dataset.units)
-    regions = a._regions
+    regions = a.regions
     options = regions.candidates(text)
     if len(options) > 1:
         raise UsageError(Problem("ambiguous_region", value=text,
@@ -83,7 +83,7 @@ def _indices(a: Assessment, unit: str, changes, with_previous: bool) -> str:
     if with_previous:
         head += [t("col.before", lang), t("brief.change", lang), t("brief.rank_change", lang)]
     rows = []
-    for col in INDEX_COLUMNS:
+    for col in a.framework.index_columns:
         c = changes.loc[(unit, col)]
         rank = _rank(c["rank"])
         cells = [f"<th>{E(a.framework.pillar_name(col, lang))}</th>", f'<td class="num">{_num(c["value"], lang)}</td>',
@@ -107,7 +107,7 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
     fw = a.framework
     changes = index_changes(a, previous) if changes is None else changes
     scenarios = scenario_brief(a) if scenarios is None else scenarios
-    regions = a._regions
+    regions = a.regions
     name = regions.name(unit, lang)
     region = regions.by_id[unit]
     macro = {m.id: m.name(lang) for m in regions.macro_regions}.get(region.macro_region, "–")

@@ -7,7 +7,7 @@ Example
 -------
 >>> import io
 >>> from docx import Document
->>> from turaqty.assessment import assess
+>>> from turaqty.engine.assessment import assess
 >>> doc = Document(io.BytesIO(report_docx(assess(lang="kk"))))
 >>> doc.paragraphs[0].text
 'Қазақстан аймақтарының тұрақты дамуы'
@@ -20,7 +20,7 @@ import io
 
 import pandas as pd
 
-from turaqty.assessment import INDEX_COLUMNS, Assessment
+from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import t
 from turaqty.io.write import stable_zip
@@ -61,17 +61,17 @@ def _summary(doc, a: Assessment) -> None:
     for text in a.findings["text"]:
         doc.add_paragraph(text, style="List Bullet")
     doc.add_heading(t("report.ranking", lang), level=2)
-    head = [t("col.rank_integral", lang), t("col.name", lang)] + [t(f"col.{c}", lang) for c in INDEX_COLUMNS] \
+    head = [t("col.rank_integral", lang), t("col.name", lang)] + [t(f"col.{c}", lang) for c in a.framework.index_columns] \
         + [t("col.level_integral", lang)]
     rows = [["" if pd.isna(r.rank_integral) else str(int(r.rank_integral)), r.name]
-            + [_num(getattr(r, c), lang) for c in INDEX_COLUMNS] + [_level(r.level_integral, lang)]
+            + [_num(getattr(r, c), lang) for c in a.framework.index_columns] + [_level(r.level_integral, lang)]
             for r in ranking.itertuples()]
     _table(doc, head, rows, numeric={0, 2, 3, 4, 5})
     doc.add_heading(t("report.matrix", lang), level=2)
     m = a.matrix
     rows = [[a.framework.pillar_name(col, lang)]
             + [(m[(m["pillar"] == col) & (m["level"] == lv)]["names"].iloc[0].replace("; ", ", ") or "–")
-               for lv in LEVELS] for col in INDEX_COLUMNS]
+               for lv in LEVELS] for col in a.framework.index_columns]
     _table(doc, [""] + [t(f"level.{lv}", lang) for lv in LEVELS], rows)
 
 
@@ -97,7 +97,7 @@ def _profiles(doc, a: Assessment) -> None:
         doc.add_heading(f"{row['name']} — {t('col.rank_integral', lang)} {rank}", level=2)
         _table(doc, ["", t("col.value", lang), t("col.level_integral", lang)],
                [[fw.pillar_name(c, lang), _num(row[c], lang), _level(row[f"level_{c}"], lang)]
-                for c in INDEX_COLUMNS], numeric={1})
+                for c in a.framework.index_columns], numeric={1})
         best, worst = strengths_weaknesses(a, unit)
         risks = high.get(unit, [])
         for label, text in ((t("report.strongest", lang), ", ".join(scored_indicator(a, c, v) for c, v in best)),
