@@ -230,8 +230,8 @@ def _map(a: Assessment) -> str:
     note = "" if geo.load_geometry() is not None else f'<p class="small">{E(t("report.map_fallback", lang))}</p>'
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
 <p class="small">{E(t("report.map_note", lang))}</p>
-<div class="map-wrap"><svg id="map" viewBox="0 0 {width} {height}" width="{width}" height="{height}"
- role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg>
+<div class="map-wrap"><div class="map-box"><svg id="map" viewBox="0 0 {width} {height}" width="{width}"
+ height="{height}" role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg></div>
 <div><fieldset><legend>{E(t("report.layer", lang))}</legend>{radios}</fieldset>{''.join(legends)}</div></div>{note}
 <script type="application/json" id="map-data">{data}</script></section>"""
 

@@ -3,8 +3,9 @@
 ``SCROLL_STYLE`` applies everywhere: wide tables scroll inside their own box (``div.scroll``)
 with the region column (``.region``) kept in view, and the tooltip never wider than the screen.
 ``PHONE_STYLE`` is for screens up to 600 px wide (a phone is 390 px): narrow margins, one
-profile card per row, the map and its legend one above the other. ``PRINT_STYLE`` is for
-paper (A4): no navigation, layer switches, weight sliders or sort arrows, the screen's 52-column risk
+profile card per row, the map and its legend one above the other, the map wide enough for its
+names to be read and scrolled sideways inside its box. ``PRINT_STYLE`` is for paper (A4): no
+navigation, layer switches, weight sliders or sort arrows, the screen's 52-column risk
 heatmap replaced by one table per pillar (``.heat-print``) so that no column is cut, a page
 break before each section and each region profile, the map at the page's width, and the
 colours printed as they are.
@@ -26,14 +27,15 @@ SCROLL_STYLE = """
 #map text.label{font-size:11px;fill:#1b1b1b;stroke:#fff;stroke-width:3px;paint-order:stroke;
 pointer-events:none;text-anchor:middle;dominant-baseline:middle}
 #map circle.city{fill:#1b1b1b;pointer-events:none}
-.heat-print{display:none}
+.heat-print{display:none}.map-box{max-width:100%;min-width:0}
 """
 
 PHONE_STYLE = """
 @media (max-width:600px){
 header{padding:1em}header h1{font-size:1.25em}nav{padding:.4em 1em;white-space:nowrap;overflow-x:auto}
 main{padding:0 1em 2em}.profiles{grid-template-columns:1fr}.profile{padding:.6em;min-width:0}
-.map-wrap{display:block}.map-wrap fieldset{margin-top:.6em}#map text.label{font-size:15px}
+.map-wrap{display:block}.map-wrap fieldset{margin-top:.6em}
+.map-box{overflow-x:auto}#map{min-width:600px}#map text.label{font-size:13px}  /* names legible; the map scrolls sideways */
 td.num .level{display:block;width:max-content}
 .heat tbody th.region{white-space:normal;min-width:7em;max-width:8.5em;font-size:.8em}
 }
@@ -51,7 +53,7 @@ h2,h3{break-after:avoid}tr,li,.legend{break-inside:avoid}
 th[data-sort]{cursor:auto}th[data-sort]:after{content:none}
 a{color:inherit;text-decoration:none}
 .scroll{overflow:visible}.scroll .region{position:static}
-.map-wrap{display:block}#map{width:100%!important;height:auto!important}
+.map-wrap{display:block}.map-box{overflow:visible}#map{width:100%!important;height:auto!important;min-width:0}
 .legend table{display:inline-table}
 .heat-print{display:block;margin-top:.8em;break-inside:avoid}
 .heat-print table{font-size:7.5pt}.heat-print th.code{font-size:6.5pt;padding:.1em;text-align:center}
