@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import turaqty
 from turaqty.errors import UsageError
@@ -375,3 +377,42 @@ def test_map_labels_in_the_page(browser, tmp_path):
                         or boxes[i]["y"] + boxes[i]["height"] <= boxes[j]["y"] or boxes[j]["y"] + boxes[j]["height"] <= boxes[i]["y"])]
     assert overlaps == []
     page.close()
+
+
+# --- invariants ----------------------------------------------------------------------------
+
+@settings(max_examples=15, deadline=None)
+@given(unit=st.sampled_from(turaqty.load_embedded().units), code=st.sampled_from(["B3", "B23", "B29", "B44"]),
+       factor=st.floats(0.2, 3.0))
+def test_index_changes_are_antisymmetric(unit, code, factor):
+    """Comparing now with then is the opposite of comparing then with now: changes and rank
+    changes change sign, and the values swap."""
+    frame = turaqty.load_embedded().wide(national=True)
+    then = frame.copy()
+    then.loc[unit, code] = frame.loc[unit, code] * factor
+    a, b = turaqty.assess(frame), turaqty.assess(then)
+    ab, ba = index_changes(a, b), index_changes(b, a)
+    assert np.allclose(ab["change"].astype(float), -ba["change"].astype(float), equal_nan=True)
+    assert (ab["rank_change"] == -ba["rank_change"]).all()
+    assert np.allclose(ab["value_before"].astype(float), ba["value"].astype(float), equal_nan=True)
+    for col in a.framework.index_columns:  # without ties, ranks are a permutation: changes sum to 0
+        ranks = ab.xs(col, level="index")[["rank", "rank_before"]]
+        if ranks["rank"].is_unique and ranks["rank_before"].is_unique:
+            assert ab.xs(col, level="index")["rank_change"].sum() == 0
+
+
+@given(st.lists(st.sampled_from(["Алматы", "облысы", "область", "город", "Region", "North", "қаласы"]),
+                min_size=1, max_size=4))
+def test_map_label_drops_only_the_unit_words(words):
+    """A label is the name without the words region/city, in order; never empty."""
+    from turaqty.report.geo import _UNIT_WORDS, short_name
+
+    name = " ".join(words)
+    kept = [w for w in words if w.lower() not in _UNIT_WORDS]
+    assert short_name(name) == (" ".join(kept) if kept else name)
+    assert short_name(name, city=True) == name
+
+
+def test_pdf_printing_failure_is_an_error_and_writes_nothing(tmp_path):
+    proc = _cli("report", "--pdf", "--out", str(tmp_path / "r"), env={"TURAQTY_CHROMIUM": "false"})
+    assert proc.returncode == 2 and "Chromium (" in proc.stderr and not (tmp_path / "r").exists()
