@@ -24,7 +24,7 @@ import pandas as pd
 from turaqty.engine.assessment import Assessment
 from turaqty.errors import Problem, RegionNames, UsageError
 from turaqty.i18n import format_number, t
-from turaqty.report.facts import high_risks, index_changes, region_mechanisms, strengths_weaknesses
+from turaqty.report.facts import high_risks, index_changes, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.html import E, _level, _num, scenario_brief, scored_indicator
 
 STYLE = """
@@ -98,15 +98,17 @@ def _indices(a: Assessment, unit: str, changes, with_previous: bool) -> str:
 
 
 def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
-                 scenarios: dict | None = None, changes=None) -> str:
+                 scenarios: dict | None = None, changes=None, mechanisms: dict | None = None) -> str:
     """The brief of region ``unit`` as one HTML page; with ``previous`` (an earlier or baseline
     assessment of the same regions) each index shows its value and rank then and the change.
-    ``scenarios`` (from :func:`~turaqty.report.html.scenario_brief`) and ``changes`` (from
-    :func:`~turaqty.report.facts.index_changes`) are computed when not given."""
+    ``scenarios`` (from :func:`~turaqty.report.html.scenario_brief`), ``changes`` (from
+    :func:`~turaqty.report.facts.index_changes`) and ``mechanisms`` (from
+    :func:`~turaqty.report.facts.mechanisms_by_region`) are computed when not given."""
     lang = a.lang
     fw = a.framework
     changes = index_changes(a, previous) if changes is None else changes
     scenarios = scenario_brief(a) if scenarios is None else scenarios
+    mechanisms = mechanisms_by_region(a) if mechanisms is None else mechanisms
     regions = a.regions
     name = regions.name(unit, lang)
     region = regions.by_id[unit]
@@ -134,7 +136,7 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
     if scen:  # the cities form no macro-region with scenarios
         scen = f'<h2>{E(t("report.scenarios", lang, macro=macro))}</h2><ul>{scen}</ul>'
     mech = "".join(f'<li>{E(m)} <span class="small">({E(answers)})</span></li>'
-                   for m, answers in region_mechanisms(a, unit)) or "<li>–</li>"
+                   for m, answers in mechanisms.get(unit, [])) or "<li>–</li>"
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{E(title)}</title><style>{STYLE}</style></head>
 <body data-unit="{E(unit)}"><h1>{E(title)}</h1><p class="sub">{E(sub)}</p>
@@ -150,6 +152,5 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
 
 def brief_pages(a: Assessment, units: list[str], previous: Assessment | None = None) -> dict[str, str]:
     """``brief-<region id>.html`` → page, for each of ``units``."""
-    scenarios = scenario_brief(a)
-    changes = index_changes(a, previous)
-    return {f"brief-{unit}.html": region_brief(a, unit, previous, scenarios, changes) for unit in units}
+    scenarios, changes, mechanisms = scenario_brief(a), index_changes(a, previous), mechanisms_by_region(a)
+    return {f"brief-{unit}.html": region_brief(a, unit, previous, scenarios, changes, mechanisms) for unit in units}

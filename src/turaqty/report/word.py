@@ -24,7 +24,7 @@ from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import t
 from turaqty.io.write import stable_zip
-from turaqty.report.facts import high_risks, region_mechanisms, strengths_weaknesses
+from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.html import _num, scored_indicator
 
 
@@ -89,7 +89,7 @@ def _profiles(doc, a: Assessment) -> None:
     lang = a.lang
     fw = a.framework
     ix = a.indices.set_index("unit_id")
-    high = high_risks(a)
+    high, mechanisms = high_risks(a), mechanisms_by_region(a)
     doc.add_heading(t("report.profiles", lang), level=1)
     for unit in a.ranking()["unit_id"]:
         row = ix.loc[unit]
@@ -109,7 +109,7 @@ def _profiles(doc, a: Assessment) -> None:
             p.add_run(text or "–")
         p = doc.add_paragraph()
         p.add_run(f"{t('report.mechanisms', lang)}:").bold = True
-        for mechanism, answers in region_mechanisms(a, unit):
+        for mechanism, answers in mechanisms.get(unit, []):
             doc.add_paragraph(f"{mechanism} ({answers})", style="List Bullet")
 
 
