@@ -94,7 +94,9 @@ def test_print_layout(browser, tmp_path):
         box = tables.nth(k).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= A4_PRINTABLE[0], box
     assert page.locator(".heat-print td.risk-cell").count() == 20 * 52
+    assert not page.locator("#weights").is_visible()  # the weight sliders are for the screen
     breaks = page.evaluate("""() => [...document.querySelectorAll('main > section, .profile')]
+        .filter(e => getComputedStyle(e).display !== 'none')
         .map(e => [e.id || e.className, getComputedStyle(e).breakBefore])""")
     assert breaks[0] == ["summary", "auto"]
     assert all(b == "page" for _, b in breaks[1:]) and len(breaks) == 5 + 20
