@@ -1,5 +1,5 @@
-"""The command line: ``turaqty assess | risk | report | reproduce | audit | scenario | whatif |
-robustness | validate | template``.
+"""The command line: ``turaqty assess | risk | report | brief | reproduce | audit | scenario |
+whatif | robustness | validate | template``.
 
 Exit codes: 0 success, 2 a problem with the input or the request (the message says
 where and how to fix it), 1 an internal error (a bug to report).
@@ -88,7 +88,16 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     command("risk", "data", "risk", "profile", "out").add_argument(
         "--quiet", action="store_true", help=h("quiet_risk"))
-    command("report", "data", "profile", "out", "risk")
+    rp = command("report", "data", "profile", "out", "risk")
+    rp.add_argument("--pdf", action="store_true", help=h("pdf"))
+    rp.add_argument("--docx", action="store_true", help=h("docx"))
+
+    br = command("brief")
+    br.add_argument("region", metavar="REGION|all", help=h("brief_region"))
+    for option in ("data", "profile", "out", "risk"):
+        shared[option](br)
+    br.add_argument("--previous", metavar="DATA", help=h("previous"))
+    br.add_argument("--pdf", action="store_true", help=h("brief_pdf"))
     command("reproduce", "out")
     command("audit", "data", "profile", "out")
 
@@ -347,10 +356,38 @@ def _report(args) -> int:
     from turaqty.report.outputs import report_files
 
     lang = args.lang
+    if args.pdf:
+        from turaqty.report.pdf import find_chromium
+
+        find_chromium()  # before any work: no Chromium, no output
     a = assess(_data(args), profile=_method(args, lang), lang=lang)
-    files = report_files(a)
+    files = report_files(a, pdf=args.pdf, docx=args.docx)
     write_folder(args.out, files, protect=args.data)
     print(t("cli.report_written", lang, out=str(args.out), size=len(files["report.html"]) // 1024))
+    extra = [name for name in ("report.pdf", "report.docx") if name in files]
+    if extra:
+        print(t("cli.report_extra_written", lang, files=", ".join(f"{args.out}/{name}" for name in extra)))
+    return 0
+
+
+def _brief(args) -> int:
+    from turaqty.engine.assessment import assess
+    from turaqty.io.write import write_folder
+    from turaqty.report.brief import regions_asked
+    from turaqty.report.outputs import brief_files
+
+    lang = args.lang
+    if args.pdf:
+        from turaqty.report.pdf import find_chromium
+
+        find_chromium()
+    method = _method(args, lang)
+    a = assess(_data(args), profile=method, lang=lang)
+    units = regions_asked(a, args.region)
+    previous = assess(args.previous, profile=method, lang=lang) if args.previous else None
+    files = brief_files(a, units, previous, pdf=args.pdf)
+    write_folder(args.out, files, protect=args.data)
+    print(t("cli.brief_written", lang, n=len(units), out=str(args.out), files=len(files)))
     return 0
 
 
@@ -690,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "max_rows", None):  # read by turaqty.io.limits, like the variable
         os.environ["TURAQTY_MAX_ROWS"] = str(args.max_rows)
     try:
-        commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce,
+        commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce, "brief": _brief,
                     "audit": _audit,
                     "scenario": _scenario, "whatif": _whatif, "validate": _validate,
                     "robustness": _robustness,

@@ -1,5 +1,8 @@
 """Static figures for documents (PNG and SVG), drawn with matplotlib, names in the report's
-language. Files are reproducible: no dates or software stamps are written into them.
+language. Files are reproducible: no dates or software stamps are written into them. Numbers
+have a decimal comma in Kazakh and Russian, titles name the data's year, the map names its
+regions, and text in the SVG stays text (editable in a drawing program): matplotlib's settings
+for that are made inside :func:`figure_settings`, never globally.
 
 Example
 -------
@@ -9,19 +12,54 @@ Example
 ['figures/indices.png', 'figures/indices.svg', 'figures/map.png']
 >>> files["figures/map.svg"][:5]
 b'<?xml'
+>>> "Қарағанды</text>" in files["figures/map.svg"].decode()  # a name on the map, as text
+True
 """
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 
 import numpy as np
 
 from turaqty.engine.assessment import Assessment
-from turaqty.i18n import t
+from turaqty.i18n import format_number, t
 from turaqty.report import geo
 from turaqty.report.html import PALETTE
 
 PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
+LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7}
+SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "turaqty"}  # text stays text; stable ids
+
+
+@contextmanager
+def figure_settings():
+    """matplotlib's settings for turaqty's figures, only while they are drawn and saved.
+
+    >>> import matplotlib
+    >>> with figure_settings():
+    ...     matplotlib.rcParams["svg.fonttype"]
+    'none'
+    >>> matplotlib.rcParams["svg.fonttype"] == "none"
+    False
+    """
+    import matplotlib
+
+    with matplotlib.rc_context(SETTINGS):
+        yield
+
+
+def _title(a: Assessment, text: str) -> str:
+    """A figure's title with the data's year, when the data has one."""
+    year = a.dataset.year
+    return t("figure.title_year", a.lang, title=text, year=year) if year else text
+
+
+def _number_axis(axis, lang: str, decimals: int) -> None:
+    """Tick labels of ``axis`` with the language's decimal sign."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, lang, decimals)))
 
 
 def _save(fig) -> dict[str, bytes]:
@@ -47,10 +85,12 @@ def _indices_figure(a: Assessment):
         left += np.nan_to_num(values)
     ax.set_xlabel(t("col.integral", a.lang))
     ax.set_xlim(0, max(27, float(np.nanmax(left)) + 1))
+    _number_axis(ax.xaxis, a.lang, 0)
     for bound, label in zip(a.framework.levels(a.framework.root) or (), ("level.medium", "level.high")):
         ax.axvline(bound, color="#555", linestyle=":", linewidth=1)
-        ax.text(bound + 0.2, len(ranked) - 0.4, t(label, a.lang), fontsize=8, color="#555", va="top")
-    ax.set_title(t("report.title", a.lang), fontsize=11)
+        ax.text(bound + 0.2, 1.0, t(label, a.lang), fontsize=8, color="#555", va="bottom",
+                transform=ax.get_xaxis_transform())  # above the bars, not over them
+    ax.set_title(_title(a, t("report.title", a.lang)), fontsize=11, pad=16)
     ax.legend(loc="lower right", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -74,6 +114,7 @@ def _map_figure(a: Assessment):
         for ring in parts:
             codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]
             ax.add_patch(PathPatch(MplPath(ring, codes), facecolor=colour, edgecolor="#6b6b6b", linewidth=0.5))
+    _map_labels(ax, a, values.index)
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_aspect("equal")
@@ -83,11 +124,30 @@ def _map_figure(a: Assessment):
 
     bounds = np.linspace(lo, hi, len(PALETTE) + 1)
     bar = fig.colorbar(ScalarMappable(BoundaryNorm(bounds, len(PALETTE)), ListedColormap(PALETTE)),
-                       ax=ax, orientation="horizontal", fraction=0.04, pad=0.02)
+                       ax=ax, orientation="horizontal", fraction=0.05, shrink=0.7, aspect=35, pad=0.02)
+    bar.set_ticks(bounds)
+    bar.ax.tick_params(labelsize=8)
+    _number_axis(bar.ax.xaxis, a.lang, 1)  # one decimal: eight limits side by side stay apart
     bar.set_label(t("col.integral", a.lang))
-    ax.set_title(f"{t('col.integral', a.lang)}: {t('report.title', a.lang)}", fontsize=11)
+    ax.set_title(_title(a, f"{t('col.integral', a.lang)}: {t('report.title', a.lang)}"), fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _map_labels(ax, a: Assessment, units) -> None:
+    """Region names at their centres; a city as a dot with its name beside it."""
+    points = geo.label_points()
+    regions = a.regions
+    for unit in units:
+        if unit not in points:
+            continue
+        x, y = points[unit]
+        city = regions.by_id[unit].type == "city"
+        name = geo.short_name(regions.name(unit, a.lang), city)
+        if city:
+            ax.plot([x], [y], "o", color="#1b1b1b", markersize=2.5)
+        ax.text(x + (6 if city else 0), y, name, fontsize=6, ha="left" if city else "center", va="center",
+                color="#1b1b1b", bbox=LABEL_BOX)  # a box, not a stroke effect: SVG text stays text
 
 
 def figure_files(a: Assessment) -> dict[str, bytes]:
@@ -97,12 +157,12 @@ def figure_files(a: Assessment) -> dict[str, bytes]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams["svg.hashsalt"] = "turaqty"  # stable ids in SVG output
     out = {}
-    for name, build in (("indices", _indices_figure), ("map", _map_figure)):
-        fig = build(a)
-        for fmt, content in _save(fig).items():
-            out[f"figures/{name}.{fmt}"] = content
-        plt.close(fig)
+    with figure_settings():
+        for name, build in (("indices", _indices_figure), ("map", _map_figure)):
+            fig = build(a)
+            for fmt, content in _save(fig).items():
+                out[f"figures/{name}.{fmt}"] = content
+            plt.close(fig)
     return out
 

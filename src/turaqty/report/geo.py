@@ -303,3 +303,23 @@ def label_points(width: float = 900) -> dict[str, tuple[float, float]]:
         _, cx, cy = max((_ring_area_centroid(r) for r in rs), key=lambda t: t[0])
         out[rid] = (round(cx, 1), round(cy, 1))
     return out
+
+
+#: Words that say what kind of unit a region is; a map label leaves them out.
+_UNIT_WORDS = ("облысы", "қаласы", "область", "город", "region", "city")
+
+
+def short_name(name: str, city: bool = False) -> str:
+    """A region's name for a map label: without the word region in any language. A city keeps
+    its full name, so that Almaty the city and Almaty Region stay apart.
+
+    >>> short_name("Западно-Казахстанская область"), short_name("Абай облысы")
+    ('Западно-Казахстанская', 'Абай')
+    >>> short_name("Алматы облысы"), short_name("Алматы қаласы", city=True)
+    ('Алматы', 'Алматы қаласы')
+    """
+    if city:
+        return name
+    words = [w for w in name.split() if w.lower() not in _UNIT_WORDS]
+    return " ".join(words) or name
+

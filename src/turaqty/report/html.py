@@ -22,16 +22,18 @@ import json
 import numpy as np
 import pandas as pd
 
-from turaqty.analysis.mechanisms import region_mechanisms
 from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
 from turaqty.i18n import format_number, t
 from turaqty.report import geo
+from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
+from turaqty.report.layout import page_style
 from turaqty.report.weights_panel import weights_panel
 
 E = html.escape
 RISK_COLOURS = {"high": "#e8716b", "medium": "#f6d46b", "low": "#7fc98f", "none": "#e6e6e6"}
 LEVEL_COLOURS = {"high": "#2e8b57", "medium": "#e0b13a", "low": "#d0544d", "": "#bbbbbb"}
+REGION_CLASS = ' class="region"'  # the region column: kept in view when a table scrolls
 PALETTE = ["#e5f5e0", "#c7e9c0", "#a1d99b", "#74c476", "#41ab5d", "#238b45", "#005a32"]
 
 STYLE = """
@@ -51,7 +53,7 @@ th[data-sort]{cursor:pointer}th[data-sort]:after{content:" \\2195";color:var(--m
 #map path.region:hover{stroke:#000;stroke-width:2}.legend span{display:inline-block;width:2.2em;height:.9em;margin-right:1px}
 .heat{overflow-x:auto}.heat td.risk-cell{width:1.6em;height:1.4em;padding:0;border:1px solid #fff}
 .heat th.code{font-size:.7em;writing-mode:vertical-rl;transform:rotate(180deg);padding:.3em .1em}
-.heat th.pillar{text-align:center}.heat thead tr:last-child th{position:sticky;top:2.6em;z-index:2}
+.heat th.pillar{text-align:left}.heat{max-height:85vh;overflow:auto}.heat thead{position:sticky;top:0;z-index:2}
 .heat tbody th{white-space:nowrap;font-weight:normal}.heat td.excluded{opacity:.35}
 .legend table td{border:none;padding:0 .3em;font-size:.8em}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1em}
 .profile{border:1px solid var(--line);border-radius:.5em;padding:.8em 1em}.bar{height:.8em;background:#41ab5d;display:inline-block}
@@ -72,14 +74,22 @@ SCRIPT = """
         var nx=parseFloat(x),ny=parseFloat(y);var c=(isNaN(nx)||isNaN(ny))?x.localeCompare(y):nx-ny;return asc?c:-c;});
       rows.forEach(function(r){body.appendChild(r);});th.setAttribute('data-dir',asc?'asc':'desc');});
   });
-  var tip=document.getElementById('tooltip');
-  function show(e,text){tip.textContent=text;tip.style.display='block';
-    var left=e.clientX+14;if(left+tip.offsetWidth>window.innerWidth-8){left=Math.max(8,e.clientX-14-tip.offsetWidth);}
-    tip.style.left=left+'px';tip.style.top=(e.clientY+14)+'px';}
+  var tip=document.getElementById('tooltip'),pinned=null;
+  function tipText(el){return el.getAttribute('data-tip-'+(el.getAttribute('data-layer')||''))||el.getAttribute('data-tip');}
+  function show(x,y,text){tip.textContent=text;tip.style.display='block';
+    var w=tip.offsetWidth,h=tip.offsetHeight,W=document.documentElement.clientWidth,H=window.innerHeight;
+    var left=x+14;if(left+w>W-8){left=x-14-w;}left=Math.max(8,Math.min(left,W-8-w));
+    var top=y+14;if(top+h>H-8){top=y-14-h;}top=Math.max(8,Math.min(top,H-8-h));
+    tip.style.left=left+'px';tip.style.top=top+'px';}
+  function hide(){tip.style.display='none';pinned=null;}
   document.querySelectorAll('[data-tip]').forEach(function(el){
-    el.addEventListener('mousemove',function(e){show(e,el.getAttribute('data-tip-'+(el.getAttribute('data-layer')||''))||el.getAttribute('data-tip'));});
-    el.addEventListener('mouseleave',function(){tip.style.display='none';});
+    el.addEventListener('pointermove',function(e){if(e.pointerType==='mouse'&&(!pinned||pinned===el)){show(e.clientX,e.clientY,tipText(el));}});
+    el.addEventListener('pointerleave',function(e){if(e.pointerType==='mouse'&&!pinned){tip.style.display='none';}});
+    el.addEventListener('click',function(e){e.stopPropagation();  // a tap (or click) opens the tip; a second one closes it
+      if(pinned===el){hide();}else{pinned=el;show(e.clientX,e.clientY,tipText(el));}});
   });
+  document.addEventListener('click',function(){if(pinned){hide();}});
+  window.addEventListener('scroll',function(){if(pinned){hide();}},{passive:true});
   var layers=JSON.parse(document.getElementById('map-data').textContent);
   function paint(layer){
     document.querySelectorAll('#map path.region').forEach(function(p){
@@ -130,12 +140,13 @@ def _summary(a: Assessment) -> str:
              value=_num(best["integral"], lang),
              level=t(f"level.{best['level_integral']}", lang) if best["level_integral"] else "")
     head = [("rank_integral", "num"), ("name", "text")] + [(c, "num") for c in fw.index_columns] + [("level_integral", "text")]
-    ths = "".join(f'<th data-sort="{kind}">{E(t(f"col.{c}", lang))}</th>' for c, kind in head)
+    ths = "".join(f'<th data-sort="{kind}"{REGION_CLASS if c == "name" else ""}>{E(t(f"col.{c}", lang))}</th>'
+                  for c, kind in head)
     rows = []
     for r in a.ranking().itertuples():
         cells = [f'<td class="num" data-value="{"" if pd.isna(r.rank_integral) else int(r.rank_integral)}">'
                  f'{"" if pd.isna(r.rank_integral) else int(r.rank_integral)}</td>',
-                 f'<td><a href="#profile-{E(r.unit_id)}">{E(r.name)}</a></td>']
+                 f'<td class="region"><a href="#profile-{E(r.unit_id)}">{E(r.name)}</a></td>']
         for c in fw.index_columns:
             v = getattr(r, c)
             cells.append(f'<td class="num" data-value="{"" if pd.isna(v) else repr(float(v))}">{_num(v, lang)} '
@@ -154,10 +165,10 @@ def _summary(a: Assessment) -> str:
     return f"""<section id="summary"><h2>{E(t("report.summary", lang))}</h2>
 <p>{E(lead)}</p><h3>{E(t("report.findings", lang))}</h3><ul class="findings">{findings}</ul>
 <h3 id="ranking">{E(t("report.ranking", lang))}</h3>
-<table id="ranking-table" class="sortable"><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>
+<div class="scroll"><table id="ranking-table" class="sortable"><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>
 <p class="small">{E(t("report.ranking_note", lang))}</p>
 <h3 id="matrix">{E(t("report.matrix", lang))}</h3>
-<table id="matrix-table"><thead><tr><th></th>{mhead}</tr></thead><tbody>{''.join(mrows)}</tbody></table></section>"""
+<div class="scroll"><table id="matrix-table"><thead><tr><th></th>{mhead}</tr></thead><tbody>{''.join(mrows)}</tbody></table></div></section>"""
 
 
 def _map_tip(row, col: str, value: float, fw, lang: str) -> str:
@@ -167,6 +178,26 @@ def _map_tip(row, col: str, value: float, fw, lang: str) -> str:
     rank_text = "" if pd.isna(rank) else str(int(rank))
     return (f"{row['name']}: {fw.pillar_name(col, lang)} {_num(value, lang)} ({level_text}), "
             f"{t('col.rank_integral', lang).lower()} {rank_text}")
+
+
+def _map_labels(a: Assessment, units, width: float) -> str:
+    """Region names on the map: each at its region's centre; a city (an enclave) as a dot
+    with its name beside it, so that it does not cover the name of the region around it."""
+    points = geo.label_points(width)
+    regions = a.regions
+    out = []
+    for u in units:
+        if u not in points:
+            continue
+        x, y = points[u]
+        city = regions.by_id[u].type == "city"
+        name = E(geo.short_name(regions.name(u, a.lang), city))
+        if city:
+            out.append(f'<circle class="city" cx="{x}" cy="{y}" r="3"></circle>'
+                       f'<text class="label" x="{x + 6}" y="{y}" style="text-anchor:start">{name}</text>')
+        else:
+            out.append(f'<text class="label" x="{x}" y="{y}">{name}</text>')
+    return f'<g class="labels">{"".join(out)}</g>'
 
 
 def _map(a: Assessment) -> str:
@@ -191,6 +222,7 @@ def _map(a: Assessment) -> str:
     shapes = "".join(
         f'<path class="region" data-unit="{E(u)}" data-tip="{E(ix.loc[u, "name"])}" d="{d}"></path>'
         for u, d in paths.items() if u in ix.index)
+    shapes += _map_labels(a, ix.index, width)
     radios = "".join(
         f'<label><input type="radio" name="map-layer" value="{col}"{" checked" if col == "integral" else ""}> '
         f'{E(fw.pillar_name(col, lang))}</label><br>' for col in fw.index_columns)
@@ -198,8 +230,8 @@ def _map(a: Assessment) -> str:
     note = "" if geo.load_geometry() is not None else f'<p class="small">{E(t("report.map_fallback", lang))}</p>'
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
 <p class="small">{E(t("report.map_note", lang))}</p>
-<div class="map-wrap"><svg id="map" viewBox="0 0 {width} {height}" width="{width}" height="{height}"
- role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg>
+<div class="map-wrap"><div class="map-box"><svg id="map" viewBox="0 0 {width} {height}" width="{width}"
+ height="{height}" role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg></div>
 <div><fieldset><legend>{E(t("report.layer", lang))}</legend>{radios}</fieldset>{''.join(legends)}</div></div>{note}
 <script type="application/json" id="map-data">{data}</script></section>"""
 
@@ -210,53 +242,65 @@ def _heatmap(a: Assessment) -> str:
     ds = a.dataset
     codes = list(ds.indicators)
     groups = [(p, [c for c in codes if fw.pillar_of[c] == p]) for p in fw.pillars]
+    groups = [(p, cs) for p, cs in groups if cs]
     pillar_row = "".join(f'<th class="pillar" colspan="{len(cs)}">{E(fw.pillar_name(p, lang))}</th>'
-                         for p, cs in groups if cs)
+                         for p, cs in groups)
     code_row = "".join(f'<th class="code" title="{E(fw.by_code[c].name(lang))}">{E(c)}</th>'
                        for _, cs in groups for c in cs)
     order = [codes.index(c) for _, cs in groups for c in cs]
     national = ds.national
     rules = a.risk.drop_duplicates("indicator").set_index("indicator")["rule"]
     included = dict(zip(codes, a.arrays.included))
-    rows = []
-    for i, unit in enumerate(ds.units):
-        name = a.indices.loc[i, "name"]
-        cells = []
-        for j in order:
-            code = codes[j]
-            risk = a.risk_classes[i, j]
-            x = ds.values[i, j]
-            tip = t("report.risk_tip", lang, region=name, indicator=f"{code} {fw.by_code[code].name(lang)}",
-                    value=_value(x, lang), unit=fw.by_code[code].unit(lang),
-                    risk=t(f"risk.{risk}", lang), rule=rules.get(code, "–"),
-                    national=_value(national[j], lang) if national is not None else "–")
+    names = [a.indices.loc[i, "name"] for i in range(len(ds.units))]
+
+    def cell(i: int, j: int, tip: bool) -> str:
+        code, risk = codes[j], a.risk_classes[i, j]
+        extra = "" if included[code] else " excluded"
+        attrs = ""
+        if tip:
+            text = t("report.risk_tip", lang, region=names[i], indicator=f"{code} {fw.by_code[code].name(lang)}",
+                     value=_value(ds.values[i, j], lang), unit=fw.by_code[code].unit(lang),
+                     risk=t(f"risk.{risk}", lang), rule=rules.get(code, "–"),
+                     national=_value(national[j], lang) if national is not None else "–")
             if not included[code]:
-                tip += f" ({t('report.not_in_index', lang)})"
-            extra = "" if included[code] else " excluded"
-            cells.append(f'<td class="risk-cell{extra}" data-unit="{E(unit)}" data-indicator="{E(code)}" '
-                         f'data-risk="{risk}" style="background:{RISK_COLOURS[risk]}" data-tip="{E(tip)}"></td>')
-        rows.append(f'<tr><th><a href="#profile-{E(unit)}">{E(name)}</a></th>{"".join(cells)}</tr>')
+                text += f" ({t('report.not_in_index', lang)})"
+            attrs = f' data-unit="{E(ds.units[i])}" data-indicator="{E(code)}" data-tip="{E(text)}"'
+        return f'<td class="risk-cell{extra}"{attrs} data-risk="{risk}" style="background:{RISK_COLOURS[risk]}"></td>'
+
+    def region(i: int) -> str:
+        return f'<th class="region"><a href="#profile-{E(ds.units[i])}">{E(names[i])}</a></th>'
+
+    rows = "".join(f'<tr>{region(i)}{"".join(cell(i, j, True) for j in order)}</tr>' for i in range(len(names)))
+    printed = []  # for paper: one table per pillar, so that no column is cut
+    for p, cs in groups:
+        head = "".join(f'<th class="code">{E(c)}</th>' for c in cs)
+        body = "".join(f'<tr>{region(i)}{"".join(cell(i, codes.index(c), False) for c in cs)}</tr>'
+                       for i in range(len(names)))
+        printed.append(f'<div class="heat-print" data-pillar="{E(p)}"><table><caption>{E(fw.pillar_name(p, lang))}'
+                       f'</caption><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table></div>')
     legend = " ".join(f'<span class="level" style="background:{RISK_COLOURS[r]};color:#000">'
                       f'{E(t(f"risk.{r}", lang))}</span>' for r in ("high", "medium", "low", "none"))
     mode = t(f"risk.mode.{a.method.risk_thresholds}", lang)
     return f"""<section id="risk"><h2>{E(t("report.risk", lang))}</h2>
 <p>{E(t("report.risk_text", lang, mode=mode))}</p><p>{legend}</p>
-<div class="heat"><table id="risk-heatmap"><thead><tr><th></th>{pillar_row}</tr><tr><th></th>{code_row}</tr></thead>
-<tbody>{''.join(rows)}</tbody></table></div></section>"""
+<div class="heat heat-screen scroll"><table id="risk-heatmap"><thead><tr><th class="region"></th>{pillar_row}</tr>
+<tr><th class="region"></th>{code_row}</tr></thead><tbody>{rows}</tbody></table></div>{''.join(printed)}</section>"""
+
+
+def scored_indicator(a: Assessment, code: str, score: float) -> str:
+    """``B8 name (9,0)``: an indicator with its score, saying when lower values are better."""
+    lower = f", {t('report.lower_better', a.lang)}" if a.manifest["directions"][code] == "-" else ""
+    return f"{code} {a.framework.by_code[code].name(a.lang)} ({_num(score, a.lang, 1)}{lower})"
 
 
 def _profiles(a: Assessment, scenarios: dict | None) -> str:
     lang = a.lang
     fw = a.framework
     ix = a.indices.set_index("unit_id")
-    scores = a.scores.set_index("unit_id")
-    included = [c for c, inc in zip(a.dataset.indicators, a.arrays.included) if inc]
     types = a.region_types.set_index("unit_id")
     macro = {m.id: m.name(lang) for m in a.regions.macro_regions}
-    in_index = set(included)
-    high = (a.risk[(a.risk["risk"] == "high") & a.risk["indicator"].isin(in_index)]
-            .groupby("unit_id")["indicator"].apply(list))
-    mech = region_mechanisms(a)
+    high = high_risks(a)
+    mechanisms = mechanisms_by_region(a)
     means = {c: ix[c].mean() for c in fw.index_columns}
     bests = {c: ix[c].max() for c in fw.index_columns}
     blocks = []
@@ -273,19 +317,14 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
                 f'<span class="bar best" style="width:{10 * bests[c] / top:.2f}em"></span></td>'
                 f'<td class="num small">{_num(row[c], lang)}<br>{E(t("report.mean", lang))} {_num(means[c], lang)}'
                 f'<br>{E(t("report.best", lang))} {_num(bests[c], lang)}</td></tr>')
-        s = scores.loc[unit, included].astype(float).dropna().sort_values()
-        def named(c: str, v: float) -> str:
-            lower = f", {t('report.lower_better', lang)}" if a.manifest["directions"][c] == "-" else ""
-            return f"{c} {fw.by_code[c].name(lang)} ({_num(v, lang, 1)}{lower})"
-
-        strong = ", ".join(named(c, v) for c, v in s[::-1][:3].items())
-        weak = ", ".join(named(c, v) for c, v in s[:3].items())
+        best, worst = strengths_weaknesses(a, unit)
+        strong = ", ".join(scored_indicator(a, c, v) for c, v in best)
+        weak = ", ".join(scored_indicator(a, c, v) for c, v in worst)
         risks = ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in high.get(unit, [])) or "–"
         region = a.regions.by_id[unit]
         group = macro.get(region.macro_region, "–")
-        answers = mech[mech["unit_id"] == unit].head(5)
-        mech_items = "".join(f"<li>{E(m.mechanism)} <span class=\"small\">({E(m.answers)})</span></li>"
-                             for m in answers.itertuples())
+        mech_items = "".join(f"<li>{E(m)} <span class=\"small\">({E(answers)})</span></li>"
+                             for m, answers in mechanisms.get(unit, []))
         scen = ""
         if scenarios and unit in scenarios:
             items = "".join(f"<li>{E(label)}: {_num(before, lang)} → {_num(after, lang)}</li>"
@@ -294,7 +333,7 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
         blocks.append(f"""<div class="profile" id="profile-{E(unit)}" data-unit="{E(unit)}">
 <h3>{E(row['name'])} — {E(t("col.rank_integral", lang))} {"" if pd.isna(row["rank_integral"]) else int(row["rank_integral"])}</h3>
 <p class="small">{E(t("col.macro_region", lang))}: {E(group)}. {E(t("col.type_name", lang))}: {E(types.loc[unit, "type_name"])}.</p>
-<table><tbody>{''.join(bars)}</tbody></table>
+<div class="scroll"><table><tbody>{''.join(bars)}</tbody></table></div>
 <p class="small">{E(t("report.bars", lang))}</p>
 <p><b>{E(t("report.strongest", lang))}:</b> {E(strong)}</p>
 <p><b>{E(t("report.weakest", lang))}:</b> {E(weak)}</p>
@@ -317,7 +356,7 @@ def _method(a: Assessment) -> str:
     audit_items = "".join(f"<li>{E(f['message'])}</li>" for f in flags) or "<li>–</li>"
     return f"""<section id="method"><h2>{E(t("report.method", lang))}</h2>
 <p>{E(t("report.formulas", lang))}</p>
-<table><tbody>{method}</tbody></table>
+<div class="scroll"><table><tbody>{method}</tbody></table></div>
 <h3 id="quality">{E(t("report.quality", lang))}</h3><ul>{warnings}</ul>
 <h3 id="audit">{E(t("audit.title", lang))}</h3><p>{E(t("audit.flags_text", lang, n=len(flags)))}</p>
 <details><summary>{E(t("report.show_audit", lang))}</summary><ul>{audit_items}</ul></details>
@@ -355,6 +394,6 @@ def report_html(a: Assessment, scenarios: bool = True) -> str:
     body = "".join([_summary(a), _map(a), weights_panel(a), _heatmap(a), _profiles(a, brief), _method(a)])
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{E(t("report.title", lang))}</title><style>{STYLE}</style></head>
+<title>{E(t("report.title", lang))}</title><style>{STYLE}{page_style()}</style></head>
 <body><header><h1>{E(t("report.title", lang))}</h1><p>{E(sub)}</p></header><nav>{nav}</nav>
 <main>{body}</main><div id="tooltip"></div><script>{SCRIPT}</script></body></html>"""

@@ -97,14 +97,38 @@ def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, byte
                           scenarios=[r.assessment.manifest["scenario"] for r in results])
 
 
-def report_files(a: Assessment) -> dict[str, bytes]:
-    """``turaqty report``: report.html, figures (PNG, SVG), results.xlsx and the manifest."""
+def report_files(a: Assessment, pdf: bool = False, docx: bool = False) -> dict[str, bytes]:
+    """``turaqty report``: report.html, figures (PNG, SVG), results.xlsx and the manifest; with
+    ``pdf`` also report.pdf (printed by the system's Chromium), with ``docx`` report.docx."""
     from turaqty.report.figures import figure_files
     from turaqty.report.html import report_html
 
-    files = {"report.html": report_html(a).encode("utf-8"), **figure_files(a),
-             "results.xlsx": assessment_workbook(a)}
+    page = report_html(a)
+    files = {"report.html": page.encode("utf-8"), **figure_files(a), "results.xlsx": assessment_workbook(a)}
+    if docx:
+        from turaqty.report.word import report_docx
+
+        files["report.docx"] = report_docx(a, files)
+    if pdf:
+        from turaqty.report.pdf import html_to_pdf
+
+        files.update(html_to_pdf({"report.pdf": page}))
     return _with_manifest(a, files)
+
+
+def brief_files(a: Assessment, units: list[str], previous: Assessment | None = None,
+                pdf: bool = False) -> dict[str, bytes]:
+    """``turaqty brief``: brief-<region id>.html for each of ``units`` (and .pdf with ``pdf``)."""
+    from turaqty.report.brief import brief_pages
+
+    pages = brief_pages(a, units, previous)
+    files = {name: page.encode("utf-8") for name, page in pages.items()}
+    if pdf:
+        from turaqty.report.pdf import html_to_pdf
+
+        files.update(html_to_pdf({name.replace(".html", ".pdf"): page for name, page in pages.items()}))
+    extra = {"previous": {"source": previous.dataset.source, "sha256": previous.dataset.sha256}} if previous else {}
+    return _with_manifest(a, files, **extra)
 
 
 def _with_manifest(a: Assessment, files: dict[str, bytes], **extra) -> dict[str, bytes]:

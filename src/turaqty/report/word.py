@@ -1,0 +1,154 @@
+"""The report as a Word document (``report.docx``, python-docx) for officials who edit it:
+summary findings, the ranking, the sustainability matrix, the risk summary, a profile per
+region, and the method with the data's warnings; the map and the index chart when given.
+Byte-for-byte reproducible (fixed zip and document times, see :func:`turaqty.io.write.stable_zip`).
+
+Example
+-------
+>>> import io
+>>> from docx import Document
+>>> from turaqty.engine.assessment import assess
+>>> doc = Document(io.BytesIO(report_docx(assess(lang="kk"))))
+>>> doc.paragraphs[0].text
+'Қазақстан аймақтарының тұрақты дамуы'
+>>> len(doc.tables[0].rows)  # the ranking: a header and 20 regions
+21
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from turaqty.engine.assessment import Assessment
+from turaqty.core.classify import LEVELS
+from turaqty.i18n import t
+from turaqty.io.write import stable_zip
+from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
+from turaqty.report.html import _num, scored_indicator
+
+
+def _level(level: str, lang: str) -> str:
+    return t(f"level.{level}", lang) if level else "–"
+
+
+def _table(doc, head: list[str], rows: list[list[str]], numeric: set[int] = frozenset()):
+    """A table with a bold header row; columns in ``numeric`` aligned right."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    table = doc.add_table(rows=1, cols=len(head))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, head):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for k, (cell, text) in enumerate(zip(cells, row)):
+            cell.text = text
+            if k in numeric:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return table
+
+
+def _summary(doc, a: Assessment) -> None:
+    lang = a.lang
+    ranking = a.ranking()
+    best = ranking.iloc[0]
+    doc.add_heading(t("report.summary", lang), level=1)
+    doc.add_paragraph(t("report.lead", lang, n=len(a.dataset.units), best=best["name"],
+                        value=_num(best["integral"], lang), level=_level(best["level_integral"], lang)))
+    doc.add_heading(t("report.findings", lang), level=2)
+    for text in a.findings["text"]:
+        doc.add_paragraph(text, style="List Bullet")
+    doc.add_heading(t("report.ranking", lang), level=2)
+    head = [t("col.rank_integral", lang), t("col.name", lang)] + [t(f"col.{c}", lang) for c in a.framework.index_columns] \
+        + [t("col.level_integral", lang)]
+    rows = [["" if pd.isna(r.rank_integral) else str(int(r.rank_integral)), r.name]
+            + [_num(getattr(r, c), lang) for c in a.framework.index_columns] + [_level(r.level_integral, lang)]
+            for r in ranking.itertuples()]
+    _table(doc, head, rows, numeric={0, 2, 3, 4, 5})
+    doc.add_heading(t("report.matrix", lang), level=2)
+    m = a.matrix
+    rows = [[a.framework.pillar_name(col, lang)]
+            + [(m[(m["pillar"] == col) & (m["level"] == lv)]["names"].iloc[0].replace("; ", ", ") or "–")
+               for lv in LEVELS] for col in a.framework.index_columns]
+    _table(doc, [""] + [t(f"level.{lv}", lang) for lv in LEVELS], rows)
+
+
+def _risks(doc, a: Assessment) -> None:
+    lang = a.lang
+    doc.add_heading(t("report.docx_risk_summary", lang), level=1)
+    doc.add_paragraph(t("report.docx_risk_text", lang, mode=t(f"risk.mode.{a.method.risk_thresholds}", lang)))
+    cols = ["high_total", "medium_total", "low_total", "none_total"]
+    s = a.risk_summary.sort_values("high_total", ascending=False, kind="stable")
+    rows = [[r["name"]] + [str(int(r[c])) for c in cols] for _, r in s.iterrows()]
+    _table(doc, [t("col.name", lang)] + [t(f"col.{c}", lang) for c in cols], rows, numeric={1, 2, 3, 4})
+
+
+def _profiles(doc, a: Assessment) -> None:
+    lang = a.lang
+    fw = a.framework
+    ix = a.indices.set_index("unit_id")
+    high, mechanisms = high_risks(a), mechanisms_by_region(a)
+    doc.add_heading(t("report.profiles", lang), level=1)
+    for unit in a.ranking()["unit_id"]:
+        row = ix.loc[unit]
+        rank = "" if pd.isna(row["rank_integral"]) else int(row["rank_integral"])
+        doc.add_heading(f"{row['name']} — {t('col.rank_integral', lang)} {rank}", level=2)
+        _table(doc, ["", t("col.value", lang), t("col.level_integral", lang)],
+               [[fw.pillar_name(c, lang), _num(row[c], lang), _level(row[f"level_{c}"], lang)]
+                for c in a.framework.index_columns], numeric={1})
+        best, worst = strengths_weaknesses(a, unit)
+        risks = high.get(unit, [])
+        for label, text in ((t("report.strongest", lang), ", ".join(scored_indicator(a, c, v) for c, v in best)),
+                            (t("report.weakest", lang), ", ".join(scored_indicator(a, c, v) for c, v in worst)),
+                            (f"{t('report.high_risks', lang)} ({len(risks)})",
+                             ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in risks))):
+            p = doc.add_paragraph()
+            p.add_run(f"{label}: ").bold = True
+            p.add_run(text or "–")
+        p = doc.add_paragraph()
+        p.add_run(f"{t('report.mechanisms', lang)}:").bold = True
+        for mechanism, answers in mechanisms.get(unit, []):
+            doc.add_paragraph(f"{mechanism} ({answers})", style="List Bullet")
+
+
+def _method(doc, a: Assessment) -> None:
+    from turaqty.report.xlsx import method_rows
+
+    lang = a.lang
+    doc.add_heading(t("report.method", lang), level=1)
+    doc.add_paragraph(t("report.formulas", lang))
+    _table(doc, [t("col.parameter", lang), t("col.value", lang)], [[k, str(v)] for k, v in method_rows(a)])
+    doc.add_heading(t("report.quality", lang), level=2)
+    for message in a.warnings["message"]:
+        doc.add_paragraph(message, style="List Bullet")
+    if not len(a.warnings):
+        doc.add_paragraph("–")
+
+
+def report_docx(a: Assessment, figures: dict[str, bytes] | None = None) -> bytes:
+    """``report.docx`` of ``a``; ``figures`` (``figure_files``' PNGs) are placed after the
+    summary when given."""
+    from docx import Document
+    from docx.shared import Cm
+
+    lang = a.lang
+    doc = Document()
+    doc.core_properties.title = t("report.title", lang)
+    doc.core_properties.language = lang
+    doc.add_heading(t("report.title", lang), level=0)
+    source = t("source.embedded", lang) if a.dataset.source.startswith("embedded:") else a.dataset.source
+    doc.add_paragraph(t("report.subtitle", lang, source=source,
+                        profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
+                        version=a.manifest["version"]))
+    _summary(doc, a)
+    for name in ("figures/map.png", "figures/indices.png"):
+        if figures and name in figures:
+            doc.add_picture(io.BytesIO(figures[name]), width=Cm(16))
+    _risks(doc, a)
+    _profiles(doc, a)
+    _method(doc, a)
+    out = io.BytesIO()
+    doc.save(out)
+    return stable_zip(out.getvalue())
