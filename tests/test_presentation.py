@@ -385,7 +385,7 @@ def test_map_labels_in_the_page(browser, tmp_path):
 
 @settings(max_examples=15, deadline=None)
 @given(unit=st.sampled_from(turaqty.load_embedded().units), code=st.sampled_from(["B3", "B23", "B29", "B44"]),
-       factor=st.floats(0.2, 3.0))
+       factor=st.floats(0.2, 1.0))  # smaller: shares stay within 0–100 (impossible values are errors)
 def test_index_changes_are_antisymmetric(unit, code, factor):
     """Comparing now with then is the opposite of comparing then with now: changes and rank
     changes change sign, and the values swap."""

@@ -290,6 +290,8 @@ class _SheetReader:
     def _value(self, attrs: dict, inner: str):
         kind = attrs.get("t", "n")
         v = _VALUE.search(inner) if "v>" in inner else None
+        if v is not None and v.group(1) == "":  # <v></v>: written by lxml for no value
+            v = None
         if v is None:
             if kind == "inlineStr":
                 return _text(inner)
