@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import re
 import shutil
 import tempfile
@@ -134,10 +135,25 @@ def json_bytes(data) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n").encode("utf-8")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _fresh(parent: Path, prefix: str, folder: bool = False) -> Path:
+    """A new file or folder with a random name in ``parent``, created with the permissions the
+    process umask allows (``tempfile`` would make it private; the umask is never changed).
+
+    >>> import tempfile
+    >>> _fresh(Path(tempfile.mkdtemp()), ".x.", folder=True).is_dir()
+    True
+    """
+    for _ in range(100):
+        path = parent / f"{prefix}{secrets.token_hex(6)}.tmp"
+        try:
+            if folder:
+                os.mkdir(path, 0o777)
+            else:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {parent}")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -232,7 +248,7 @@ def folder_lock(out: Path):
         return
     path = _lock_path(out)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # the process umask applies
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -280,9 +296,8 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _swap_in(out: Path, files: dict[str, bytes]) -> dict[str, str]:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.turaqty-new-", dir=out.parent))
+    tmp = _fresh(out.parent, f".{out.name}.turaqty-new-", folder=True)
     try:
-        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a result folder is not
         digests = {}
         for name, content in files.items():
             _write_member(tmp / name, content)
@@ -320,10 +335,8 @@ def write_file(path: "str | Path", content: bytes) -> None:
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.chmod(tmp, 0o666 & ~_umask())
+        tmp = _fresh(path.parent, f".{path.name}.")
+        tmp.write_bytes(content)
         os.replace(tmp, path)
     except OSError as err:
         raise UsageError(Problem("out_not_writable", value=str(path),

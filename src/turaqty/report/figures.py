@@ -73,10 +73,11 @@ def _save(fig) -> dict[str, bytes]:
 
 def _indices_figure(a: Assessment):
     """Stacked pillar indices of each region, ranked by the integral index."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     ranked = a.ranking().iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 7))
+    fig = Figure(figsize=(8, 7))
+    ax = fig.subplots()
     left = np.zeros(len(ranked))
     for pillar in a.framework.pillars:
         values = ranked[pillar].to_numpy(dtype=float)
@@ -99,7 +100,7 @@ def _indices_figure(a: Assessment):
 
 def _map_figure(a: Assessment):
     """The integral index on the map of the regions."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MplPath
 
@@ -107,7 +108,8 @@ def _map_figure(a: Assessment):
     values = a.indices.set_index("unit_id")["integral"]
     ok = values.dropna()
     lo, hi = (ok.min(), ok.max()) if len(ok) else (0, 1)
-    fig, ax = plt.subplots(figsize=(9, 9 * height / width))
+    fig = Figure(figsize=(9, 9 * height / width))
+    ax = fig.subplots()
     for unit, parts in rings.items():
         v = values.get(unit, np.nan)
         colour = "#cccccc" if np.isnan(v) else PALETTE[min(int((v - lo) / ((hi - lo) or 1) * len(PALETTE)), len(PALETTE) - 1)]
@@ -151,18 +153,13 @@ def _map_labels(ax, a: Assessment, units) -> None:
 
 
 def figure_files(a: Assessment) -> dict[str, bytes]:
-    """``figures/indices.{png,svg}`` and ``figures/map.{png,svg}``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """``figures/indices.{png,svg}`` and ``figures/map.{png,svg}``, drawn on matplotlib
+    ``Figure`` objects (no pyplot, no backend switched, no global state)."""
     out = {}
     with figure_settings():
         for name, build in (("indices", _indices_figure), ("map", _map_figure)):
             fig = build(a)
             for fmt, content in _save(fig).items():
                 out[f"figures/{name}.{fmt}"] = content
-            plt.close(fig)
     return out
 

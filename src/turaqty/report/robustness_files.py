@@ -71,14 +71,12 @@ def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def rank_interval_chart(r, lang: str) -> dict[str, bytes]:
     """Each unit's 5–95 % rank interval, median and nominal rank (PNG and SVG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     table = r.table.dropna(subset=["nominal"]).iloc[::-1]
     y = np.arange(len(table))
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(table) + 1.5))
+    fig = Figure(figsize=(8, 0.32 * len(table) + 1.5))
+    ax = fig.subplots()
     ax.hlines(y, table["p05"].astype(float), table["p95"].astype(float), color="#3f7cac", linewidth=3,
               label=t("robustness.chart.interval", lang))
     ax.plot(table["median"].astype(float), y, "o", color="#1b3b5a", label=t("robustness.chart.median", lang))
@@ -97,5 +95,4 @@ def rank_interval_chart(r, lang: str) -> dict[str, bytes]:
         buffer = io.BytesIO()
         fig.savefig(buffer, format=fmt, dpi=120, bbox_inches="tight", metadata=meta)
         out[fmt] = buffer.getvalue()
-    plt.close(fig)
     return out
