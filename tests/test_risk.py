@@ -160,12 +160,14 @@ def test_crossed_references_are_swapped():
 def test_risk_summary_counts():
     a = turaqty.assess()
     s = a.risk_summary.set_index("unit_id")
-    per_region = a.risk.groupby("unit_id")["risk"].value_counts().unstack(fill_value=0)
+    in_index = a.risk["indicator"].isin(a.manifest["indicators_in_index"])  # counts: the index only
+    per_region = a.risk[in_index].groupby("unit_id")["risk"].value_counts().unstack(fill_value=0)
     for risk in ("high", "medium", "low", "none"):
         assert (s[f"{risk}_total"] == per_region.get(risk, 0).reindex(s.index).fillna(0)).all()
     assert (s["high_social"] + s["high_economic"] + s["high_ecological"] == s["high_total"]).all()
-    abai = a.risk.query("unit_id == 'abai' and risk == 'high'")["indicator"].tolist()
+    abai = a.risk[in_index].query("unit_id == 'abai' and risk == 'high'")["indicator"].tolist()
     assert s.loc["abai", "high_risk_indicators"] == "; ".join(abai)
+    assert s.loc["abai", "high_risk_outside_index"] == "B43"
 
 
 def test_region_types_and_macro_regions():

@@ -73,7 +73,7 @@ def region_mechanisms(a: Assessment) -> pd.DataFrame:
     names = a.indices.set_index("unit_id")["name"]
     rows = []
     for i, unit in enumerate(a.dataset.units):
-        high = set(codes[a.risk_classes[i] == "high"])
+        high = set(codes[(a.risk_classes[i] == "high") & a.arrays.included])  # counted risks
         kind = spec.get(unit, "")
         for m in load_mechanisms():
             if "all" not in m.region_types and kind not in m.region_types:

@@ -128,7 +128,7 @@ class Assessment:
 
     @cached_property
     def _risk_counts(self) -> dict[str, np.ndarray]:
-        return risk_counts(self.dataset, self.framework, self.risk_classes)
+        return risk_counts(self.dataset, self.framework, self.risk_classes, self.arrays.included)
 
     @cached_property
     def risk(self) -> pd.DataFrame:
@@ -139,7 +139,7 @@ class Assessment:
     def risk_summary(self) -> pd.DataFrame:
         """Per region: high/medium/low counts by pillar and its high-risk indicators."""
         return risk_summary(self.dataset, self.regions, self.risk_classes, self._risk_counts,
-                            self.lang)
+                            self.arrays.included, self.lang)
 
     @cached_property
     def region_types(self) -> pd.DataFrame:

@@ -147,13 +147,25 @@ def risk_table(ds: Dataset, classes: np.ndarray, th: Thresholds, lang: str) -> p
     })
 
 
-def risk_counts(ds: Dataset, fw: Framework, classes: np.ndarray) -> dict[str, np.ndarray]:
+def risk_counts(ds: Dataset, fw: Framework, classes: np.ndarray,
+                included: np.ndarray) -> dict[str, np.ndarray]:
     """Per region, the number of high/medium/low (and, in total, missing) values by pillar:
-    keys such as ``high_social`` and ``none_total``."""
+    keys such as ``high_social`` and ``none_total``.
+
+    The one definition of a risk count, used by every output (``risk_summary.csv``,
+    ``region_types.csv``, macro-regions, the console, the workbook, the report and the
+    mechanisms): values of the indicators **in the index** (``included``). An indicator left
+    out of the index (B43, a copy of B48) is still classed on the map but counted nowhere.
+
+    >>> from turaqty.engine.assessment import assess
+    >>> a = assess()
+    >>> int(a.risk_summary.set_index("unit_id").loc["abai", "high_total"])  # B43 not counted
+    22
+    """
     pillars = np.array([fw.pillar_of[c] for c in ds.indicators])
     counts = {}
     for pillar in (*fw.pillars, "total"):
-        mask = np.ones(len(pillars), bool) if pillar == "total" else pillars == pillar
+        mask = included.copy() if pillar == "total" else (pillars == pillar) & included
         for risk in (*RISKS, "none"):
             if risk != "none" or pillar == "total":
                 counts[f"{risk}_{pillar}"] = ((classes == risk) & mask[None, :]).sum(axis=1)
@@ -161,15 +173,18 @@ def risk_counts(ds: Dataset, fw: Framework, classes: np.ndarray) -> dict[str, np
 
 
 def risk_summary(ds: Dataset, regions: Regions, classes: np.ndarray,
-                 counts: dict[str, np.ndarray], lang: str) -> pd.DataFrame:
+                 counts: dict[str, np.ndarray], included: np.ndarray, lang: str) -> pd.DataFrame:
     """Per region: counts of high, medium and low risk by pillar and in total, and the
-    codes of its high-risk indicators."""
+    codes of its high-risk indicators — those in the index, as counted, then those left out
+    of the index (``high_risk_outside_index``, not counted)."""
     codes = np.array(ds.indicators, dtype=object)
+    high = classes == "high"
     return pd.DataFrame({
         "unit_id": list(ds.units),
         "name": [regions.name(u, lang) for u in ds.units],
         **counts,
-        "high_risk_indicators": ["; ".join(codes[row == "high"]) for row in classes],
+        "high_risk_indicators": ["; ".join(codes[row & included]) for row in high],
+        "high_risk_outside_index": ["; ".join(codes[row & ~included]) for row in high],
     })
 
 

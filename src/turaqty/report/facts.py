@@ -29,10 +29,10 @@ def strengths_weaknesses(a: Assessment, unit: str, n: int = 3) -> tuple[list, li
 
 
 def high_risks(a: Assessment) -> dict[str, list[str]]:
-    """Region id → codes of its indicators in the index classed as high risk."""
-    in_index = {c for c, inc in zip(a.dataset.indicators, a.arrays.included) if inc}
-    high = a.risk[(a.risk["risk"] == "high") & a.risk["indicator"].isin(in_index)]
-    return {unit: list(codes) for unit, codes in high.groupby("unit_id", sort=False)["indicator"]}
+    """Region id → codes of its indicators in the index classed as high risk (the counted
+    ones of ``risk_summary``: one definition for every output)."""
+    s = a.risk_summary
+    return {unit: codes.split("; ") for unit, codes in zip(s["unit_id"], s["high_risk_indicators"]) if codes}
 
 
 def mechanisms_by_region(a: Assessment, n: int = 5) -> dict[str, list[tuple[str, str]]]:
