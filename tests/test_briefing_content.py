@@ -88,3 +88,58 @@ def test_an_excluded_indicator_is_counted_nowhere():
     for unit in high_b25:
         assert "B25" in s.loc[unit, "high_risk_outside_index"].split("; ")
     assert not a.mechanisms["answers"].str.contains(r"\bB43\b|\bB25\b").any()
+
+
+def _user_frame(b43_repeats_b48: bool) -> pd.DataFrame:
+    frame = turaqty.load_embedded().wide(national=True)
+    frame["B43"] = frame["B48"] if b43_repeats_b48 else frame["B48"] * 0.37 + 1000
+    return frame.rename_axis("region").reset_index()
+
+
+@pytest.mark.parametrize("lang,copy_words", [("en", "copy of B48"), ("ru", "копия B48"), ("kk", "B48 көшірмесі")])
+def test_the_b43_copy_note_only_where_it_is_true(lang, copy_words):
+    def excluded_message(data) -> str:
+        w = turaqty.assess(data, lang=lang).warnings
+        return w.query("code == 'indicator_excluded' and indicator == 'B43'")["message"].iloc[0]
+
+    assert copy_words in excluded_message(None)                      # the embedded data
+    assert copy_words in excluded_message(_user_frame(True))         # a user's B43 = B48
+    independent = excluded_message(_user_frame(False))
+    assert copy_words not in independent and "B48" not in independent and "--include B43" in independent
+
+
+def test_the_method_sheet_gives_the_same_reason(tmp_path):
+    path = tmp_path / "regions-2024.csv"
+    _user_frame(False).to_csv(path, index=False)
+    done = run("assess", path, "--out", tmp_path / "out", "--quiet")
+    assert done.returncode == 0, done.stderr
+    wb = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx", read_only=True)
+    text = " ".join(str(c) for row in wb[t("sheet.method")].values for c in row if c)
+    assert "B43" in text and "copy of B48" not in text
+    manifest = __import__("json").loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["inputs"]["data"]["year"], manifest["inputs"]["data"]["year_from"]) == (2024, "file_name")
+
+
+def test_the_b1_label_names_the_period_only_for_the_embedded_data():
+    assert turaqty.assess(lang="kk").framework.by_code["B1"].name("kk") == \
+        "2019–2023 жылдардағы халық санының өзгерісі"
+    a = turaqty.assess()
+    assert a.stats.set_index("indicator").loc["B1", "unit"] == "% (2019 = 100)"
+    user = turaqty.assess(_user_frame(False), lang="ru")
+    for lang in ("en", "kk", "ru"):
+        assert "2019" not in user.framework.by_code["B1"].name(lang)
+        assert "2019" not in user.framework.by_code["B1"].unit(lang)
+    assert "2019" not in user.stats.set_index("indicator").loc["B1", "name"]
+    assert "2019" not in turaqty.load_framework().by_code["B1"].name("en")  # the template's label
+
+
+def test_the_manifest_records_the_data_year(tmp_path):
+    assert turaqty.assess().manifest["inputs"]["data"]["year"] == 2023
+    path = tmp_path / "regions.csv"
+    _user_frame(False).to_csv(path, index=False)
+    assert turaqty.assess(str(path)).manifest["inputs"]["data"]["year"] is None
+    assert turaqty.assess(str(path), year=2022).manifest["inputs"]["data"]["year"] == 2022
+    done = run("assess", path, "--year", "2021", "--out", tmp_path / "out", "--quiet")
+    assert done.returncode == 0, done.stderr
+    manifest = __import__("json").loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["inputs"]["data"]["year"], manifest["inputs"]["data"]["year_from"]) == (2021, "data")

@@ -63,8 +63,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
                                               help=h("profile")),
         "out": lambda sp: sp.add_argument("--out", default="turaqty-out", metavar="DIR",
                                           help=h("assess_out")),
-        "risk": lambda sp: sp.add_argument("--risk-thresholds", choices=("derived", "printed"),
+        "risk": lambda sp: sp.add_argument("--risk-thresholds", choices=("derived", "printed", "criteria"),
                                            help=h("risk_thresholds")),
+        "year": lambda sp: sp.add_argument("--year", type=int, metavar="YEAR", help=h("year")),
         "bounds": lambda sp: sp.add_argument("--bounds", choices=("baseline", "recomputed"),
                                              default="baseline", help=h("bounds")),
     }
@@ -76,7 +77,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         sp.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
         return sp
 
-    a = command("assess", "data", "profile", "out", "risk")
+    a = command("assess", "data", "profile", "out", "risk", "year")
     a.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
     a.add_argument("--method", metavar="FILE", help=h("method"))
     a.add_argument("--from", dest="replay", metavar="MANIFEST", help=h("replay"))
@@ -86,9 +87,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     a.add_argument("--include", action="append", default=[], metavar="CODE", help=h("include"))
     a.add_argument("--quiet", action="store_true", help=h("quiet"))
 
-    command("risk", "data", "risk", "profile", "out").add_argument(
+    command("risk", "data", "risk", "profile", "out", "year").add_argument(
         "--quiet", action="store_true", help=h("quiet_risk"))
-    rp = command("report", "data", "profile", "out", "risk")
+    rp = command("report", "data", "profile", "out", "risk", "year")
     rp.add_argument("--pdf", action="store_true", help=h("pdf"))
     rp.add_argument("--docx", action="store_true", help=h("docx"))
 
@@ -99,16 +100,16 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     br.add_argument("--previous", metavar="DATA", help=h("previous"))
     br.add_argument("--pdf", action="store_true", help=h("brief_pdf"))
     command("reproduce", "out")
-    command("audit", "data", "profile", "out")
+    command("audit", "data", "profile", "out", "year")
 
     sc = sub.add_parser("scenario", help=h("scenario"), description=h("scenario_description"))
     sc.add_argument("scenario", nargs="?", metavar="MACRO:SCENARIO", help=h("scenario_id"))
-    for option in ("data", "bounds", "profile", "out"):
+    for option in ("data", "bounds", "profile", "out", "year"):
         shared[option](sc)
     sc.add_argument("--list", action="store_true", help=h("scenario_list"))
     sc.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
 
-    wi = command("whatif", "data", "bounds", "profile", "out")
+    wi = command("whatif", "data", "bounds", "profile", "out", "year")
     wi.add_argument("--set", action="append", default=[], metavar="REGION.CODE=VALUE", help=h("set"))
     wi.add_argument("--file", metavar="FILE", help=h("whatif_file"))
 
@@ -293,7 +294,8 @@ def _assess(args) -> int:
         data = data or recorded["data"]
         framework = framework or recorded["framework"]
         args.replay_method = recorded["method"]
-    a = assess(_data(args, data, framework), profile=_method(args, lang), lang=lang, framework=framework)
+    a = assess(_data(args, data, framework), profile=_method(args, lang), lang=lang, framework=framework,
+               year=args.year)
     if args.replay and a.dataset.sha256 != recorded["sha256"]:
         from turaqty.errors import Problem, UsageError
 
@@ -318,7 +320,7 @@ def _risk(args) -> int:
     from turaqty.report.outputs import write_assessment
 
     lang = args.lang
-    a = assess(_data(args), profile=_method(args, lang), lang=lang)
+    a = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
     write_assessment(a, Path(args.out), risk_only=True, protect=args.data)
     if not args.quiet:
         print(t("cli.risk_title", lang, mode=t(f"risk.mode.{a.method.risk_thresholds}", lang),
@@ -360,7 +362,7 @@ def _report(args) -> int:
         from turaqty.report.pdf import find_chromium
 
         find_chromium()  # before any work: no Chromium, no output
-    a = assess(_data(args), profile=_method(args, lang), lang=lang)
+    a = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
     files = report_files(a, pdf=args.pdf, docx=args.docx)
     write_folder(args.out, files, protect=args.data)
     print(t("cli.report_written", lang, out=str(args.out), size=len(files["report.html"]) // 1024))
@@ -414,7 +416,7 @@ def _audit(args) -> int:
     from turaqty.report.outputs import audit_files
 
     lang = args.lang
-    a = assess(_data(args), profile=_method(args, lang), lang=lang)
+    a = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
     audit = run_audit(a)
     write_folder(args.out, audit_files(a, audit), protect=args.data)
     for f in audit["flags"]:
@@ -435,7 +437,7 @@ def _scenario(args) -> int:
         for sid in scenario_ids():
             print(f"{sid:28} {scenario_label(sid, lang)} ({len(scenario_changes(sid))})")
         return 0
-    base = assess(_data(args), profile=_method(args, lang), lang=lang)
+    base = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
     ids = scenario_ids() if args.scenario == "all" else [args.scenario]
     results = [run_scenario(base, sid, args.bounds) for sid in ids]
     return _write_scenarios(args, base, results)
@@ -452,7 +454,7 @@ def _whatif(args) -> int:
     if args.file and (sets := _change_sets(args.file)) is not None:
         return _whatif_sets(args, sets)
     changes = parse_settings(args.set) + (read_changes(args.file) if args.file else [])
-    base = assess(_data(args), profile=_method(args, lang), lang=lang)
+    base = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
     return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds, strict=True)])
 
 
@@ -507,7 +509,7 @@ def _whatif_sets(args, sets) -> int:
 
     lang = args.lang
     common = parse_settings(args.set) if args.set else []
-    base = assess(_data(args), profile=_method(args, lang), lang=lang)
+    base = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
     started = time.perf_counter()
     table = run_change_sets(base, {name: common + changes for name, changes in sets.items()},
                             args.bounds, strict=True)

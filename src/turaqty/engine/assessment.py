@@ -17,7 +17,7 @@ import datetime as _dt
 import os
 import platform
 from pathlib import Path
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -31,6 +31,7 @@ from turaqty.core.classify import LEVELS
 from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline
 from turaqty.core.stats import STATISTICS, describe
 from turaqty.model.dataset import Dataset
+from turaqty.model.data_notes import data_year, exclusion_reason, for_dataset
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import check_language, t
 from turaqty.core.impute import group_codes
@@ -198,7 +199,7 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult,
         if r.empty[j]:
             out.append(("indicator_empty", c, "", {}))
         elif c in excluded:
-            out.append(("indicator_excluded", c, "", {"reason": excluded[c]}))
+            out.append(("indicator_excluded", c, "", {"reason": exclusion_reason(ds, c, excluded[c])}))
         elif r.constant[j]:
             out.append(("indicator_constant", c, "", {"value": r.upper[j]}))
     included = r.included
@@ -252,13 +253,14 @@ def _created() -> str:
 
 def _manifest(ds: Dataset, fw: Framework, regions: Regions, method: Method,
               directions: dict[str, str], included: list[str], lang: str) -> dict:
+    year, year_from = data_year(ds)
     return {
         "tool": "turaqty",
         "lang": lang,
         "version": version(),
         "created": _created(),
         "inputs": {
-            "data": {"source": ds.source, "sha256": ds.sha256, "year": ds.year,
+            "data": {"source": ds.source, "sha256": ds.sha256, "year": year, "year_from": year_from,
                      **({"sheet": ds.sheet} if ds.sheet else {}),
                      "regions": len(ds.units), "indicators": len(ds.indicators),
                      "national_row": ds.national is not None},
@@ -358,7 +360,7 @@ def tree_of(fw: Framework, method: Method, codes: tuple[str, ...]) -> Tree:
 def assess(data: "Dataset | str | pd.DataFrame | None" = None,
            profile: "str | Method" = "default", lang: str = "en",
            risk_thresholds: str | None = None, baseline: "Assessment | None" = None,
-           framework: "Framework | str | None" = None) -> Assessment:
+           framework: "Framework | str | None" = None, year: int | None = None) -> Assessment:
     """Assess ``data`` by the method of ``profile``.
 
     ``data`` is ``None`` (the embedded 2023 data), a path to a CSV or XLSX file, a wide
@@ -369,7 +371,9 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     workbook or a COINr ``iMeta`` table); without it, the framework of the data (Kazakhstan's
     ``kz-isdr``). Names and messages are in ``lang``
     (``en``, ``kk`` or ``ru``). ``risk_thresholds`` (``derived`` or ``printed``) overrides
-    the profile's choice for the risk map. With a ``baseline`` assessment of the same
+    the profile's choice for the risk map. ``year`` states the data's year
+    (recorded in the manifest; without it, a single year in the file's name is used). With
+    a ``baseline`` assessment of the same
     indicators, its normalisation bounds and risk thresholds are kept (scenarios: scores
     and classes stay comparable with the baseline's; scores beyond its bounds are clipped).
 
@@ -390,7 +394,9 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
         ds = read_coinr_data(data, fw)
     else:
         ds = as_dataset(data, fw, regions)
-    fw = fw or load_framework(ds.framework)
+    if year is not None:
+        ds = replace(ds, year=int(year))
+    fw = fw or for_dataset(load_framework(ds.framework), ds)
     if method.framework and method.framework != fw.id:
         raise DataError(Problem("framework_mismatch", value=fw.id,
                                 params={"expected": method.framework}))

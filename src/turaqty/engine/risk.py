@@ -10,6 +10,10 @@ Thresholds come from the framework's risk rules in one of two modes:
 ``printed``
     the conditions of the printed Tables 18-20, cleaned (gaps closed, typos and a reversed
     orientation fixed; each fix is in ``risk_rules.csv``).
+``criteria``
+    the criteria of Tables 15-17 as printed (:mod:`turaqty.risk_criteria`) for the 14
+    indicators they cover; the others keep their ``derived`` thresholds (a warning names
+    them).
 
 Example
 -------
@@ -33,8 +37,9 @@ from turaqty.core.classify import level_of
 from turaqty.core.risk import RISKS, reference_values, risk_classes
 from turaqty.model.dataset import Dataset
 from turaqty.i18n import format_number, t
+from turaqty.engine.risk_criteria import load_criteria
 
-MODES = ("derived", "printed")
+MODES = ("derived", "printed", "criteria")
 REFERENCES = ("national", "median", "mean")
 
 
@@ -102,7 +107,29 @@ def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thres
             notices.append(("risk_crossed", code, "", {}))
     if stand_ins:
         notices.append(("risk_no_national", "", "", {"codes": ", ".join(stand_ins)}))
+    if mode == "criteria":
+        notices.extend(_apply_criteria(codes, fw, high, low, orientation, high_inc, low_inc,
+                                       high_src, low_src))
     return Thresholds(high, low, orientation, high_inc, low_inc, high_src, low_src), notices
+
+
+def _apply_criteria(codes, fw: Framework, high, low, orientation, high_inc, low_inc,
+                    high_src, low_src) -> list:
+    """Overwrite the derived thresholds (in place) with the criteria of Tables 15-17 where
+    they exist; a notice names the indicators left with derived thresholds."""
+    criteria = load_criteria(fw.id)
+    uncovered = []
+    for j, code in enumerate(codes):
+        c = criteria.get(code)
+        if c is None:
+            if code in fw.risk_rules:
+                uncovered.append(code)
+            continue
+        high[j], low[j] = c.high[1], c.low[1]
+        orientation[j] = c.orientation
+        high_inc[j], low_inc[j] = c.inclusive
+        high_src[j] = low_src[j] = "criteria"
+    return [("risk_no_criteria", "", "", {"codes": ", ".join(uncovered)})] if uncovered else []
 
 
 def printed_class(rule, value: float) -> str:

@@ -47,7 +47,7 @@ CHOICES = {
     "directions": ("meaningful", "printed"),
     "constant": ("exclude",),
     "ties": ("min",),
-    "risk_thresholds": ("derived", "printed"),
+    "risk_thresholds": ("derived", "printed", "criteria"),
 }
 
 
@@ -124,7 +124,7 @@ class Method:
     availability_by_node: tuple[tuple[str, float], ...] = ()  # … or its own share
     constant: str = "exclude"  # an indicator with all values equal is left out of the index
     ties: str = "min"  # equal values share the better rank
-    risk_thresholds: str = "derived"  # derived: from the data (national, median, norms) | printed
+    risk_thresholds: str = "derived"  # derived: from the data (national, median, norms) | printed | criteria
     extra: tuple = field(default=(), compare=False)  # keys kept for the record (e.g. a note)
 
     def __post_init__(self):

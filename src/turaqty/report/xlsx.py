@@ -17,6 +17,7 @@ import pandas as pd
 from turaqty.analysis.mechanisms import region_mechanisms
 from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
+from turaqty.model.data_notes import exclusion_reason
 from turaqty.i18n import format_number, t
 from turaqty.io.write import stable_zip
 
@@ -61,7 +62,8 @@ def method_rows(a: Assessment) -> list[tuple[str, str]]:
 
     def value(key, v):
         if key == "exclude":
-            return "; ".join(f"{c}: {t(f'reason.{r}', lang, default=r)}" for c, r in v.items()) or "-"
+            return "; ".join(f"{c}: {t(f'reason.{exclusion_reason(a.dataset, c, r)}', lang, default=r)}"
+                             for c, r in v.items()) or "-"
         if isinstance(v, list):
             return " – ".join(format_number(x, lang, 2).rstrip("0").rstrip(",.") for x in v)
         return t(f"method.{key}.{v}", lang, default=str(v))
