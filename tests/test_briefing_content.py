@@ -143,3 +143,17 @@ def test_the_manifest_records_the_data_year(tmp_path):
     assert done.returncode == 0, done.stderr
     manifest = __import__("json").loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["inputs"]["data"]["year"], manifest["inputs"]["data"]["year_from"]) == (2021, "data")
+
+
+@pytest.mark.parametrize("lang,expected,pillar_line", [
+    ("en", "Highest social index: Astana (7.67); lowest: Turkistan Region (4.62).", "161 of 420"),
+    ("kk", "Ең жоғары әлеуметтік индекс: Астана қаласы (7,67)", "жоғары тәуекелді мәндер: 161"),
+    ("ru", "Наивысший социальный индекс: город Астана (7,67)", "161 из 420"),
+])
+def test_findings_name_the_pillar_of_the_index(lang, expected, pillar_line):
+    f = turaqty.assess(lang=lang).findings
+    social = f[f["pillar"] == "social"]["text"].tolist()
+    assert pillar_line in social[0]
+    assert social[1].startswith(expected)
+    ecological = f[f["pillar"] == "ecological"]["text"].tolist()[1]
+    assert {"en": "ecological index", "kk": "экологиялық индекс", "ru": "экологический индекс"}[lang] in ecological

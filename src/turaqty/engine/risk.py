@@ -297,7 +297,8 @@ def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
             col = pillars[:, k_p]
             if np.isfinite(col).any():
                 best, worst = int(np.nanargmax(col)), int(np.nanargmin(col))
-                rows.append((pillar, "", 0, n, t("finding.leaders", lang,
+                index = t(f"col.{pillar}", lang, default=fw.pillar_name(pillar, lang)).lower()
+                rows.append((pillar, "", 0, n, t("finding.leaders", lang, index=index,
                             best=regions.name(units[best], lang), best_value=format_number(col[best], lang, 2),
                             worst=regions.name(units[worst], lang),
                             worst_value=format_number(col[worst], lang, 2))))
