@@ -157,3 +157,99 @@ def test_findings_name_the_pillar_of_the_index(lang, expected, pillar_line):
     assert social[1].startswith(expected)
     ecological = f[f["pillar"] == "ecological"]["text"].tolist()[1]
     assert {"en": "ecological index", "kk": "экологиялық индекс", "ru": "экологический индекс"}[lang] in ecological
+
+
+KK_NAMES = {
+    "B4": "Табысы СҚП бойынша күніне 6,8 АҚШ долларынан төмен халықтың үлесі",
+    "B5": "Темір тапшылығы анемиясы анықталған жүкті әйелдердің үлесі",
+    "B20": "Басшылық лауазымдардағы әйелдердің үлесі",
+    "B16": "6–74 жас аралығындағы халықтың цифрлық сауаттылық деңгейі",
+    "B28": "Бір жұмыспен қамтылған адамға шаққандағы нақты ЖӨӨ-нің жылдық өсу қарқыны",
+    "B50": "Атмосфераға ластаушы заттар шығарындыларындағы аймақтың үлесі",
+    "B51": "Орташа жылдық ауа температурасының 1961–1990 жылдардағы нормадан ауытқуы",
+    "B24": "ЖӨӨ нақты көлем индексі",
+    "B35": "1 млн тұрғынға шаққандағы зерттеушілер саны",
+}
+
+
+@pytest.mark.parametrize("code,name", sorted(KK_NAMES.items()))
+def test_corrected_kazakh_indicator_names(code, name):
+    assert turaqty.load_framework().by_code[code].name("kk") == name
+
+
+def test_corrected_units_and_the_b1_label():
+    fw = turaqty.load_framework()
+    assert fw.by_code["B35"].unit("kk") == "1 млн тұрғынға"
+    for lang, word in (("en", "passengers"), ("ru", "пассажиров"), ("kk", "жолаушы")):
+        assert word in fw.by_code["B37"].unit(lang)  # passengers are not tonnes
+    assert not fw.by_code["B16"].name("kk").startswith("Облыстар бөлінісінде")
+    assert turaqty.assess(lang="kk").framework.by_code["B1"].name("kk") == \
+        "2019–2023 жылдардағы халық санының өзгерісі"
+
+
+def test_one_kazakh_term_for_public_private_partnership():
+    from turaqty.mechanisms import load_mechanisms
+
+    texts = " ".join(m.name("kk") + " " + m.description("kk") for m in load_mechanisms())
+    assert "мемлекеттік-жекешелік әріптестік" in texts.lower()
+    assert "жекеменшік серіктестік" not in texts.lower()
+
+
+@pytest.mark.parametrize("key,lang,text", [
+    ("cli.help.audit_description", "kk", "ЕО Бірлескен зерттеу орталығы"),
+    ("cli.help.profile", "kk", "жарияланған кестелер"),
+    ("cli.help.risk_thresholds", "kk", "түзетілген шекті мәндер"),
+    ("cli.help.profile", "ru", "направления по смыслу показателей"),
+    ("cli.help.bounds", "ru", "сохранить"),
+    ("audit.outlier", "ru", "аномальные значения"),
+    ("audit.outlier", "kk", "шектен тыс мәнді аймақтар"),
+    ("risk.risky_side", "en", "Risk at"),
+    ("risk.risky_side", "ru", "Риск при"),
+    ("risk.risky_side", "kk", "Тәуекел:"),
+    ("cli.help.risk_description", "en", "Classify every indicator value"),
+])
+def test_corrected_messages(key, lang, text):
+    assert text in t(key, lang)
+
+
+def test_words_that_were_wrong_are_gone():
+    assert "выброс" not in t("audit.outlier", "ru") + t("cli.help.audit", "ru")
+    assert "шеткі" not in t("audit.outlier", "kk")
+    assert "для которого" not in t("error.duplicate_region", "ru")
+    assert t("report.mean", "kk") != t("level.medium", "kk")   # the mean is not the medium level
+
+
+def test_map_tooltip_names_the_index_and_the_level():
+    from turaqty.report.html import _map_tip
+
+    a = turaqty.assess(lang="ru")
+    row = a.indices.set_index("unit_id").loc["pavlodar"]
+    assert "Экологический индекс 3,33 (низкий уровень)" in _map_tip(row, "ecological", row["ecological"], a.framework, "ru")
+
+
+def test_workbook_names_the_risk_side(tmp_path):
+    done = run("risk", "--out", tmp_path, "--lang", "ru", "--quiet")
+    assert done.returncode == 0, done.stderr
+    wb = openpyxl.load_workbook(tmp_path / "risk.xlsx", read_only=True)
+    cells = [c for row in wb[t("sheet.risk", "ru")].values for c in row if isinstance(c, str)]
+    assert "Риск при" in cells and "низких значениях" in cells and "Рискованная сторона" not in cells
+
+
+def test_template_indicator_sheet_header(tmp_path):
+    out = tmp_path / "t.xlsx"
+    done = run("template", "--out", out, "--lang", "kk")
+    assert done.returncode == 0, done.stderr
+    wb = openpyxl.load_workbook(out, read_only=True)
+    header = next(wb[t("sheet.indicators", "kk")].values)
+    assert header[1] == t("template.name_row", "kk") and t("col.name", "kk") not in header
+
+
+def test_version_and_assess_help_in_the_users_language(tmp_path):
+    for lang, word in (("kk", "нұсқасы"), ("ru", "версия")):
+        done = run("--version", "--lang", lang)
+        assert done.returncode == 0 and word in done.stdout
+    help_text = " ".join(run("assess", "--help").stdout.split())
+    out = tmp_path / "out"
+    assert run("assess", "--out", out, "--quiet").returncode == 0
+    for f in out.iterdir():
+        assert f.name in help_text, f.name

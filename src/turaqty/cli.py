@@ -52,7 +52,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         return t(f"cli.help.{key}", lang).replace("%", "%%")  # argparse formats help with %
 
     p = argparse.ArgumentParser(prog="turaqty", description=h("turaqty"), epilog=h("epilog"))
-    p.add_argument("--version", action="version", version=f"turaqty {__version__}")
+    p.add_argument("--version", action="version", version=t("cli.version", lang, version=__version__))
     p.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 

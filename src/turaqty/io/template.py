@@ -8,7 +8,7 @@ Example
 -------
 >>> frame = template_frame("ru")
 >>> frame.iloc[:3, :3].values.tolist()
-[['# name', 'Название показателя', 'Изменение численности населения за 2019–2023 гг.'], ['# unit', 'Единица измерения', '% (2019 = 100)'], ['abai', 'область Абай', '']]
+[['# name', 'Название показателя', 'Изменение численности населения (% к базовому году)'], ['# unit', 'Единица измерения', '% (базовый год = 100)'], ['abai', 'область Абай', '']]
 """
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def template_bytes(fmt: str = "csv", lang: str = "en") -> bytes:
     ws.freeze_panes = "C4"
     ws.column_dimensions["B"].width = 32
     info = wb.create_sheet(t("sheet.indicators", lang))
-    info.append([t(f"col.{c}", lang) for c in ("indicator", "name", "unit", "pillar", "direction")])
+    info.append([t(key, lang) for key in ("col.indicator", "template.name_row", "col.unit", "col.pillar",
+                                          "col.direction")])
     for i in fw.indicators:
         if i.has_data:
             info.append([i.code, i.name(lang), i.unit(lang), fw.pillar_name(i.pillar, lang),

@@ -174,10 +174,12 @@ def _summary(a: Assessment) -> str:
 def _map_tip(row, col: str, value: float, fw, lang: str) -> str:
     level = row[f"level_{col}"]
     rank = row[f"rank_{col}"]
-    level_text = t(f"level.{level}", lang) if level else "–"
-    rank_text = "" if pd.isna(rank) else str(int(rank))
-    return (f"{row['name']}: {fw.pillar_name(col, lang)} {_num(value, lang)} ({level_text}), "
-            f"{t('col.rank_integral', lang).lower()} {rank_text}")
+    params = {"region": row["name"], "value": _num(value, lang),
+              "index": t(f"col.{col}", lang, default=fw.pillar_name(col, lang)),
+              "rank": "–" if pd.isna(rank) else str(int(rank))}
+    if not level:
+        return t("report.map_tip_no_level", lang, **params)
+    return t("report.map_tip", lang, level=t(f"level.{level}", lang), **params)
 
 
 def _map_labels(a: Assessment, units, width: float) -> str:
