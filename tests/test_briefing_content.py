@@ -253,3 +253,111 @@ def test_version_and_assess_help_in_the_users_language(tmp_path):
     assert run("assess", "--out", out, "--quiet").returncode == 0
     for f in out.iterdir():
         assert f.name in help_text, f.name
+
+
+def _readme() -> str:
+    from pathlib import Path
+
+    return " ".join((Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8").split())
+
+
+def _n(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_readme_figures_match_the_outputs():
+    """Every figure the README states about the embedded data, recomputed."""
+    import numpy as np
+
+    readme = _readme()
+    r = turaqty.reproduce()
+    cells = r.cells
+    scores = cells[cells["table"].isin(["Table 10", "Table 11", "Table 12"])
+                   & cells["column"].str.fullmatch(r"B\d+")]
+    m = re.search(r"Under `dissertation`, ([\d,]+) of the ([\d,]+) printed scores .*? the other (\d+)", readme)
+    assert (_n(m.group(1)), _n(m.group(2)), _n(m.group(3))) == (
+        int((scores["status"] == "reproduced").sum()), len(scores), int((scores["status"] != "reproduced").sum()))
+    m = re.search(r"([\d,]+) rows, ([\d,]+) reproduced, ([\d,]+) explained, (\d+) unexplained", readme)
+    counts = cells["status"].value_counts()
+    assert tuple(_n(g) for g in m.groups()) == (len(cells), counts.get("reproduced", 0),
+                                                 counts.get("explained", 0), counts.get("unexplained", 0))
+    values = turaqty.load_embedded().wide()
+    m = re.search(r"B43 and B48 \(r = ([\d.]+)\)", readme)
+    assert m.group(1) == f"{np.corrcoef(values['B43'], values['B48'])[0, 1]:.3f}"
+    audit_r = [f for f in turaqty.run_audit(turaqty.assess())["flags"] if f["type"] == "near_duplicate"][0]["figure"]
+    assert m.group(1) == f"{audit_r:.3f}"
+    derived, printed = turaqty.assess(), turaqty.assess(risk_thresholds="printed")
+    m = re.search(r"`derived` and `printed` agree on ([\d,]+) of ([\d,]+) cells", readme)
+    assert (_n(m.group(1)), _n(m.group(2))) == (int((derived.risk["risk"] == printed.risk["risk"]).sum()),
+                                                len(derived.risk))
+    m = re.search(r"Abai has (\d+) high risks", readme)
+    assert int(m.group(1)) == derived.risk_summary.set_index("unit_id").loc["abai", "high_total"]
+
+
+def test_readme_printed_map_figures():
+    import numpy as np
+
+    from turaqty.reproduction import printed_tables
+    from turaqty.risk import printed_class
+
+    readme = _readme()
+    slot = {rule.printed_slot: rule for rule in turaqty.load_framework().risk_rules.values()}
+    unambiguous = same = unused = fixed = 0
+    for row in printed_tables()["risk"].itertuples():
+        shown = row.printed_class or "none"
+        if shown in ("none", "n/a") or "/" in shown:
+            continue
+        unambiguous += 1
+        rule = slot.get(row.slot)
+        if rule is None:
+            unused += 1
+        elif printed_class(rule, float(row.map_value) if row.map_value else np.nan) == shown:
+            same += 1
+        else:
+            fixed += 1
+    m = re.search(r"of the ([\d,]+) region cells the printed thresholds classify unambiguously, the cleaned "
+                  r"thresholds give the same class to ([\d,]+); the other (\d+) are .*? and (\d+) are the unused", readme)
+    assert tuple(_n(g) for g in m.groups()) == (unambiguous, same, fixed, unused)
+
+
+def test_reproduce_rounding_causes_of_the_issue():
+    cells = turaqty.reproduce().cells.set_index(["table", "unit_id", "column"]).sort_index()
+    for table in ("Table 12", "Table 13"):
+        assert cells.loc[(table, "north_kazakhstan", "ecological"), "cause"] == "rounding"
+    aktobe = cells.loc[("Table 18", "aktobe")]
+    assert aktobe.loc["B6 (T18.c06) value", "status"] == "reproduced"       # 21.86 printed as 21.9
+    assert aktobe.loc["B6 (T18.c06) risk", "cause"] == "rounding"          # on the threshold 21.9
+
+
+@pytest.mark.parametrize("lang,table,word", [("kk", "10-кесте", "тәуекел класы"),
+                                             ("ru", "Таблица 10", "класс риска")])
+def test_reproduce_and_audit_reports_in_the_users_language(tmp_path, lang, table, word):
+    done = run("reproduce", "--lang", lang, "--out", tmp_path / "r")
+    assert done.returncode == 0, done.stderr
+    md = (tmp_path / "r" / "reproduce.md").read_text(encoding="utf-8")
+    assert table in md and word in md and "Table 1" not in md and "Text line" not in md
+    assert re.search(r"\| \d+,\d+ \|", md) and not re.search(r"\| \d+\.\d+ \|", md)  # decimal commas
+    assert "| high |" not in md and "| medium |" not in md
+    done = run("audit", "--lang", lang, "--out", tmp_path / "a")
+    assert done.returncode == 0, done.stderr
+    md = (tmp_path / "a" / "audit.md").read_text(encoding="utf-8")
+    for code in ("near_duplicate", "against_pillar", "cronbach_alpha", "max_shift", "| social |"):
+        assert code not in md
+    assert re.search(r"\| \d+,\d+ \|", md) and not re.search(r"\| \d+\.\d+ \|", md)
+    assert t("audit.type.near_duplicate", lang) in md and t("audit.type.near_duplicate", lang) in done.stdout
+
+
+def test_audit_flags_worst_first_and_no_weak_against_pillar():
+    from turaqty.audit import SEVERITY
+
+    audit = turaqty.run_audit(turaqty.assess())
+    order = {"high": 0, "medium": 1, "low": 2}
+    ranks = [order[f["severity"]] for f in audit["flags"]]
+    assert ranks == sorted(ranks) and ranks[0] == 0
+    assert all(f["severity"] == SEVERITY[f["type"]] for f in audit["flags"])
+    against = [f for f in audit["flags"] if f["type"] == "against_pillar"]
+    assert against and all(f["figure"] <= -0.1 for f in against)
+    weak = [c for c in audit["correlations"]
+            if c["with_pillar"]["pearson"] is not None and -0.1 < c["with_pillar"]["pearson"] < 0]
+    assert weak, "the embedded data have weakly negative indicators, which are no longer flagged"
+    assert not {c["indicator"] for c in weak} & {f["indicators"][0] for f in against}

@@ -169,7 +169,7 @@ def test_b43_and_b48_are_near_duplicates(audit):
 
 def test_audit_flags_and_figures(audit):
     for f in audit["flags"]:
-        assert set(f) == {"type", "indicators", "regions", "figure", "message"} and f["message"]
+        assert set(f) == {"type", "severity", "indicators", "regions", "figure", "message"} and f["message"]
     types = {f["type"] for f in audit["flags"]}
     assert {"outlier", "negative_in_pillar", "low_alpha", "rank_sensitive"} <= types
     b13 = [f for f in audit["flags"] if f["type"] == "outlier" and f["indicators"] == ["B13"]][0]

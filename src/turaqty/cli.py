@@ -420,7 +420,9 @@ def _audit(args) -> int:
     audit = run_audit(a)
     write_folder(args.out, audit_files(a, audit), protect=args.data)
     for f in audit["flags"]:
-        print(f"- [{f['type']}] {f['message']}")
+        severity = t(f"audit.severity.{f['severity']}", lang)
+        kind = t(f"audit.type.{f['type']}", lang, default=f["type"])
+        print(f"- [{severity}; {kind}] {f['message']}")
     print(t("cli.audit_written", lang, out=str(args.out), n=len(audit["flags"])))
     return 0
 

@@ -11,11 +11,16 @@ Every check returns figures; a figure past its threshold becomes a **flag**
 - ``constant`` / ``near_constant``: all values equal, or one value shared by ≥ 80 % of regions;
 - ``near_duplicate``: two indicators with |Pearson r| ≥ 0.95 (raw values);
 - ``negative_in_pillar``: two indicators of a pillar whose scores correlate at r ≤ −0.4;
-- ``against_pillar``: an indicator whose score correlates negatively with its own pillar;
+- ``against_pillar``: an indicator whose score correlates negatively with its own pillar
+  (r ≤ −0.1: a weaker correlation is no correlation);
 - ``low_alpha``: Cronbach's alpha of a pillar < 0.7;
 - ``importance_mismatch``: an indicator whose share of its pillar's explained variance
   (squared correlation ratio) is less than half or more than twice its nominal weight;
 - ``rank_sensitive``: removing one indicator moves some region by 3 or more ranks.
+
+Each flag has a ``severity`` (:data:`SEVERITY`: ``high`` — the index cannot be read as it
+stands, ``medium`` — a choice to review, ``low`` — worth knowing), and the flags are listed
+worst first.
 
 Example
 -------
@@ -38,13 +43,38 @@ MIN_PAIRS = 10  # correlations on fewer complete pairs of values are not judged
 
 THRESHOLDS = {
     "coverage": 0.8, "skewness": 2.0, "kurtosis": 3.5, "near_constant": 0.8,
-    "near_duplicate": 0.95, "negative_in_pillar": -0.4, "alpha": 0.7,
+    "near_duplicate": 0.95, "negative_in_pillar": -0.4, "against_pillar": -0.1, "alpha": 0.7,
     "importance_ratio": 2.0, "rank_shift": 3, "min_pairs": MIN_PAIRS,
 }
 # COINr's defaults: outliers |skew| > 2 and kurtosis > 3.5, collinearity |r| ≥ 0.95 (raw data)
 # and r ≤ −0.4 within an aggregation group; availability 0.65 (ours stricter: 0.8). The
 # others (near-constant 80 %, alpha 0.7, importance ratio 2, rank shift 3, 10 pairs) are
 # this tool's own choices, recorded in every audit.json.
+
+SEVERITY = {  # flag type → severity; the order within a severity is the order of listing
+    "small_sample": "high", "low_coverage": "high", "low_coverage_region": "high",
+    "constant": "high", "near_duplicate": "high", "against_pillar": "high",
+    "negative_in_pillar": "medium", "rank_sensitive": "medium", "low_alpha": "medium",
+    "importance_mismatch": "medium", "outlier": "medium", "near_constant": "low",
+}
+_ORDER = {kind: k for k, kind in enumerate(SEVERITY)}
+_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def worst_first(flags: list[dict]) -> list[dict]:
+    """``flags`` ordered by severity (worst first), then by type, then by the size of the
+    figure (largest first); stable otherwise.
+
+    >>> [f["type"] for f in worst_first([{"type": "outlier", "severity": "medium", "figure": 3.0},
+    ...                                  {"type": "constant", "severity": "high", "figure": 1.0}])]
+    ['constant', 'outlier']
+    """
+    def key(f):
+        figure = f.get("figure")
+        size = abs(figure) if isinstance(figure, (int, float)) and figure == figure else 0.0
+        return _SEVERITY_RANK[f["severity"]], _ORDER.get(f["type"], len(_ORDER)), -size
+
+    return sorted(flags, key=key)
 
 
 def cronbach_alpha(scores: np.ndarray) -> float:
@@ -165,7 +195,8 @@ def run_audit(a: Assessment) -> dict:
         names = {"indicator_names": ", ".join(f"{c} ({fw.by_code[c].name(lang)})" for c in indicators),
                  "region_names": ", ".join(a.indices.set_index("unit_id").loc[u, "name"] for u in regions)}
         shown = format_number(figure, lang, 3) if isinstance(figure, float) else figure
-        flags.append({"type": kind, "indicators": list(indicators), "regions": list(regions),
+        flags.append({"type": kind, "severity": SEVERITY[kind],
+                      "indicators": list(indicators), "regions": list(regions),
                       "figure": figure, "message": t(f"audit.{kind}", lang, figure=shown,
                                                      **names, **params)})
 
@@ -230,7 +261,8 @@ def run_audit(a: Assessment) -> dict:
             with_pillar = _with_p(r.scores[:, j], pillars[p])
             correlations.append({"indicator": c, "pillar": p, "with_pillar": with_pillar,
                                  "with_integral": _with_p(r.scores[:, j], r.aggregates[:, -1])})
-            if with_pillar["pearson"] is not None and with_pillar["pearson"] < 0:
+            if with_pillar["pearson"] is not None \
+                    and with_pillar["pearson"] <= THRESHOLDS["against_pillar"]:
                 flag("against_pillar", [c], figure=with_pillar["pearson"],
                      pillar=fw.pillar_name(p, lang).lower())
             share = eta[j] / total if total > 0 and not np.isnan(eta[j]) else float("nan")
@@ -265,7 +297,7 @@ def run_audit(a: Assessment) -> dict:
 
     return {
         "data": a.manifest["inputs"]["data"], "method": a.method.to_dict(),
-        "thresholds": THRESHOLDS, "flags": flags, "coverage": coverage,
+        "thresholds": THRESHOLDS, "flags": worst_first(flags), "coverage": coverage,
         "pillars": pillar_stats, "correlations": correlations, "importance": importance,
         "leave_one_out": loo,
         "near_duplicates": _correlation_pairs(codes, raw_r),
@@ -286,7 +318,8 @@ def audit_tables(audit: dict) -> dict[str, pd.DataFrame]:
                           **{f"{k}_integral": v for k, v in c["with_integral"].items()}}
                          for c in audit["correlations"]])
     return {
-        "flags": pd.DataFrame(audit["flags"], columns=["type", "indicators", "regions", "figure", "message"]),
+        "flags": pd.DataFrame(audit["flags"], columns=["severity", "type", "indicators", "regions",
+                                                      "figure", "message"]),
         "pillars": pd.DataFrame(audit["pillars"]).T.reset_index(names="pillar"),
         "correlations": corr,
         "importance": pd.DataFrame(audit["importance"]),

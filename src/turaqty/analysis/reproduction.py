@@ -181,7 +181,12 @@ def _pillar_of() -> dict[str, str]:
     return load_framework().pillar_of
 
 
-def _index_cells(printed: pd.DataFrame, a: Assessment, from_printed: pd.DataFrame) -> list[tuple]:
+def _index_cells(printed: pd.DataFrame, a: Assessment, from_printed: pd.DataFrame,
+                 wrong: set[tuple[str, str]]) -> list[tuple]:
+    """Rows for the printed indices and ranks. ``wrong`` holds the (region, pillar) pairs
+    with a printed score that is wrong beyond rounding: an index that differs is
+    ``propagated`` from them; one within a printed unit of a region whose scores are right
+    is ``rounding`` (North Kazakhstan's ecological 4.475 printed as 4.47)."""
     ours = a.indices.set_index("unit_id")
     wide = printed.pivot_table(index=["table", "unit_id"], columns="column", values="printed",
                                aggfunc="first")
@@ -201,9 +206,15 @@ def _index_cells(printed: pd.DataFrame, a: Assessment, from_printed: pd.DataFram
             else:
                 cause = "unexplained"
         else:
+            pillars = ("social", "economic", "ecological") if r.column == "integral" else (r.column,)
+            follows_printed = abs(p - from_printed.loc[r.unit_id, r.column]) <= _tolerance(r.printed) + 0.015
             if abs(p - ours_value) <= _tolerance(r.printed):
                 cause = ""
-            elif abs(p - from_printed.loc[r.unit_id, r.column]) <= _tolerance(r.printed) + 0.015:
+            elif follows_printed and any((r.unit_id, q) in wrong for q in pillars):
+                cause = "propagated"
+            elif abs(p - ours_value) <= 10 ** -_decimals(r.printed) + 1e-9:
+                cause = "rounding"
+            elif follows_printed:
                 cause = "propagated"
             else:
                 cause = "unexplained"
@@ -269,8 +280,10 @@ def _risk_cells(risk: pd.DataFrame, a: Assessment) -> list[tuple]:
             cause = "threshold_gap"
         elif "/" in shown:
             cause = "threshold_overlap"
-        elif printed_class(rule, printed_value) == shown:  # the map printed another value
-            cause = "map_values_differ"
+        elif printed_class(rule, printed_value) == shown:  # the class of the value the map prints:
+            # another value (C3, F4, F6), or the same one rounded onto the threshold (Aktobe's
+            # B6: 21.86 printed as 21.9, the high-risk threshold) — one cause for both rows
+            cause = "rounding" if value_cause == "" else "map_values_differ"
         elif rule.printed_fix:
             cause = "threshold_fixed"
         else:
@@ -323,8 +336,12 @@ def reproduce(lang: str = "en") -> Reproduction:
     diss = assess(data, profile="dissertation", lang=lang)
     details: dict = {}
     from_printed = printed_variant(tables["scores"])
-    rows = (_score_cells(tables["scores"], diss, details)
-            + _index_cells(tables["scores"], diss, from_printed)
+    score_rows = _score_cells(tables["scores"], diss, details)
+    pillar_of = diss.framework.pillar_of
+    wrong = {(unit, pillar_of[column]) for _, unit, column, _, _, cause in score_rows
+             if cause not in ("", "rounding")}
+    rows = (score_rows
+            + _index_cells(tables["scores"], diss, from_printed, wrong)
             + _matrix_cells(tables["matrix"], tables["scores"], diss)
             + _risk_cells(tables["risk"], diss)
             + _text_cells(tables["text"], tables["scores"], diss))

@@ -17,20 +17,39 @@ from turaqty.i18n import t
 from turaqty.report.document import Document, Section
 
 
-def audit_document(audit: dict, lang: str = "en") -> Document:
-    """Flags, pillar statistics, correlations, importance and leave-one-out shifts."""
+def audit_document(audit: dict, lang: str = "en", assessment=None) -> Document:
+    """Flags (worst first), pillar statistics, correlations, importance and leave-one-out
+    shifts, with headers, flag types, pillars and regions in ``lang`` (names from the
+    audited ``assessment``'s framework and units; without it, Kazakhstan's)."""
     tables = audit_tables(audit)
-    flags = tables["flags"][["type", "message"]]
-    pillars = tables["pillars"]
+    if assessment is not None:
+        fw, regions = assessment.framework, assessment.regions
+    else:
+        from turaqty.model.framework import load_framework
+        from turaqty.model.units import load_regions
+
+        fw, regions = load_framework(), load_regions()
+    flags = tables["flags"][["severity", "type", "message"]].assign(
+        severity=lambda f: [t(f"audit.severity.{v}", lang) for v in f["severity"]],
+        type=lambda f: [t(f"audit.type.{v}", lang, default=v) for v in f["type"]])
+    pillars = tables["pillars"].assign(pillar=lambda f: [fw.pillar_name(p, lang) for p in f["pillar"]])
     corr = tables["correlations"][["indicator", "pillar", "pearson_pillar", "pearson_p_pillar",
                                    "spearman_pillar", "pearson_integral", "spearman_integral"]]
     importance = tables["importance"][["indicator", "pillar", "correlation_ratio",
                                        "importance_share", "nominal_weight", "ratio"]]
-    loo = tables["leave_one_out"].sort_values("max_shift", ascending=False)
+    corr, importance = (frame.assign(pillar=[fw.pillar_name(p, lang) for p in frame["pillar"]])
+                        for frame in (corr, importance))
+    loo = tables["leave_one_out"].sort_values("max_shift", ascending=False, kind="stable")
+    loo = loo.assign(region=[regions.name(u, lang) if isinstance(u, str) else "" for u in loo["region"]])
     return Document(t("audit.title", lang), [
-        Section(t("audit.flags", lang), [t("audit.flags_text", lang, n=len(flags)), flags]),
-        Section(t("audit.pillars", lang), [pillars]),
-        Section(t("audit.correlations", lang), [corr]),
-        Section(t("audit.importance", lang), [importance]),
-        Section(t("audit.leave_one_out", lang), [pd.DataFrame(loo)]),
+        Section(t("audit.flags", lang), [t("audit.flags_text", lang, n=len(flags)), _headed(flags, lang)]),
+        Section(t("audit.pillars", lang), [_headed(pillars, lang)]),
+        Section(t("audit.correlations", lang), [_headed(corr, lang)]),
+        Section(t("audit.importance", lang), [_headed(importance, lang)]),
+        Section(t("audit.leave_one_out", lang), [_headed(loo, lang)]),
     ], lang)
+
+
+def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` with its column codes replaced by headers in ``lang``."""
+    return frame.rename(columns={c: t(f"audit.col.{c}", lang, default=c) for c in frame.columns})

@@ -1,7 +1,8 @@
 """A small document model rendered to Markdown and to a self-contained HTML page.
 
 Everything that comes from data is escaped in HTML (and its Markdown table cells have
-``|`` escaped), so a region or indicator name can never inject markup.
+``|`` escaped), so a region or indicator name can never inject markup. Numbers in tables
+have a decimal comma in Kazakh and Russian.
 
 Example
 -------
@@ -9,6 +10,8 @@ Example
 >>> doc = Document("Title", [Section("Part", ["A <b>bold</b> claim.", pd.DataFrame({"a": [1]})])])
 >>> "&lt;b&gt;" in doc.to_html(), "| a |" in doc.to_markdown()
 (True, True)
+>>> "| 0,25 |" in Document("T", [Section("P", [pd.DataFrame({"a": [0.25]})])], "ru").to_markdown()
+True
 """
 from __future__ import annotations
 
@@ -49,7 +52,7 @@ class Document:
         for s in self.sections:
             out += [f"## {s.title}", ""]
             for block in s.blocks:
-                out += [_markdown_table(block) if isinstance(block, pd.DataFrame) else block, ""]
+                out += [_markdown_table(block, self.lang) if isinstance(block, pd.DataFrame) else block, ""]
         return "\n".join(out)
 
     def to_html(self) -> str:
@@ -60,23 +63,24 @@ class Document:
         for s in self.sections:
             parts.append(f"<h2>{e(s.title)}</h2>")
             for block in s.blocks:
-                parts.append(_html_table(block) if isinstance(block, pd.DataFrame)
+                parts.append(_html_table(block, self.lang) if isinstance(block, pd.DataFrame)
                              else f"<p>{e(block)}</p>")
         parts.append("</body></html>")
         return "\n".join(parts)
 
 
-def _text(value) -> str:
+def _text(value, lang: str = "en") -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return ""
     if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.0f}"
+        text = f"{value:.4g}" if abs(value) < 1e5 else f"{value:.0f}"
+        return text.replace(".", ",") if lang in ("kk", "ru") else text
     return str(value)
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
+def _markdown_table(frame: pd.DataFrame, lang: str = "en") -> str:
     def cell(v):
-        return _text(v).replace("|", "\\|").replace("\n", " ")
+        return _text(v, lang).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |",
              "|" + "---|" * len(frame.columns)]
@@ -84,13 +88,13 @@ def _markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _html_table(frame: pd.DataFrame) -> str:
+def _html_table(frame: pd.DataFrame, lang: str = "en") -> str:
     e = html.escape
     head = "".join(f"<th>{e(str(c))}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
         cells = "".join(
-            f"<td class=\"num\">{e(_text(v))}</td>" if isinstance(v, (int, float)) and not isinstance(v, bool)
-            else f"<td>{e(_text(v))}</td>" for v in row)
+            f"<td class=\"num\">{e(_text(v, lang))}</td>" if isinstance(v, (int, float)) and not isinstance(v, bool)
+            else f"<td>{e(_text(v, lang))}</td>" for v in row)
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

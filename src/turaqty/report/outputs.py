@@ -73,7 +73,7 @@ def audit_files(a: Assessment, audit: dict) -> dict[str, bytes]:
     """``turaqty audit``: audit.json and its report."""
     from turaqty.report.audit import audit_document
 
-    doc = audit_document(audit, a.lang)
+    doc = audit_document(audit, a.lang, a)
     files = {"audit.json": json_bytes(audit), "audit.md": doc.to_markdown().encode("utf-8"),
              "audit.html": doc.to_html().encode("utf-8")}
     return _with_manifest(a, files)

@@ -9,6 +9,8 @@ Example
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from turaqty.model.units import load_regions
@@ -21,12 +23,47 @@ def _region(unit_id: str, lang: str) -> str:
     return load_regions().name(unit_id, lang) if unit_id else ""
 
 
+def _table_label(table: str, lang: str) -> str:
+    """'Table 10' → '10-кесте'; 'Text line 4557' → 'Мәтін, 4557-жол' (in ``lang``)."""
+    match = re.fullmatch(r"(Table|Text line) (\d+)", table)
+    if not match:
+        return table
+    return t("reproduce.table" if match.group(1) == "Table" else "reproduce.text_line", lang,
+             n=match.group(2))
+
+
+def _column_label(column: str, lang: str) -> str:
+    """'B1 (T18.c01) risk' → 'B1 (T18.c01) тәуекел класы'; 'rank_social' → 'Орны, әлеуметтік'."""
+    match = re.fullmatch(r"(B\d+ \(\S+\)) (risk|value)", column)
+    if match:
+        return f"{match.group(1)} {t(f'reproduce.kind.{match.group(2)}', lang)}"
+    return t(f"col.{column}", lang, default=column)
+
+
+def _value(value, column: str, lang: str):
+    """A printed or recomputed cell in ``lang``: classes and levels in words, region ids as
+    names, numbers written as text as numbers (so they get the decimal comma)."""
+    if not isinstance(value, str):
+        return value
+    if column.endswith(" risk") and value in ("high", "medium", "low", "none"):
+        return t(f"risk.{value}", lang)
+    if column.startswith("level_") and value in ("high", "medium", "low"):
+        return t(f"level.{value}", lang)
+    if value in load_regions().by_id:
+        return _region(value, lang)
+    try:
+        return float(value) if "." in value else int(value)
+    except ValueError:
+        return value
+
+
 def reproduction_document(r: Reproduction, lang: str = "en") -> Document:
     """The report: counts per table and status, the differences grouped by cause, and their
     effect on indices, ranks and levels."""
     cells = r.cells
     counts = cells.groupby(["table", "status"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(STATUSES), fill_value=0).reset_index()
+    counts["table"] = [_table_label(x, lang) for x in counts["table"]]
     counts.columns = [t("reproduce.col.table", lang)] + [t(f"reproduce.status.{s}", lang) for s in STATUSES]
     total = cells["status"].value_counts()
     summary = Section(t("reproduce.summary", lang), [
@@ -40,10 +77,13 @@ def reproduction_document(r: Reproduction, lang: str = "en") -> Document:
     for cause, block in differing.groupby("cause", sort=False):
         by_cause.blocks.append(f"{t(f'cause.{cause}', lang)} — {len(block)}")
         shown = block.assign(
+            table=[_table_label(x, lang) for x in block["table"]],
             unit_id=[_region(u, lang) for u in block["unit_id"]],
-            column=[f"{c} ← {r.details[('copied_column', tb, c)]}"
-                    if ("copied_column", tb, c) in r.details else c
+            column=[f"{_column_label(c, lang)} ← {r.details[('copied_column', tb, c)]}"
+                    if ("copied_column", tb, c) in r.details else _column_label(c, lang)
                     for tb, c in zip(block["table"], block["column"])],
+            printed=[_value(v, c, lang) for v, c in zip(block["printed"], block["column"])],
+            recomputed=[_value(v, c, lang) for v, c in zip(block["recomputed"], block["column"])],
         )[["table", "unit_id", "column", "printed", "recomputed"]]
         shown.columns = [t(f"reproduce.col.{c}", lang) for c in shown.columns]
         by_cause.blocks.append(shown)
