@@ -188,7 +188,7 @@ def test_corrected_units_and_the_b1_label():
 
 
 def test_one_kazakh_term_for_public_private_partnership():
-    from turaqty.mechanisms import load_mechanisms
+    from turaqty.analysis.mechanisms import load_mechanisms
 
     texts = " ".join(m.name("kk") + " " + m.description("kk") for m in load_mechanisms())
     assert "мемлекеттік-жекешелік әріптестік" in texts.lower()
@@ -297,8 +297,8 @@ def test_readme_figures_match_the_outputs():
 def test_readme_printed_map_figures():
     import numpy as np
 
-    from turaqty.reproduction import printed_tables
-    from turaqty.risk import printed_class
+    from turaqty.analysis.reproduction import printed_tables
+    from turaqty.engine.risk import printed_class
 
     readme = _readme()
     slot = {rule.printed_slot: rule for rule in turaqty.load_framework().risk_rules.values()}
@@ -348,7 +348,7 @@ def test_reproduce_and_audit_reports_in_the_users_language(tmp_path, lang, table
 
 
 def test_audit_flags_worst_first_and_no_weak_against_pillar():
-    from turaqty.audit import SEVERITY
+    from turaqty.analysis.audit import SEVERITY
 
     audit = turaqty.run_audit(turaqty.assess())
     order = {"high": 0, "medium": 1, "low": 2}
@@ -361,3 +361,98 @@ def test_audit_flags_worst_first_and_no_weak_against_pillar():
             if c["with_pillar"]["pearson"] is not None and -0.1 < c["with_pillar"]["pearson"] < 0]
     assert weak, "the embedded data have weakly negative indicators, which are no longer flagged"
     assert not {c["indicator"] for c in weak} & {f["indicators"][0] for f in against}
+
+
+def test_readme_whatif_example_shows_a_change():
+    readme = (__import__("pathlib").Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ turaqty whatif --set zhambyl.B25=4.3\n", 1)[1].split("```", 1)[0]
+    done = run("whatif", "--set", "zhambyl.B25=4.3", "--out", __import__("tempfile").mkdtemp())
+    assert done.returncode == 0, done.stderr
+    shown = [line for line in block.splitlines() if line.strip()]
+    assert shown == done.stdout.splitlines()[:len(shown)]
+    assert "rank 7 → 5" in done.stdout
+
+
+def test_whatif_messages_for_changes_without_effect(tmp_path):
+    done = run("whatif", "--set", "karaganda.B25=4.0", "--set", "abai.B1=95.82",
+               "--set", "astana.B25=3.0", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Karaganda Region: B25 4.1 → 4 has no effect: the region already has the best score (9)" in out
+    assert "Abai Region: B1 is already 95.82: the value set equals the baseline" in out
+    assert "Astana: B25 4.5 → 3 lies beyond the baseline's range: its score is clipped to 9.00" in out
+    changes = _csv(tmp_path / "scenario_changes.csv").set_index("unit_id")
+    assert changes.loc["karaganda", "note"] == t("scenario.note.at_best")
+    assert changes.loc["abai", "note"] == t("scenario.note.same_value")
+    ru = run("whatif", "--set", "karaganda.B25=4.0", "--out", tmp_path / "ru", "--lang", "ru")
+    assert "уже лучший балл (9)" in ru.stdout
+
+
+def test_whatif_bare_almaty_is_ambiguous(tmp_path):
+    for lang in ("ru", "en"):
+        done = run("whatif", "--set", "Алматы.B25=4.0", "--out", tmp_path / lang, "--lang", lang)
+        assert done.returncode == 2
+        assert t("error.ambiguous_region", lang, value="Алматы", options="").split("Алматы")[0] in done.stderr
+        for name in ("almaty_region", "almaty_city"):
+            assert turaqty.load_regions().name(name, lang) in done.stderr
+        assert not (tmp_path / lang).exists()
+    from turaqty.analysis.scenarios import parse_setting
+
+    with pytest.raises(turaqty.DataError):
+        parse_setting("Алматы.B25=4.0")
+    assert parse_setting("Алматы облысы.B25=4.0").target == "almaty_region"
+
+
+def test_scenario_incomes_grow_slowly_and_b10_only_with_health():
+    from turaqty.analysis.scenarios import narratives, run_scenario, scenario_changes
+
+    base = turaqty.assess()
+    for macro in ("west", "east_central"):
+        b29 = [c for c in scenario_changes(f"{macro}:pessimistic") if c.indicator == "B29"]
+        assert b29 and all(c.method == "gap" and c.reference == "national" and 0 < c.value < 0.25 for c in b29)
+        applied = run_scenario(base, f"{macro}:pessimistic").applied.query("indicator == 'B29'")
+        assert (applied["after"] >= applied["before"]).all() and (applied["after"] > applied["before"]).any()
+    bullets = {f"{m['id']}:{s['id']}:{b['id']}": b["en"].lower()
+               for m in narratives()["macro_regions"] for s in m["scenarios"] for b in s["factors"] + s["results"]}
+    from turaqty.analysis.scenarios import scenario_ids
+
+    for sid in scenario_ids():
+        for c in scenario_changes(sid):
+            if c.indicator == "B10":
+                assert any(w in bullets[c.source] for w in ("morbidity", "health")), (sid, c.source)
+
+
+def test_scenario_clipped_changes_are_reported(tmp_path):
+    done = run("scenario", "west:pessimistic", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    from turaqty.analysis.scenarios import run_scenario
+
+    applied = run_scenario(turaqty.assess(), "west:pessimistic").applied
+    beyond = applied["note"].isin(["clipped", "at_best", "at_worst"]).sum()
+    assert beyond > 0
+    assert t("cli.scenario_clipped", n=int(beyond), no_effect=int(applied["note"].isin(["at_best", "at_worst"]).sum())) in done.stdout
+
+
+def test_scenario_order_under_recomputed_bounds_is_explained(tmp_path):
+    done = run("scenario", "all", "--bounds", "recomputed", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    order = _csv(tmp_path / "scenario_order.csv")
+    assert len(order) and (order["explanation"].str.len() > 50).all()
+    # every violation of pessimistic ≤ realistic ≤ optimistic is listed, none else
+    from turaqty.analysis.scenarios import run_scenario, scenario_ids
+
+    base = turaqty.assess()
+    results = {sid: run_scenario(base, sid, "recomputed") for sid in scenario_ids()}
+    expected = 0
+    for macro in ("west", "east_central", "south_southeast", "north"):
+        ix = [results[f"{macro}:{s}"].assessment.indices for s in ("pessimistic", "realistic", "optimistic")]
+        for col in ("social", "economic", "ecological", "integral"):
+            p, r, o = (x[col].to_numpy() for x in ix)
+            expected += int(((p > r + 1e-9) | (r > o + 1e-9)).sum())
+    assert len(order) == expected
+    assert set(order.loc[~order["member"], "cause"]) == {"renormalised"}
+    macro_names = {m.id: m.name("en") for m in turaqty.load_regions().macro_regions}
+    for macro in order["macro_region"].unique():
+        assert f"{macro_names[macro]}: the order pessimistic ≤ realistic ≤ optimistic breaks" in done.stdout
+    base_run = run("scenario", "all", "--out", tmp_path / "b")
+    assert len(_csv(tmp_path / "b" / "scenario_order.csv")) == 0   # baseline bounds: order holds

@@ -316,7 +316,6 @@ def _assess(args) -> int:
 
 
 def _risk(args) -> int:
-    from turaqty.engine.assessment import assess
     from turaqty.report.outputs import write_assessment
 
     lang = args.lang
@@ -353,7 +352,6 @@ def _risk_summary(a, lang: str) -> str:
 
 
 def _report(args) -> int:
-    from turaqty.engine.assessment import assess
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import report_files
 
@@ -410,7 +408,6 @@ def _reproduce(args) -> int:
 
 
 def _audit(args) -> int:
-    from turaqty.engine.assessment import assess
     from turaqty.analysis.audit import run_audit
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import audit_files
@@ -428,7 +425,6 @@ def _audit(args) -> int:
 
 
 def _scenario(args) -> int:
-    from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
     from turaqty.analysis.scenarios import run_scenario, scenario_changes, scenario_ids, scenario_label
 
@@ -446,7 +442,6 @@ def _scenario(args) -> int:
 
 
 def _whatif(args) -> int:
-    from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
     from turaqty.analysis.scenarios import parse_settings, read_changes, run_changes
 
@@ -529,7 +524,7 @@ def _whatif_sets(args, sets) -> int:
 def _write_scenarios(args, base, results) -> int:
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import scenario_files
-    from turaqty.analysis.scenarios import comparison_summary
+    from turaqty.analysis.scenarios import APPLIED, comparison_summary
 
     lang = args.lang
     write_folder(args.out, scenario_files(base, results, lang), protect=args.data)
@@ -537,8 +532,16 @@ def _write_scenarios(args, base, results) -> int:
         s = comparison_summary(r, lang)
         moved = s[(s["rank"] != s["rank_scenario"]) | (s["levels_changed"] != "")]
         print(t("cli.scenario_result", lang, name=r.name, changes=r.changed, moved=len(moved)))
-        skipped = r.applied[~r.applied["note"].isin(["", "clipped"])]
-        if len(skipped):
+        if r.name == "whatif":
+            for line in _whatif_lines(r, lang):
+                print("  " + line)
+        else:
+            beyond = r.applied["note"].isin(["clipped", "at_best", "at_worst"])
+            if beyond.any():
+                print("  " + t("cli.scenario_clipped", lang, n=int(beyond.sum()),
+                               no_effect=int(r.applied["note"].isin(["at_best", "at_worst"]).sum())))
+        skipped = r.applied[~r.applied["note"].isin(APPLIED)]
+        if len(skipped) and r.name != "whatif":
             print("  " + t("cli.scenario_skipped", lang, n=len(skipped),
                            notes=", ".join(f"{t(f'scenario.note.{n}', lang)}: {k}"
                                            for n, k in skipped["note"].value_counts().items())))
@@ -547,8 +550,50 @@ def _write_scenarios(args, base, results) -> int:
                   f"{format_number(row.integral_scenario, lang)}, "
                   f"{t('col.rank_integral', lang).lower()} {row.rank} → {row.rank_scenario}"
                   + (f"; {row.levels_changed}" if row.levels_changed else ""))
+    for line in _order_lines(results, lang):
+        print(line)
     print(t("cli.scenario_written", lang, out=str(args.out)))
     return 0
+
+
+def _order_lines(results, lang: str) -> list[str]:
+    """Per macro-region whose three scenarios ran: where pessimistic ≤ realistic ≤ optimistic
+    breaks and why (each case is in scenario_order.csv); a member's case is printed in full."""
+    from turaqty.model.units import load_regions
+    from turaqty.analysis.scenario_order import order_violations
+
+    order = order_violations(results, lang)
+    macro_names = {m.id: m.name(lang) for m in load_regions().macro_regions}
+    lines = []
+    for macro, block in order.groupby("macro_region", sort=False):
+        causes = ", ".join(t(f"scenario.order_cause.{c}", lang) for c in dict.fromkeys(block["cause"]))
+        lines.append(t("cli.scenario_order", lang, macro=macro_names.get(macro, macro), n=len(block),
+                       regions=block["unit_id"].nunique(),
+                       members=block.loc[block["member"], "unit_id"].nunique(), causes=causes))
+        lines += ["  " + text for text in block.loc[block["member"], "explanation"]]
+    return lines
+
+
+def _whatif_lines(result, lang: str) -> list[str]:
+    """One line per what-if change: what it did to the value and the score, or why it did
+    nothing (the value set is the baseline's, the score was already the best, …)."""
+    from turaqty.model.units import load_regions
+
+    regions = load_regions()
+    base, new = result.baseline, result.assessment
+    col = {c: j for j, c in enumerate(base.dataset.indicators)}
+    row = {u: i for i, u in enumerate(base.dataset.units)}
+    lines = []
+    for ch in result.applied.itertuples():
+        params = {"region": regions.name(ch.unit_id, lang), "code": ch.indicator,
+                  "before": format_number(ch.before, lang, 4).rstrip("0").rstrip(",."),
+                  "after": format_number(ch.after, lang, 4).rstrip("0").rstrip(",.")}
+        if ch.unit_id in row and ch.indicator in col:
+            i, j = row[ch.unit_id], col[ch.indicator]
+            params.update(score_before=format_number(base.arrays.scores[i, j], lang, 2),
+                          score_after=format_number(new.arrays.scores[i, j], lang, 2))
+        lines.append(t(f"whatif.{ch.note or 'change'}", lang, **params))
+    return lines
 
 
 def _validate(args) -> int:

@@ -134,19 +134,24 @@ def resolve_targets(target: str) -> list[str]:
     return [rid] if rid and rid != NATIONAL_ID else []
 
 
-NOTES = ("", "no_effect", "no_value", "no_reference", "not_in_data", "clipped")
+NOTES = ("", "no_effect", "same_value", "no_value", "no_reference", "not_in_data", "clipped",
+         "at_best", "at_worst")
+APPLIED = ("", "clipped", "at_best", "at_worst")  # the value changed (its score may not)
 
 
-def apply_changes(base: Assessment, changes: list[Change]) -> tuple:
+def apply_changes(base: Assessment, changes: list[Change], bounds: str = "baseline") -> tuple:
     """The baseline's dataset with ``changes`` applied, and a table of every change
     (``unit_id, indicator, before, after, method, value, reference, source, horizon,
     assumption, note``).
 
     References (national value, best region, median) are taken from the baseline, so the
     order of the changes does not matter. ``note`` says why a change moved nothing
-    (``no_effect``, ``no_value``: the region has no value, ``no_reference``: e.g. no
-    national row, ``not_in_data``: the data lack the region or indicator) or that the new
-    value lies beyond the baseline's bounds (``clipped``: its score is 1 or 9).
+    (``no_effect``: already at or beyond the reference, ``same_value``: the value set is the
+    baseline's, ``no_value``: the region has no value, ``no_reference``: e.g. no national
+    row, ``not_in_data``: the data lack the region or indicator) or, with the baseline's
+    bounds kept, that the new value lies beyond them (``clipped``: its score becomes 1 or 9;
+    ``at_best``/``at_worst``: its score already was 9/1 and stays, so the indices do not
+    move).
     """
     ds = base.dataset
     values = ds.values.copy()
@@ -165,8 +170,11 @@ def apply_changes(base: Assessment, changes: list[Change]) -> tuple:
         direction = 1 if directions[ch.indicator] == "+" else -1
         national = ds.national[j] if ds.national is not None else np.nan
         new, note = _changed_value(x, ch, ds.values[:, j], national, direction)
-        if note == "" and not lower[j] <= new <= upper[j]:
-            note = "clipped"
+        if note == "" and bounds == "baseline" and not lower[j] <= new <= upper[j]:
+            best_side = (new > upper[j]) == (direction > 0)
+            clipped_score = 9.0 if best_side else 1.0
+            already = np.isclose(base.arrays.scores[i, j], clipped_score)
+            note = ("at_best" if best_side else "at_worst") if already else "clipped"
         values[i, j] = new
         applied.append((ch.target, ch.indicator, x, new, ch.method, ch.value, ch.reference,
                         ch.source, ch.horizon, ch.assumption, note))
@@ -180,7 +188,7 @@ def _changed_value(x: float, ch: Change, column: np.ndarray, national: float,
                    direction: int) -> tuple[float, str]:
     """The new value and a note (see :func:`apply_changes`)."""
     if ch.method == "set":
-        return ch.value, "" if ch.value != x else "no_effect"
+        return ch.value, "" if ch.value != x else "same_value"
     if np.isnan(x):
         return x, "no_value"
     if ch.method in ("relative", "absolute"):
@@ -212,7 +220,7 @@ class ScenarioResult:
     @property
     def changed(self) -> int:
         """How many values the scenario really changed."""
-        return int((self.applied["note"].isin(["", "clipped"])).sum())
+        return int((self.applied["note"].isin(APPLIED)).sum())
 
     @cached_property
     def comparison(self) -> pd.DataFrame:
@@ -227,14 +235,14 @@ def run_changes(base: Assessment, changes: list[Change], name: str = "whatif",
     ``strict`` (what-if): a change to a region or indicator the data lack is an error."""
     if bounds not in BOUNDS:
         raise DataError(Problem("unknown_bounds", value=bounds, params={"choices": ", ".join(BOUNDS)}))
-    ds, applied = apply_changes(base, changes)
+    ds, applied = apply_changes(base, changes, bounds)
     missing = applied[applied["note"] == "not_in_data"]
     if strict and len(missing):
         raise DataError([Problem("whatif_not_in_data", file=base.dataset.source,
                                  value=f"{u}.{c}") for u, c in zip(missing["unit_id"], missing["indicator"])])
     new = assess(ds, profile=base.method, lang=base.lang,
                  baseline=base if bounds == "baseline" else None)
-    skipped = applied[~applied["note"].isin(["", "clipped"])]
+    skipped = applied[~applied["note"].isin(APPLIED)]
     new.manifest["scenario"] = {"name": name, "bounds": bounds,
                                 "changed": int(len(applied) - len(skipped)),
                                 "not_applied": skipped[["unit_id", "indicator", "note"]].to_dict("records")}
@@ -374,8 +382,12 @@ def _change(region: str, code: str, value, where: str, row: int | None) -> Chang
     regions = load_regions()
     fw = load_framework()
     targets = resolve_targets(region)
+    options = regions.candidates(region)
     if regions.resolve(region) == NATIONAL_ID:
         problems.append(Problem("whatif_national", file=where, row=row, column="region", value=region))
+    elif len(options) > 1:  # bare «Алматы»: the city or the region, as the file reader says
+        problems.append(Problem("ambiguous_region", file=where, row=row, column="region", value=region,
+                                params={"options": RegionNames(options)}))
     elif not targets:
         problems.append(Problem("unknown_region", file=where, row=row, column="region", value=region,
                                 params={"suggestions": RegionNames(regions.suggest(region))}))

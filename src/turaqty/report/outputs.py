@@ -83,6 +83,7 @@ def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, byte
     """``turaqty scenario`` / ``whatif``: the comparison with the baseline, the changes
     applied with their derivation and narrative source, a per-region summary, a workbook."""
     from turaqty.report.xlsx import scenario_workbook
+    from turaqty.analysis.scenario_order import order_violations
     from turaqty.analysis.scenarios import changes_table, comparison_summary
 
     comparison = pd.concat([r.comparison for r in results], ignore_index=True)
@@ -93,8 +94,17 @@ def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, byte
     files = {"comparison.csv": csv_bytes(comparison), "scenario_changes.csv": csv_bytes(changes),
              "scenario_summary.csv": csv_bytes(summary),
              "scenario.xlsx": scenario_workbook(base, results, summary, changes, comparison)}
+    if _has_trio(results):  # a macro-region's three scenarios: check their order
+        files["scenario_order.csv"] = csv_bytes(order_violations(results, lang))
     return _with_manifest(base, files,
                           scenarios=[r.assessment.manifest["scenario"] for r in results])
+
+
+def _has_trio(results: list) -> bool:
+    """Whether ``results`` hold the three scenarios of some macro-region."""
+    names = {r.name for r in results}
+    return any(all(f"{n.split(':')[0]}:{s}" in names for s in ("pessimistic", "realistic", "optimistic"))
+               for n in names if ":" in n)
 
 
 def report_files(a: Assessment, pdf: bool = False, docx: bool = False) -> dict[str, bytes]:
