@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from turaqty.audit import MIN_PAIRS, _pairwise_r, _with_p
+from turaqty.analysis.audit import MIN_PAIRS, _pairwise_r, _with_p
 
 
 def _loop_r(values: np.ndarray) -> np.ndarray:

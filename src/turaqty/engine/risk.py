@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from turaqty.model.framework import Framework
+from turaqty.model.framework import Framework, condition_orientation, conditions_inclusive
 from turaqty.model.units import Regions
 from turaqty.core.classify import level_of
 from turaqty.core.risk import RISKS, reference_values, risk_classes
@@ -126,8 +126,8 @@ def _apply_criteria(codes, fw: Framework, high, low, orientation, high_inc, low_
                 uncovered.append(code)
             continue
         high[j], low[j] = c.high[1], c.low[1]
-        orientation[j] = c.orientation
-        high_inc[j], low_inc[j] = c.inclusive
+        orientation[j] = condition_orientation(c.high)
+        high_inc[j], low_inc[j] = conditions_inclusive(c.high, c.low)
         high_src[j] = low_src[j] = "criteria"
     return [("risk_no_criteria", "", "", {"codes": ", ".join(uncovered)})] if uncovered else []
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from turaqty.model.framework import DEFAULT_FRAMEWORK, parse_condition
-from turaqty.model.package_data import read_catalogue_csv
+from turaqty.model.package_data import data_file, read_catalogue_csv
 
 
 @dataclass(frozen=True)
@@ -39,20 +39,12 @@ class Criterion:
     low: tuple[str, float]
     fix: str
 
-    @property
-    def orientation(self) -> int:
-        """+1 if low values are the risk (the high-risk condition is ``<``), else −1."""
-        return 1 if self.high[0].startswith("<") else -1
-
-    @property
-    def inclusive(self) -> tuple[bool, bool]:
-        """Whether the high- and low-risk conditions include their threshold."""
-        return self.high[0].endswith("="), self.low[0].endswith("=")
-
 
 @lru_cache(maxsize=4)
 def load_criteria(framework_id: str = DEFAULT_FRAMEWORK) -> dict[str, Criterion]:
-    """The indicators with printed criteria, by code."""
+    """The indicators with printed criteria, by code (none for a framework without them)."""
+    if not data_file("frameworks", framework_id, "risk_rules.csv").is_file():
+        return {}
     rows, _ = read_catalogue_csv("frameworks", framework_id, "risk_rules.csv")
     return {r["code"]: Criterion(r["code"], parse_condition(r["criteria_high"]),
                                  parse_condition(r["criteria_low"]), r["criteria_fix"])

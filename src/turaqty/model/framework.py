@@ -117,12 +117,22 @@ class RiskRule:
     @property
     def printed_orientation(self) -> int:
         """+1 if the printed high-risk condition is on low values (``<``), else −1."""
-        return 1 if self.printed_high[0].startswith("<") else -1
+        return condition_orientation(self.printed_high)
 
     @property
     def printed_inclusive(self) -> tuple[bool, bool]:
         """Whether the printed high- and low-risk conditions include their threshold."""
-        return self.printed_high[0].endswith("="), self.printed_low[0].endswith("=")
+        return conditions_inclusive(self.printed_high, self.printed_low)
+
+
+def condition_orientation(high: tuple[str, float]) -> int:
+    """+1 if a high-risk condition is on low values (``<``, ``<=``), else −1."""
+    return 1 if high[0].startswith("<") else -1
+
+
+def conditions_inclusive(high: tuple[str, float], low: tuple[str, float]) -> tuple[bool, bool]:
+    """Whether a high- and a low-risk condition include their threshold (``<=``, ``>=``)."""
+    return high[0].endswith("="), low[0].endswith("=")
 
 
 @dataclass(frozen=True)
