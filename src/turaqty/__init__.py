@@ -52,6 +52,7 @@ _EXPORTS = {
     "turaqty.analysis.scenarios": ("Change", "ScenarioResult", "parse_setting", "read_changes",
                                    "run_changes", "run_scenario", "scenario_changes",
                                    "scenario_ids"),
+    "turaqty.analysis.scenario_order": ("order_violations",),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
