@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 
+from turaqty.model.framework import load_framework
 from turaqty.model.units import load_regions
 from turaqty.i18n import t
 from turaqty.report.document import Document, Section
@@ -45,8 +46,11 @@ def _value(value, column: str, lang: str):
     names, numbers written as text as numbers (so they get the decimal comma)."""
     if not isinstance(value, str):
         return value
-    if column.endswith(" risk") and value in ("high", "medium", "low", "none"):
-        return t(f"risk.{value}", lang)
+    if column.endswith(" risk"):
+        if value in ("n/a", "none"):
+            return t(f"reproduce.class_{'na' if value == 'n/a' else 'none'}", lang)
+        if all(part in ("high", "medium", "low") for part in value.split("/")):
+            return " / ".join(t(f"risk.{part}", lang) for part in value.split("/"))
     if column.startswith("level_") and value in ("high", "medium", "low"):
         return t(f"level.{value}", lang)
     if value in load_regions().by_id:
@@ -55,6 +59,21 @@ def _value(value, column: str, lang: str):
         return float(value) if "." in value else int(value)
     except ValueError:
         return value
+
+
+def _levels_changed(text: str, lang: str) -> str:
+    """'social: medium→high; …' in ``lang``."""
+    fw = load_framework()
+
+    def one(part: str) -> str:
+        match = re.fullmatch(r"(\w+): (\w*)→(\w*)", part.strip())
+        if not match:
+            return part
+        node, before, after = match.groups()
+        level = {v: t(f"level.{v}", lang) for v in (before, after) if v}
+        return f"{fw.pillar_name(node, lang)}: {level.get(before, '–')}→{level.get(after, '–')}"
+
+    return "; ".join(one(p) for p in text.split(";")) if text else ""
 
 
 def reproduction_document(r: Reproduction, lang: str = "en") -> Document:
@@ -97,8 +116,8 @@ def reproduction_document(r: Reproduction, lang: str = "en") -> Document:
         t("reproduce.col.rank_printed", lang): moved["rank_integral_printed"].astype("Int64"),
         t("reproduce.col.rank_dissertation", lang): moved["rank_integral_dissertation"].astype("Int64"),
         t("reproduce.col.rank_meaningful", lang): moved["rank_integral_meaningful"].astype("Int64"),
-        t("reproduce.col.levels_dissertation", lang): moved["levels_changed_dissertation"],
-        t("reproduce.col.levels_meaningful", lang): moved["levels_changed_meaningful"],
+        t("reproduce.col.levels_dissertation", lang): [_levels_changed(x, lang) for x in moved["levels_changed_dissertation"]],
+        t("reproduce.col.levels_meaningful", lang): [_levels_changed(x, lang) for x in moved["levels_changed_meaningful"]],
     })
     biggest = e.loc[e["rank_change_meaningful"].abs().idxmax()]
     effect = Section(t("reproduce.effects", lang), [
