@@ -86,7 +86,9 @@ def test_an_excluded_indicator_is_counted_nowhere():
     assert len(high_b25) > 0
     for unit in high_b25:
         assert "B25" in s.loc[unit, "high_risk_outside_index"].split("; ")
-    assert not a.mechanisms["answers"].str.contains(r"\bB43\b|\bB25\b").any()
+    from turaqty.analysis.mechanisms import region_mechanisms
+
+    assert not region_mechanisms(a)["answers"].str.contains(r"\bB43\b|\bB25\b").any()
 
 
 def _user_frame(b43_repeats_b48: bool) -> pd.DataFrame:
