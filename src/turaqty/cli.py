@@ -316,6 +316,7 @@ def _assess(args) -> int:
 
 
 def _risk(args) -> int:
+    from turaqty.engine.assessment import assess
     from turaqty.report.outputs import write_assessment
 
     lang = args.lang
@@ -352,6 +353,7 @@ def _risk_summary(a, lang: str) -> str:
 
 
 def _report(args) -> int:
+    from turaqty.engine.assessment import assess
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import report_files
 
@@ -408,6 +410,7 @@ def _reproduce(args) -> int:
 
 
 def _audit(args) -> int:
+    from turaqty.engine.assessment import assess
     from turaqty.analysis.audit import run_audit
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import audit_files
@@ -425,6 +428,7 @@ def _audit(args) -> int:
 
 
 def _scenario(args) -> int:
+    from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
     from turaqty.analysis.scenarios import run_scenario, scenario_changes, scenario_ids, scenario_label
 
@@ -442,6 +446,7 @@ def _scenario(args) -> int:
 
 
 def _whatif(args) -> int:
+    from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
     from turaqty.analysis.scenarios import parse_settings, read_changes, run_changes
 
