@@ -298,15 +298,16 @@ def comparison_summary(result: ScenarioResult, lang: str = "en") -> pd.DataFrame
     c = result.comparison
     wide = c.pivot(index="unit_id", columns="indicator_or_index", values=["baseline", "scenario_value"])
     regions = load_regions()
+    fw = result.assessment.framework
+    root = fw.root  # the columns keep the documented names of the integral index
     out = pd.DataFrame({
         "unit_id": wide.index,
         "name": [regions.name(u, lang) for u in wide.index],
-        "integral": wide[("baseline", "integral")].astype(float).to_numpy(),
-        "integral_scenario": wide[("scenario_value", "integral")].astype(float).to_numpy(),
-        "rank": wide[("baseline", "rank_integral")].to_numpy(),
-        "rank_scenario": wide[("scenario_value", "rank_integral")].to_numpy(),
+        "integral": wide[("baseline", root)].astype(float).to_numpy(),
+        "integral_scenario": wide[("scenario_value", root)].astype(float).to_numpy(),
+        "rank": wide[("baseline", f"rank_{root}")].to_numpy(),
+        "rank_scenario": wide[("scenario_value", f"rank_{root}")].to_numpy(),
     })
-    fw = load_framework()
 
     def level(value) -> str:
         return t(f"level.{value}", lang) if value else "–"

@@ -78,7 +78,7 @@ def _change(value: float, decimals: int = 2, lang: str = "en") -> str:
 
 def _indices(a: Assessment, unit: str, changes, with_previous: bool) -> str:
     lang = a.lang
-    n = int(a.indices["rank_integral"].notna().sum())
+    n = int(a.indices[f"rank_{a.framework.root}"].notna().sum())
     head = [t("brief.index", lang), t("col.value", lang), t("col.level_integral", lang), t("brief.rank_of", lang, n=n)]
     if with_previous:
         head += [t("col.before", lang), t("brief.change", lang), t("brief.rank_change", lang)]
@@ -113,13 +113,13 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
     name = regions.name(unit, lang)
     region = regions.by_id[unit]
     macro = {m.id: m.name(lang) for m in regions.macro_regions}.get(region.macro_region, "–")
-    rank = changes.loc[(unit, "integral"), "rank"]
+    rank = changes.loc[(unit, a.framework.root), "rank"]
     source = (t("source.embedded", lang) if a.dataset.source.startswith("embedded:") else a.dataset.source)
     title = t("brief.title", lang, region=name)
     if a.dataset.year:
         title = t("figure.title_year", lang, title=title, year=a.dataset.year)
     sub = t("brief.subtitle", lang, source=source, rank=_rank(rank),
-            n=int(a.indices["rank_integral"].notna().sum()), version=a.manifest["version"])
+            n=int(a.indices[f"rank_{a.framework.root}"].notna().sum()), version=a.manifest["version"])
     prev = ""
     if previous is not None:
         before = (t("source.embedded", lang) if previous.dataset.source.startswith("embedded:")

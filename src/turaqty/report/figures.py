@@ -105,7 +105,7 @@ def _map_figure(a: Assessment):
     from matplotlib.path import Path as MplPath
 
     rings, (width, height) = geo.projected_rings()
-    values = a.indices.set_index("unit_id")["integral"]
+    values = a.indices.set_index("unit_id")[a.framework.root]
     ok = values.dropna()
     lo, hi = (ok.min(), ok.max()) if len(ok) else (0, 1)
     fig = Figure(figsize=(9, 9 * height / width))

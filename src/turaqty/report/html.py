@@ -98,7 +98,7 @@ SCRIPT = """
     document.querySelectorAll('.legend').forEach(function(l){l.style.display=l.getAttribute('data-layer')===layer?'block':'none';});
   }
   document.querySelectorAll('input[name=map-layer]').forEach(function(r){r.addEventListener('change',function(){paint(r.value);});});
-  paint('integral');
+  paint(document.querySelector('input[name=map-layer]:checked').value);
 })();
 """
 
@@ -134,25 +134,27 @@ def _palette(values: np.ndarray) -> list[str]:
 def _summary(a: Assessment) -> str:
     lang = a.lang
     fw = a.framework
+    root = fw.root
     best = a.ranking().iloc[0]
     findings = "".join(f"<li>{E(text)}</li>" for text in a.findings["text"])
     lead = t("report.lead", lang, n=len(a.dataset.units), best=best["name"],
-             value=_num(best["integral"], lang),
-             level=t(f"level.{best['level_integral']}", lang) if best["level_integral"] else "")
-    head = [("rank_integral", "num"), ("name", "text")] + [(c, "num") for c in fw.index_columns] + [("level_integral", "text")]
-    ths = "".join(f'<th data-sort="{kind}"{REGION_CLASS if c == "name" else ""}>{E(t(f"col.{c}", lang))}</th>'
+             value=_num(best[root], lang),
+             level=t(f"level.{best[f'level_{root}']}", lang) if best[f"level_{root}"] else "")
+    head = ([(f"rank_{root}", "num"), ("name", "text")] + [(c, "num") for c in fw.index_columns]
+            + [(f"level_{root}", "text")])
+    ths = "".join(f'<th data-sort="{kind}"{REGION_CLASS if c == "name" else ""}>{E(t(f"col.{c}", lang, default=c))}</th>'
                   for c, kind in head)
     rows = []
-    for r in a.ranking().itertuples():
-        cells = [f'<td class="num" data-value="{"" if pd.isna(r.rank_integral) else int(r.rank_integral)}">'
-                 f'{"" if pd.isna(r.rank_integral) else int(r.rank_integral)}</td>',
-                 f'<td class="region"><a href="#profile-{E(r.unit_id)}">{E(r.name)}</a></td>']
+    for r in a.ranking().to_dict("records"):
+        rank = "" if pd.isna(r[f"rank_{root}"]) else int(r[f"rank_{root}"])
+        cells = [f'<td class="num" data-value="{rank}">{rank}</td>',
+                 f'<td class="region"><a href="#profile-{E(r["unit_id"])}">{E(r["name"])}</a></td>']
         for c in fw.index_columns:
-            v = getattr(r, c)
+            v = r[c]
             cells.append(f'<td class="num" data-value="{"" if pd.isna(v) else repr(float(v))}">{_num(v, lang)} '
-                         f'{_level(getattr(r, f"level_{c}"), lang)}</td>')
-        cells.append(f'<td>{_level(r.level_integral, lang)}</td>')
-        rows.append(f"<tr data-unit=\"{E(r.unit_id)}\">{''.join(cells)}</tr>")
+                         f'{_level(r.get(f"level_{c}", ""), lang)}</td>')
+        cells.append(f'<td>{_level(r.get(f"level_{root}", ""), lang)}</td>')
+        rows.append(f"<tr data-unit=\"{E(r['unit_id'])}\">{''.join(cells)}</tr>")
     matrix = a.matrix
     mhead = "".join(f"<th>{E(t(f'level.{lv}', lang))}</th>" for lv in LEVELS)
     mrows = []
@@ -226,7 +228,7 @@ def _map(a: Assessment) -> str:
         for u, d in paths.items() if u in ix.index)
     shapes += _map_labels(a, ix.index, width)
     radios = "".join(
-        f'<label><input type="radio" name="map-layer" value="{col}"{" checked" if col == "integral" else ""}> '
+        f'<label><input type="radio" name="map-layer" value="{col}"{" checked" if col == fw.root else ""}> '
         f'{E(fw.pillar_name(col, lang))}</label><br>' for col in fw.index_columns)
     data = json.dumps(layers, ensure_ascii=False).replace("</", "<\\/")
     note = "" if geo.load_geometry() is not None else f'<p class="small">{E(t("report.map_fallback", lang))}</p>'
@@ -371,11 +373,11 @@ def scenario_brief(a: Assessment) -> dict[str, list[tuple[str, float, float]]]:
     from turaqty.analysis.scenarios import run_scenario, scenario_ids, scenario_label
 
     out: dict[str, list] = {}
-    base = a.indices.set_index("unit_id")["integral"]
+    base = a.indices.set_index("unit_id")[a.framework.root]
     for sid in scenario_ids():
         macro = sid.split(":")[0]
         r = run_scenario(a, sid)
-        after = r.assessment.indices.set_index("unit_id")["integral"]
+        after = r.assessment.indices.set_index("unit_id")[a.framework.root]
         for unit in base.index:
             if a.regions.by_id[unit].macro_region == macro:
                 out.setdefault(unit, []).append((scenario_label(sid, a.lang).split(": ", 1)[-1],

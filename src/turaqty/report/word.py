@@ -53,19 +53,20 @@ def _table(doc, head: list[str], rows: list[list[str]], numeric: set[int] = froz
 def _summary(doc, a: Assessment) -> None:
     lang = a.lang
     ranking = a.ranking()
+    root = a.framework.root
     best = ranking.iloc[0]
     doc.add_heading(t("report.summary", lang), level=1)
     doc.add_paragraph(t("report.lead", lang, n=len(a.dataset.units), best=best["name"],
-                        value=_num(best["integral"], lang), level=_level(best["level_integral"], lang)))
+                        value=_num(best[root], lang), level=_level(best.get(f"level_{root}", ""), lang)))
     doc.add_heading(t("report.findings", lang), level=2)
     for text in a.findings["text"]:
         doc.add_paragraph(text, style="List Bullet")
     doc.add_heading(t("report.ranking", lang), level=2)
     head = [t("col.rank_integral", lang), t("col.name", lang)] + [t(f"col.{c}", lang) for c in a.framework.index_columns] \
         + [t("col.level_integral", lang)]
-    rows = [["" if pd.isna(r.rank_integral) else str(int(r.rank_integral)), r.name]
-            + [_num(getattr(r, c), lang) for c in a.framework.index_columns] + [_level(r.level_integral, lang)]
-            for r in ranking.itertuples()]
+    rows = [["" if pd.isna(r[f"rank_{root}"]) else str(int(r[f"rank_{root}"])), r["name"]]
+            + [_num(r[c], lang) for c in a.framework.index_columns] + [_level(r.get(f"level_{root}", ""), lang)]
+            for r in ranking.to_dict("records")]
     _table(doc, head, rows, numeric={0, 2, 3, 4, 5})
     doc.add_heading(t("report.matrix", lang), level=2)
     m = a.matrix
@@ -93,7 +94,7 @@ def _profiles(doc, a: Assessment) -> None:
     doc.add_heading(t("report.profiles", lang), level=1)
     for unit in a.ranking()["unit_id"]:
         row = ix.loc[unit]
-        rank = "" if pd.isna(row["rank_integral"]) else int(row["rank_integral"])
+        rank = "" if pd.isna(row[f"rank_{a.framework.root}"]) else int(row[f"rank_{a.framework.root}"])
         doc.add_heading(f"{row['name']} — {t('col.rank_integral', lang)} {rank}", level=2)
         _table(doc, ["", t("col.value", lang), t("col.level_integral", lang)],
                [[fw.pillar_name(c, lang), _num(row[c], lang), _level(row[f"level_{c}"], lang)]
