@@ -42,7 +42,7 @@ from turaqty.io.read import as_dataset
 from turaqty.model.units import build_units
 from turaqty.model.method import Method, get_method
 from turaqty.core.risk import risk_classes
-from turaqty.engine.risk import (Thresholds, findings, macro_region_summary, region_types, risk_counts,
+from turaqty.engine.risk import (RiskCounts, Thresholds, findings, macro_region_summary, region_types, risk_counts,
                           risk_summary, risk_table, thresholds)
 
 def version() -> str:
@@ -128,7 +128,7 @@ class Assessment:
                              self.regions, self.lang)
 
     @cached_property
-    def _risk_counts(self) -> dict[str, np.ndarray]:
+    def _risk_counts(self) -> RiskCounts:
         return risk_counts(self.dataset, self.framework, self.risk_classes, self.arrays.included)
 
     @cached_property

@@ -174,10 +174,37 @@ def risk_table(ds: Dataset, classes: np.ndarray, th: Thresholds, lang: str) -> p
     })
 
 
+CLASSES = (*RISKS, "none")
+
+
+@dataclass(frozen=True)
+class RiskCounts:
+    """Per unit, how many values of each class (high, medium, low, none) each pillar and the
+    total have: ``counts`` is units × (pillars + total) × classes."""
+
+    pillars: tuple[str, ...]
+    counts: np.ndarray
+
+    def of(self, risk: str, pillar: str = "total") -> np.ndarray:
+        """The count of class ``risk`` in ``pillar`` (or ``total``) for every unit."""
+        k = len(self.pillars) if pillar == "total" else self.pillars.index(pillar)
+        return self.counts[:, k, CLASSES.index(risk)]
+
+    def rated(self, pillar: str = "total") -> np.ndarray:
+        """The values with a class (high, medium or low) in ``pillar``."""
+        return sum(self.of(r, pillar) for r in RISKS)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The counts as ``risk_summary.csv`` lays them out: ``high_social`` … ``none_total``
+        (missing values in total only)."""
+        return {f"{risk}_{pillar}": self.of(risk, pillar)
+                for pillar in (*self.pillars, "total") for risk in CLASSES
+                if risk != "none" or pillar == "total"}
+
+
 def risk_counts(ds: Dataset, fw: Framework, classes: np.ndarray,
-                included: np.ndarray) -> dict[str, np.ndarray]:
-    """Per region, the number of high/medium/low (and, in total, missing) values by pillar:
-    keys such as ``high_social`` and ``none_total``.
+                included: np.ndarray) -> RiskCounts:
+    """Per region, the number of high/medium/low (and missing) values by pillar and in total.
 
     The one definition of a risk count, used by every output (``risk_summary.csv``,
     ``region_types.csv``, macro-regions, the console, the workbook, the report and the
@@ -189,18 +216,15 @@ def risk_counts(ds: Dataset, fw: Framework, classes: np.ndarray,
     >>> int(a.risk_summary.set_index("unit_id").loc["abai", "high_total"])  # B43 not counted
     22
     """
-    pillars = np.array([fw.pillar_of[c] for c in ds.indicators])
-    counts = {}
-    for pillar in (*fw.pillars, "total"):
-        mask = included.copy() if pillar == "total" else (pillars == pillar) & included
-        for risk in (*RISKS, "none"):
-            if risk != "none" or pillar == "total":
-                counts[f"{risk}_{pillar}"] = ((classes == risk) & mask[None, :]).sum(axis=1)
-    return counts
+    pillar_of = np.array([fw.pillar_of[c] for c in ds.indicators])
+    member = np.column_stack([(pillar_of == p) & included for p in fw.pillars] + [included])
+    onehot = np.stack([classes == c for c in CLASSES], axis=-1).astype(np.int64)  # units × m × 4
+    counts = np.einsum("imc,mp->ipc", onehot, member.astype(np.int64))
+    return RiskCounts(tuple(fw.pillars), counts)
 
 
 def risk_summary(ds: Dataset, regions: Regions, classes: np.ndarray,
-                 counts: dict[str, np.ndarray], included: np.ndarray, lang: str) -> pd.DataFrame:
+                 counts: RiskCounts, included: np.ndarray, lang: str) -> pd.DataFrame:
     """Per region: counts of high, medium and low risk by pillar and in total, and the
     codes of its high-risk indicators — those in the index, as counted, then those left out
     of the index (``high_risk_outside_index``, not counted)."""
@@ -209,19 +233,19 @@ def risk_summary(ds: Dataset, regions: Regions, classes: np.ndarray,
     return pd.DataFrame({
         "unit_id": list(ds.units),
         "name": [regions.name(u, lang) for u in ds.units],
-        **counts,
+        **counts.columns(),
         "high_risk_indicators": ["; ".join(codes[row & included]) for row in high],
         "high_risk_outside_index": ["; ".join(codes[row & ~included]) for row in high],
     })
 
 
-def region_types(ds: Dataset, levels: np.ndarray, counts: dict[str, np.ndarray], fw: Framework,
+def region_types(ds: Dataset, levels: np.ndarray, counts: RiskCounts, fw: Framework,
                  regions: Regions, lang: str) -> pd.DataFrame:
     """Each region's type: its pillar levels (``levels``: regions × pillars, then the
     integral) and the pillar(s) with the largest share of high-risk values, with a readable
     name."""
-    rated = np.column_stack([sum(counts[f"{r}_{p}"] for r in RISKS) for p in fw.pillars])
-    highs = np.column_stack([counts[f"high_{p}"] for p in fw.pillars])
+    rated = np.column_stack([counts.rated(p) for p in fw.pillars])
+    highs = np.column_stack([counts.of("high", p) for p in fw.pillars])
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(rated > 0, highs / rated, 0.0)
     rows = []
@@ -236,13 +260,13 @@ def region_types(ds: Dataset, levels: np.ndarray, counts: dict[str, np.ndarray],
             name += "; " + t("type.main_risk", lang, pillar=pillars)
         rows.append((unit, regions.name(unit, lang), regions.by_id[unit].macro_region, *row_levels,
                      "-".join(lv or "none" for lv in row_levels), name, main,
-                     int(counts["high_total"][i])))
+                     int(counts.of("high")[i])))
     return pd.DataFrame(rows, columns=[
         "unit_id", "name", "macro_region", *[f"level_{p}" for p in fw.pillars], "type_id",
         "type_name", "main_risk_pillar", "high_risks"])
 
 
-def macro_region_summary(ds: Dataset, table: np.ndarray, counts: dict[str, np.ndarray],
+def macro_region_summary(ds: Dataset, table: np.ndarray, counts: RiskCounts,
                          regions: Regions, fw: Framework, lang: str) -> pd.DataFrame:
     """Per macro-region (and the cities): members, mean and range of each index (``table``:
     regions × the framework's index columns), the level of the mean where the framework
@@ -265,7 +289,7 @@ def macro_region_summary(ds: Dataset, table: np.ndarray, counts: dict[str, np.nd
             if bounds is not None:
                 row[f"level_{col}"] = level_of(np.array([row[f"{col}_mean"]]), bounds)[0]
         for risk in RISKS:
-            row[f"{risk}_risks"] = int(counts[f"{risk}_total"][members].sum())
+            row[f"{risk}_risks"] = int(counts.of(risk)[members].sum())
         rated = sum(row[f"{risk}_risks"] for risk in RISKS)
         row["high_share"] = row["high_risks"] / rated if rated else np.nan
         rows.append(row)
