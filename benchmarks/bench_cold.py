@@ -54,7 +54,7 @@ def main() -> None:
         trees = {opts.against: _export(opts.against, tmp / "before"), "this tree": ROOT / "src"}
         print(f"cold start, median of {opts.runs} runs each (python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs)")
-        for name, (args, target) in COMMANDS.items():
+        for _name, (args, target) in COMMANDS.items():
             times: dict[str, list[float]] = {label: [] for label in trees}
             for k in range(opts.runs):
                 for label, src in trees.items():

@@ -33,14 +33,19 @@ from turaqty.io.tables import column_label
 
 CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                  b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                 b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                 b'<Default Extension="rels" '
+                 b'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                  b'<Default Extension="xml" ContentType="application/xml"/>'
-                 b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                 b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                 b'<Override PartName="/xl/workbook.xml" '
+                 b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                 b'<Override PartName="/xl/worksheets/sheet1.xml" '
+                 b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
                  b'</Types>')
 ROOT_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-             b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+             b'<Relationship Id="rId1" '
+             b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+             b'Target="xl/workbook.xml"/>'
              b'</Relationships>')
 WORKBOOK = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -48,7 +53,9 @@ WORKBOOK = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             b'<sheets><sheet name="data" sheetId="1" r:id="rId1"/></sheets></workbook>')
 WORKBOOK_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                  b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                 b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+                 b'<Relationship Id="rId1" '
+                 b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                 b'Target="worksheets/sheet1.xml"/>'
                  b'</Relationships>')
 SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
               b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
@@ -82,7 +89,8 @@ def write_xlsx(path: Path, rows, sheet_xml: bytes | None = None) -> Path:
 def real_rows() -> list[list]:
     """Header and the 21 rows (20 regions and the national row) of the embedded data."""
     wide = turaqty.load_embedded().wide(national=True)
-    return [["region", *wide.columns]] + [[u, *map(float, r)] for u, r in zip(wide.index, wide.to_numpy())]
+    return [["region", *wide.columns]] + [[u, *map(float, r)] for u, r in zip(wide.index,
+                                                                              wide.to_numpy(), strict=True)]
 
 
 # run turaqty in a child that records its own peak memory (VmHWM: of its own memory map,
@@ -171,7 +179,8 @@ def _streamed_xlsx(path: Path, block: bytes, times: int) -> Path:
 def bench_xlsx_bombs(folder: Path) -> None:
     whitespace = _streamed_xlsx(folder / "whitespace_bomb.xlsx", b" " * (16 * 1024 * 1024), 128)
     print(f"(made {whitespace.name}: {whitespace.stat().st_size / 1e6:.1f} MB, unpacks to 2 GB)")
-    measure("XLSX unpacking to 2 GB of whitespace, validate", ["validate", str(whitespace)], "refused, ≤ 10 s")
+    measure("XLSX unpacking to 2 GB of whitespace, validate",
+            ["validate", str(whitespace)], "refused, ≤ 10 s")
     many = _streamed_xlsx(folder / "empty_rows_bomb.xlsx", b"<row/>" * 1_000_000, 200)
     print(f"(made {many.name}: {many.stat().st_size / 1e6:.1f} MB, 200 M empty rows)")
     measure("XLSX with 200 M empty rows, validate", ["validate", str(many)], "refused, ≤ 10 s")

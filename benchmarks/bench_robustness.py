@@ -86,7 +86,8 @@ def synthetic(threads: int) -> None:
         values = rng.lognormal(size=(n, m))
         values[rng.random((n, m)) < 0.03] = np.nan
         data = ["region," + ",".join(f"X{j}" for j in range(m))]
-        data += [f"Unit {i}," + ",".join("" if np.isnan(v) else f"{v:.6g}" for v in values[i]) for i in range(n)]
+        data += [f"Unit {i}," + ",".join("" if np.isnan(v) else f"{v:.6g}" for v in values[i])
+                 for i in range(n)]
         (folder / "data.csv").write_text("\n".join(data) + "\n")
         from turaqty.model.method import Method
 
@@ -129,7 +130,8 @@ def main() -> None:
     args = p.parse_args()
     a = assess()
     engine_and_loop("embedded data (20 regions × 52 indicators)", a, 1000, args.loop, args.threads)
-    engine_and_loop("embedded data (20 regions × 52 indicators)", a, 10_000, min(args.loop, 300), args.threads)
+    engine_and_loop("embedded data (20 regions × 52 indicators)", a, 10_000,
+                    min(args.loop, 300), args.threads)
     sobol(args.threads)
     synthetic(args.threads)
     if ASEM.exists():

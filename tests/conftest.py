@@ -146,3 +146,17 @@ def assert_same_indices(a, ref) -> None:
 
 def file_state(path: Path) -> tuple[bytes, int]:
     return path.read_bytes(), path.stat().st_mtime_ns
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, for the tests of one module; skipped when it is absent."""
+    from tests.test_report import CHROMIUM, FLAGS
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium not installed (Debian package 'chromium'); .ci/run installs it")
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed (test extras)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()

@@ -58,7 +58,7 @@ def test_embedded_data_pairwise_r_as_before():
 def test_p_values_equal_scipy_stats(pairs):
     from scipy import stats
 
-    x, y = (np.array(v) for v in zip(*pairs))
+    x, y = (np.array(v) for v in zip(*pairs, strict=True))
     got = _with_p(x, y)
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         assert got["pearson"] is None

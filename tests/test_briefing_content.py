@@ -38,7 +38,7 @@ def risk_run(tmp_path_factory):
 def test_high_risk_counts_agree_across_every_output(report_run, risk_run):
     """Counted over the indicators in the index: Abai 22 (its B43, left out, is not counted)."""
     a = turaqty.assess()
-    included = [c for c, inc in zip(a.dataset.indicators, a.arrays.included) if inc]
+    included = [c for c, inc in zip(a.dataset.indicators, a.arrays.included, strict=True) if inc]
     risk = a.risk[a.risk["indicator"].isin(included) & (a.risk["risk"] == "high")]
     expected = risk.groupby("unit_id").size().reindex(a.dataset.units, fill_value=0)
     assert expected["abai"] == 22
@@ -52,14 +52,16 @@ def test_high_risk_counts_agree_across_every_output(report_run, risk_run):
     macro = _csv(risk_out / "macro_regions.csv")
     assert macro["high_risks"].sum() == expected.sum()
     # the console's table: "Abai Region  22  ..."
-    names = dict(zip(a.indices["unit_id"], a.indices["name"]))
+    names = dict(zip(a.indices["unit_id"], a.indices["name"], strict=True))
     for unit, n in expected.items():
-        line = next(l for l in console.splitlines() if re.match(re.escape(names[unit]) + r"\s{2,}\d", l))
+        line = next(row for row in console.splitlines()
+                    if re.match(re.escape(names[unit]) + r"\s{2,}\d", row))
         assert line.split()[-3] == str(n), line
     # both workbooks' "Risks by region" and "Region types" sheets
     for book in (report_run / "results.xlsx", risk_out / "risk.xlsx"):
         wb = openpyxl.load_workbook(book, read_only=True)
-        for sheet, column in (("sheet.risk_summary", "col.high_total"), ("sheet.region_types", "col.high_risks")):
+        for sheet, column in (("sheet.risk_summary", "col.high_total"),
+                              ("sheet.region_types", "col.high_risks")):
             rows = list(wb[t(sheet)].values)
             header = list(rows[0])
             k, name_col = header.index(t(column)), header.index(t("col.name"))
@@ -97,7 +99,8 @@ def _user_frame(b43_repeats_b48: bool) -> pd.DataFrame:
     return frame.rename_axis("region").reset_index()
 
 
-@pytest.mark.parametrize("lang,copy_words", [("en", "copy of B48"), ("ru", "копия B48"), ("kk", "B48 көшірмесі")])
+@pytest.mark.parametrize("lang,copy_words",
+                         [("en", "copy of B48"), ("ru", "копия B48"), ("kk", "B48 көшірмесі")])
 def test_the_b43_copy_note_only_where_it_is_true(lang, copy_words):
     def excluded_message(data) -> str:
         w = turaqty.assess(data, lang=lang).warnings
@@ -118,7 +121,8 @@ def test_the_method_sheet_gives_the_same_reason(tmp_path):
     text = " ".join(str(c) for row in wb[t("sheet.method")].values for c in row if c)
     assert "B43" in text and "copy of B48" not in text
     manifest = __import__("json").loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert (manifest["inputs"]["data"]["year"], manifest["inputs"]["data"]["year_from"]) == (2024, "file_name")
+    assert (manifest["inputs"]["data"]["year"],
+            manifest["inputs"]["data"]["year_from"]) == (2024, "file_name")
 
 
 def test_the_b1_label_names_the_period_only_for_the_embedded_data():
@@ -157,7 +161,8 @@ def test_findings_name_the_pillar_of_the_index(lang, expected, pillar_line):
     assert pillar_line in social[0]
     assert social[1].startswith(expected)
     ecological = f[f["pillar"] == "ecological"]["text"].tolist()[1]
-    assert {"en": "ecological index", "kk": "экологиялық индекс", "ru": "экологический индекс"}[lang] in ecological
+    assert {"en": "ecological index", "kk": "экологиялық индекс",
+            "ru": "экологический индекс"}[lang] in ecological
 
 
 KK_NAMES = {
@@ -225,7 +230,8 @@ def test_map_tooltip_names_the_index_and_the_level():
 
     a = turaqty.assess(lang="ru")
     row = a.indices.set_index("unit_id").loc["pavlodar"]
-    assert "Экологический индекс 3,33 (низкий уровень)" in _map_tip(row, "ecological", row["ecological"], a.framework, "ru")
+    assert "Экологический индекс 3,33 (низкий уровень)" in _map_tip(row, "ecological",
+                                                                    row["ecological"], a.framework, "ru")
 
 
 def test_workbook_names_the_risk_side(tmp_path):
@@ -275,9 +281,11 @@ def test_readme_figures_match_the_outputs():
     cells = r.cells
     scores = cells[cells["table"].isin(["Table 10", "Table 11", "Table 12"])
                    & cells["column"].str.fullmatch(r"B\d+")]
-    m = re.search(r"Under `dissertation`, ([\d,]+) of the ([\d,]+) printed scores .*? the other (\d+)", readme)
+    m = re.search(r"Under `dissertation`, ([\d,]+) of the ([\d,]+) printed scores .*? "
+                  r"the other (\d+)", readme)
     assert (_n(m.group(1)), _n(m.group(2)), _n(m.group(3))) == (
-        int((scores["status"] == "reproduced").sum()), len(scores), int((scores["status"] != "reproduced").sum()))
+        int((scores["status"] == "reproduced").sum()), len(scores),
+        int((scores["status"] != "reproduced").sum()))
     m = re.search(r"([\d,]+) rows, ([\d,]+) reproduced, ([\d,]+) explained, (\d+) unexplained", readme)
     counts = cells["status"].value_counts()
     assert tuple(_n(g) for g in m.groups()) == (len(cells), counts.get("reproduced", 0),
@@ -285,7 +293,8 @@ def test_readme_figures_match_the_outputs():
     values = turaqty.load_embedded().wide()
     m = re.search(r"B43 and B48 \(r = ([\d.]+)\)", readme)
     assert m.group(1) == f"{np.corrcoef(values['B43'], values['B48'])[0, 1]:.3f}"
-    audit_r = [f for f in turaqty.run_audit(turaqty.assess())["flags"] if f["type"] == "near_duplicate"][0]["figure"]
+    flags = turaqty.run_audit(turaqty.assess())["flags"]
+    audit_r = [f for f in flags if f["type"] == "near_duplicate"][0]["figure"]
     assert m.group(1) == f"{audit_r:.3f}"
     derived, printed = turaqty.assess(), turaqty.assess(risk_thresholds="printed")
     m = re.search(r"`derived` and `printed` agree on ([\d,]+) of ([\d,]+) cells", readme)
@@ -317,7 +326,8 @@ def test_readme_printed_map_figures():
         else:
             fixed += 1
     m = re.search(r"of the ([\d,]+) region cells the printed thresholds classify unambiguously, the cleaned "
-                  r"thresholds give the same class to ([\d,]+); the other (\d+) are .*? and (\d+) are the unused", readme)
+                  r"thresholds give the same class to ([\d,]+); the other (\d+) are .*? and (\d+) are the "
+                  r"unused", readme)
     assert tuple(_n(g) for g in m.groups()) == (unambiguous, same, fixed, unused)
 
 
@@ -365,7 +375,8 @@ def test_audit_flags_worst_first_and_no_weak_against_pillar():
 
 
 def test_readme_whatif_example_shows_a_change():
-    readme = (__import__("pathlib").Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
     block = readme.split("$ turaqty whatif --set zhambyl.B25=4.3\n", 1)[1].split("```", 1)[0]
     done = run("whatif", "--set", "zhambyl.B25=4.3", "--out", __import__("tempfile").mkdtemp())
     assert done.returncode == 0, done.stderr
@@ -410,11 +421,13 @@ def test_scenario_incomes_grow_slowly_and_b10_only_with_health():
     base = turaqty.assess()
     for macro in ("west", "east_central"):
         b29 = [c for c in scenario_changes(f"{macro}:pessimistic") if c.indicator == "B29"]
-        assert b29 and all(c.method == "gap" and c.reference == "national" and 0 < c.value < 0.25 for c in b29)
+        assert b29 and all(c.method == "gap" and c.reference == "national" and 0 < c.value < 0.25
+                           for c in b29)
         applied = run_scenario(base, f"{macro}:pessimistic").applied.query("indicator == 'B29'")
         assert (applied["after"] >= applied["before"]).all() and (applied["after"] > applied["before"]).any()
     bullets = {f"{m['id']}:{s['id']}:{b['id']}": b["en"].lower()
-               for m in narratives()["macro_regions"] for s in m["scenarios"] for b in s["factors"] + s["results"]}
+               for m in narratives()["macro_regions"] for s in m["scenarios"]
+               for b in s["factors"] + s["results"]}
     from turaqty.analysis.scenarios import scenario_ids
 
     for sid in scenario_ids():
@@ -431,7 +444,8 @@ def test_scenario_clipped_changes_are_reported(tmp_path):
     applied = run_scenario(turaqty.assess(), "west:pessimistic").applied
     beyond = applied["note"].isin(["clipped", "at_best", "at_worst"]).sum()
     assert beyond > 0
-    assert t("cli.scenario_clipped", n=int(beyond), no_effect=int(applied["note"].isin(["at_best", "at_worst"]).sum())) in done.stdout
+    assert t("cli.scenario_clipped", n=int(beyond),
+             no_effect=int(applied["note"].isin(["at_best", "at_worst"]).sum())) in done.stdout
 
 
 def test_scenario_order_under_recomputed_bounds_is_explained(tmp_path):

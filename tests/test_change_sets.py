@@ -24,7 +24,8 @@ def _sets(base, seed: int = 0, n: int = 25) -> dict:
         sets[f"random{k}"] = [Change(units[rng.integers(len(units))], codes[rng.integers(len(codes))],
                                      ("set", "relative", "absolute")[rng.integers(3)],
                                      float(rng.normal(scale=5))) for _ in range(4)]
-    sets["twice"] = [Change("karaganda", "B25", "relative", 0.5), Change("karaganda", "B25", "absolute", -1.0)]
+    sets["twice"] = [Change("karaganda", "B25", "relative", 0.5),
+                     Change("karaganda", "B25", "absolute", -1.0)]
     sets["empty"] = []
     return sets
 

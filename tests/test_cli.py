@@ -340,7 +340,7 @@ def fill_xlsx_template(path: Path, wide) -> None:
     for row in ws.iter_rows(min_row=2):
         unit = row[0].value
         if unit in wide.index:
-            for cell, code in zip(row, header):
+            for cell, code in zip(row, header, strict=True):
                 if code in wide.columns and not np.isnan(wide.loc[unit, code]):
                     cell.value = float(wide.loc[unit, code])
     wb.save(path)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import turaqty
+from tests.seed import decimals, seed_table
 from turaqty.core.classify import level_of
 from turaqty.core.rank import rank_descending
-from tests.seed import decimals, seed_table
 
 NEW_REGIONS = ("abai", "zhetisu", "ulytau")
 # Cells of Tables 10-12 that do not follow from Tables 7-9, with the cause.
@@ -73,8 +73,8 @@ def test_rounding_anomalies_are_within_one_unit(printed_long, diss):
     for key, cause in KNOWN_ANOMALIES.items():
         if cause.startswith("raw data rounded"):
             printed, ours = mismatches[key]
-            text = next(v for (c, u, v) in printed_long[["column", "region_id", "value"]].itertuples(index=False)
-                        if (c, u) == key)
+            cells = printed_long[["column", "region_id", "value"]].itertuples(index=False)
+            text = next(v for (c, u, v) in cells if (c, u) == key)
             assert abs(printed - ours) < 10 ** -decimals(text) + 1e-3, key  # one printed unit
 
 
@@ -133,7 +133,7 @@ def test_levels_of_table_13_match_the_matrix_except_e4():
     matrix = seed_table("matrix_published.csv")
     bounds = {"social": (4.0, 7.0), "economic": (4.0, 7.0), "ecological": (4.0, 7.0)}
     ours = [level_of(np.array([v]), bounds[p])[0]
-            for p, v in zip(matrix["pillar"], matrix["table13_pillar_index"])]
+            for p, v in zip(matrix["pillar"], matrix["table13_pillar_index"], strict=True)]
     assert ours == matrix["level_implied_by_table13"].tolist()
     disagree = matrix[matrix["level"] != matrix["level_implied_by_table13"]]
     assert sorted(disagree["region_id"]) == ["karaganda", "mangystau", "west_kazakhstan"]  # E4

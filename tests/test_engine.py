@@ -17,7 +17,6 @@ import pytest
 
 import turaqty
 from turaqty.io.frameworks import read_framework
-from turaqty.model.framework import load_framework
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "turaqty"
@@ -61,7 +60,8 @@ def test_four_pillars_sum_into_the_integral(tmp_path):
     assert ix["integral"].max() > 20  # four pillars of 1–9, not one
     assert list(a.indices.columns[-5:]) == [f"level_{c}" for c in fw.index_columns]
     # the fourth pillar by hand: mean of the 1–9 scores of B20–B22
-    assert ix["governance"].tolist() == pytest.approx(a.scores.set_index("unit_id")[["B20", "B21", "B22"]].mean(axis=1).tolist())
+    by_hand = a.scores.set_index("unit_id")[["B20", "B21", "B22"]].mean(axis=1)
+    assert ix["governance"].tolist() == pytest.approx(by_hand.tolist())
 
 
 def test_kz_isdr_keeps_its_layout_and_levels():
@@ -74,7 +74,8 @@ def test_kz_isdr_keeps_its_layout_and_levels():
     assert fw.levels("social") == (4.0, 7.0) and fw.levels("integral") == (11.0, 19.0)
 
 
-def three_level(tmp_path: Path, weights: dict[str, str] | None = None, data: str | None = None) -> tuple[Path, Path]:
+def three_level(tmp_path: Path, weights: dict[str, str] | None = None,
+                data: str | None = None) -> tuple[Path, Path]:
     """A two-level tree over four indicators: x1, x2 → A; x3, x4 → B; A, B → top."""
     w = weights or {}
     folder = tmp_path / "fw"
@@ -109,7 +110,8 @@ def test_weights_from_the_framework_and_the_method(tmp_path):
     a = turaqty.assess(data, framework=folder, profile=turaqty.Method())
     ix = a.indices.set_index("unit_id")
     assert ix["A"].tolist() == pytest.approx([1.0, (3 * 5 + 9) / 4, (3 * 9 + 5) / 4])
-    assert ix["top"].tolist() == pytest.approx([(2 * a_ + b) / 3 for a_, b in zip(ix["A"], ix["B"])])
+    assert ix["top"].tolist() == pytest.approx([(2 * a_ + b) / 3
+                                                for a_, b in zip(ix["A"], ix["B"], strict=True)])
     m = turaqty.Method.from_dict({"weights": {"x1": 1, "A": 1}})  # the method overrides
     b = turaqty.assess(data, framework=folder, profile=m).indices.set_index("unit_id")
     assert b["A"].tolist() == [1.0, 7.0, 7.0]
@@ -256,13 +258,15 @@ def test_framework_from_an_xlsx_workbook(tmp_path):
 
 
 @pytest.mark.parametrize("structure, key, row", [
-    ("id,parent,type\ntop,,aggregate\nA,B,aggregate\nB,A,aggregate\nx,A,indicator\ny,top,indicator\n", "framework_cycle", 3),
+    ("id,parent,type\ntop,,aggregate\nA,B,aggregate\nB,A,aggregate\nx,A,indicator\ny,top,indicator\n",
+     "framework_cycle", 3),
     ("id,parent,type\ntop,,aggregate\nx,nowhere,indicator\ny,top,indicator\n", "framework_orphan", 3),
     ("id,parent,type\ntop,,aggregate\nempty,top,aggregate\nx,top,indicator\n", "framework_no_children", 3),
     ("id,parent,type,weight\ntop,,aggregate,1\nx,top,indicator,-2\n", "framework_weight", 3),
     ("id,parent,type,weight\ntop,,aggregate,1\nx,top,indicator,heavy\n", "framework_number", 3),
     ("id,parent,type\ntop,,aggregate\nx,top,indicator\nx,top,indicator\n", "framework_duplicate", 4),
-    ("id,parent,type\ntop,,aggregate\nother,,aggregate\nx,top,indicator\ny,other,indicator\n", "framework_roots", None),
+    ("id,parent,type\ntop,,aggregate\nother,,aggregate\nx,top,indicator\ny,other,indicator\n",
+     "framework_roots", None),
 ])
 def test_bad_frameworks(tmp_path, structure, key, row):
     folder = tmp_path / "bad"
@@ -327,12 +331,13 @@ def test_asem_reproduced_through_the_cli(tmp_path):
                        text=True, env=env)
     assert p.returncode == 0, p.stderr
     ours = pd.read_csv(out / "indices.csv", encoding="utf-8-sig").set_index("unit_id")
-    ref = pd.read_csv(EXTERNAL / "coinr-asem" / "ASEM_COIN_legacy" / "Data__Aggregated.csv").set_index("UnitCode")
+    legacy = EXTERNAL / "coinr-asem" / "ASEM_COIN_legacy"
+    ref = pd.read_csv(legacy / "Data__Aggregated.csv").set_index("UnitCode")
     nodes = ["Physical", "ConEcFin", "Political", "Instit", "P2P", "Environ", "Social", "SusEcFin",
              "Conn", "Sust", "Index"]
     assert list(ours.columns[1:12]) == nodes  # lowest level first, the root last
     np.testing.assert_allclose(ours[nodes], ref.loc[ours.index, nodes], rtol=0, atol=1e-6)
-    ranks = pd.read_csv(EXTERNAL / "coinr-asem" / "ASEM_COIN_legacy" / "Results__AggregatesRank.csv").set_index("UnitCode")
+    ranks = pd.read_csv(legacy / "Results__AggregatesRank.csv").set_index("UnitCode")
     assert (ours["rank_Index"] == ranks.loc[ours.index, "Index"]).all()
 
 

@@ -8,9 +8,7 @@ would hang) run as subprocesses."""
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import subprocess
 import sys
 import zipfile
@@ -21,11 +19,11 @@ import pytest
 
 import turaqty
 import turaqty.cli
+from turaqty.analysis.scenarios import read_changes
 from turaqty.errors import DataError, shown
 from turaqty.i18n import LANGUAGES, t
 from turaqty.io.limits import VARIABLES, Limits
 from turaqty.io.read import MAX_PROBLEMS, check_data, read_data
-from turaqty.analysis.scenarios import read_changes
 
 from .conftest import SHARED, numeric_rows, row_of, table_rows, write_csv, write_xlsx
 
@@ -159,7 +157,8 @@ CORPUS = {
     "mixed UTF-8 and cp1251": (_mixed_encoding, "mixed_encoding", ["line 9", "UTF-8"]),
     "UTF-8 mark on a cp1251 file": (_fake_bom, "mixed_encoding", ["line 1"]),
     "binary content": (_binary, "not_a_table", []),
-    "share above 100": (_one_cell("abai", "B3", "150"), "value_impossible", ["row 2", "B3", "150", "0 – 100"]),
+    "share above 100": (_one_cell("abai", "B3", "150"), "value_impossible",
+                        ["row 2", "B3", "150", "0 – 100"]),
     "negative count": (_one_cell("akmola", "B7", "-3"), "value_impossible", ["row 3", "B7", "-3"]),
     "B1 at -500": (_one_cell("abai", "B1", "-500"), "value_impossible", ["row 2", "-500"]),
     "negative fertility": (_one_cell("atyrau", "B2", "-2,1"), "value_impossible", ["B2", "-2.1"]),
@@ -187,7 +186,8 @@ def test_hostile_corpus(tmp_path, wide, capsys, case):
         assert "{" not in check_data(path).problems[0].render(lang)
 
 
-def test_a_30_000_character_region_name_is_quoted_short_and_without_control_characters(tmp_path, wide, capsys):
+def test_a_30_000_character_region_name_is_quoted_short_and_without_control_characters(
+        tmp_path, wide, capsys):
     path = _huge_region_name(tmp_path, wide)
     code, _, err = cli(capsys, "validate", path)
     assert code == 2
@@ -526,7 +526,8 @@ def test_whatif_binary_and_billion_laughs(tmp_path, monkeypatch):
     laughs.write_text(more + "\nchanges: *a12\n", encoding="utf-8")
     assert _changes_error(laughs) == ["limit_yaml_aliases"]
     two = tmp_path / "two.yaml"
-    two.write_text("- {region: &r abai, indicator: &i B25, value: 4}\n- {region: *r, indicator: B1, value: 90}\n"
+    two.write_text("- {region: &r abai, indicator: &i B25, value: 4}\n- "
+                   "{region: *r, indicator: B1, value: 90}\n"
                    "- {region: karaganda, indicator: *i, value: 5}\n", encoding="utf-8")
     monkeypatch.setenv("TURAQTY_MAX_YAML_ALIASES", "2")
     assert len(read_changes(two)) == 3

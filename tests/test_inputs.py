@@ -244,7 +244,7 @@ def test_non_numeric_cells(tmp_path, rows):
     path = write_csv(tmp_path / "d.csv", rows, sep=";")
     problems = problems_of(path)
     assert len(problems) == len(cells)
-    for p, ((n, code), text) in zip(problems, cells.items()):
+    for p, ((n, code), text) in zip(problems, cells.items(), strict=True):
         assert_problem(p, "cell_not_numeric", path, n, code, text)
 
 
@@ -256,7 +256,7 @@ def test_infinite_cells(tmp_path, rows):
     path = write_csv(tmp_path / "d.csv", rows)
     problems = problems_of(path)
     assert len(problems) == len(cells)
-    for p, ((n, code), text) in zip(problems, cells.items()):
+    for p, ((n, code), text) in zip(problems, cells.items(), strict=True):
         assert_problem(p, "cell_infinite", path, n, code, text)
 
 
@@ -584,7 +584,7 @@ def test_understood_and_same_indices(tmp_path, wide, reference, make):
     codes = set(a.warnings["code"])
     assert ("read_cp1251" in codes) == (make is _cp1251_russian)
     missing = a.warnings[a.warnings["code"] == "value_missing"]
-    assert set(zip(missing["indicator"], missing["unit_id"])) == {
+    assert set(zip(missing["indicator"], missing["unit_id"], strict=True)) == {
         ("B46", "west_kazakhstan"), ("B46", "astana")}
     assert turaqty.check_data(path).problems == []
 
@@ -618,7 +618,7 @@ def test_missing_marker_in_a_filled_cell_is_a_missing_value(tmp_path, wide):
     a = turaqty.assess(write_csv(tmp_path / "d.csv", rows))
     assert np.isnan(a.dataset.values[0, a.dataset.indicators.index("B2")])
     missing = a.warnings[a.warnings["code"] == "value_missing"]
-    assert ("B2", "abai") in set(zip(missing["indicator"], missing["unit_id"]))
+    assert ("B2", "abai") in set(zip(missing["indicator"], missing["unit_id"], strict=True))
     for lang in LANGUAGES:
         message = turaqty.assess(a.dataset, lang=lang).warnings.query(
             "code == 'value_missing' and unit_id == 'abai'")["message"].item()

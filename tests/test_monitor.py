@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import turaqty
+from tests.seed import EXTERNAL
 from turaqty.analysis.monitor import monitor
 from turaqty.analysis.trends import cagr, direction_arrow, progress_ratio, progress_status
 from turaqty.errors import DataError, UsageError
@@ -20,8 +21,6 @@ from turaqty.io.panel import panel_from_frame, read_panel
 from turaqty.model.dataset import load_embedded
 from turaqty.model.layout import load_layout
 from turaqty.model.panel import load_embedded_panel
-
-from tests.seed import EXTERNAL
 
 KAZSTAT = EXTERNAL / "kazstat-sdg"
 OPEN_DATA = EXTERNAL / "kz-open-data"
@@ -51,7 +50,8 @@ def test_panel_year_is_a_dataset_and_tidy_round_trips():
     ds = p.year(2020)
     assert ds.year == 2020 and ds.wide().loc["akmola", "B3"] == 8.0
     tidy = p.tidy()
-    assert len(tidy) == 36 and set(tidy.columns) == {"unit_id", "indicator", "year", "value", "flag", "source"}
+    assert len(tidy) == 36 and set(tidy.columns) == {"unit_id", "indicator", "year",
+                                                     "value", "flag", "source"}
     with pytest.raises(UsageError, match="no year 2030"):
         p.year(2030)
 
@@ -193,7 +193,8 @@ def test_base_year_goalposts_clip_and_flag():
 def test_target_goalposts_need_targets():
     with pytest.raises(UsageError, match="B25, B3|B3, B25"):
         monitor(panel_from_frame(synthetic()), bounds="targets")
-    m = monitor(panel_from_frame(synthetic()), bounds="targets", targets={"B3": (12.0, 2.0), "B25": (8.0, 3.0)})
+    m = monitor(panel_from_frame(synthetic()), bounds="targets",
+                targets={"B3": (12.0, 2.0), "B25": (8.0, 3.0)})
     j = m.panel.indicators.index("B3")
     assert (m.lower[j], m.upper[j]) == (2.0, 12.0)
     assert m.scores[m.units.index("akmola"), j, 0] == pytest.approx(1 + 8 * (12 - 10) / 10)
@@ -265,7 +266,8 @@ def test_trend_rule_helpers_by_hand():
     # increase wanted (direction +1): 100 → 110 by 2020 from 2015, target 200 by 2030
     r = progress_ratio(np.array([100.0]), np.array([110.0]), np.array([200.0]), 2015, 2020)[0]
     assert r == pytest.approx((1.1 ** 0.2 - 1) / (2 ** (1 / 15) - 1))
-    assert direction_arrow(np.array([0.05, -0.05]), np.array([10.0, 10.0]), np.array([1, 1])) == ["stable", "stable"]
+    assert direction_arrow(np.array([0.05, -0.05]),
+                           np.array([10.0, 10.0]), np.array([1, 1])) == ["stable", "stable"]
 
 
 def test_rank_movements_by_hand():
@@ -296,7 +298,7 @@ def test_level_drop_alert():
             ("akmola", "B11", 2023, 50.0), ("aktobe", "B11", 2023, 5.0)]
     m = monitor(panel_from_frame(long(rows)))
     drops = m.alerts.query("alert == 'level_drop'")
-    assert ("akmola", "social") in set(zip(drops["unit_id"], drops["series"]))
+    assert ("akmola", "social") in set(zip(drops["unit_id"], drops["series"], strict=True))
     assert "Akmola Region" in drops["message"].iloc[0]
 
 
@@ -326,14 +328,18 @@ def test_kazstat_breakdown():
 
     total, _ = kazstat_long(KAZSTAT)
     urban, _ = kazstat_long(KAZSTAT, breakdown={"URBANISATION": "U"})
-    pick = lambda f: f.query("indicator == 'B25' and unit_id == 'akmola' and year == 2020")["value"].tolist()
+
+    def pick(f):
+        return f.query("indicator == 'B25' and unit_id == 'akmola' and year == 2020")["value"].tolist()
+
     assert (pick(total), pick(urban)) == ([4.9], [4.4])  # the file: total 4.9, urban 4.4
 
 
 def test_import_kazstat_command(tmp_path):
     _need(KAZSTAT)
     out = tmp_path / "panel.csv"
-    r = subprocess.run([sys.executable, "-m", "turaqty", "import", "kazstat", str(KAZSTAT), "--out", str(out)],
+    r = subprocess.run([sys.executable, "-m", "turaqty", "import", "kazstat",
+                        str(KAZSTAT), "--out", str(out)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     frame = pd.read_csv(out)
@@ -445,9 +451,6 @@ def test_python_api():
 
 # --- the dynamics report in Chromium --------------------------------------------------------
 
-from tests.test_report import browser  # noqa: E402,F401  (the headless Chromium fixture)
-
-
 @pytest.mark.parametrize("lang", ["en", "kk", "ru"])
 def test_dynamics_report_in_chromium(browser, tmp_path, lang):
     from tests.test_report import _open
@@ -460,11 +463,15 @@ def test_dynamics_report_in_chromium(browser, tmp_path, lang):
     page, events = _open(browser, path)
     try:
         sections = page.eval_on_selector_all("main > section", "s => s.map(x => x.id)")
-        assert sections[0] == "alerts" and {"ranking", "lines", "slope", "map-section", "method"} <= set(sections)
+        assert sections[0] == "alerts" and {"ranking", "lines",
+                                            "slope", "map-section", "method"} <= set(sections)
         assert page.inner_text("h1") == t("monitor.report.title", lang)
         assert page.locator("#alerts li").count() > 0
         assert page.locator(".chart").count() >= 17
-        fill = lambda unit: page.get_attribute(f'#map path[data-unit="{unit}"]', "fill")
+
+        def fill(unit):
+            return page.get_attribute(f'#map path[data-unit="{unit}"]', "fill")
+
         assert fill("abai") != "#dddddd"  # 2023: Abai has a value
         page.select_option("#map-year", "2015")
         assert fill("abai") == "#dddddd" and fill("akmola") != "#dddddd"  # Abai did not exist
@@ -494,7 +501,10 @@ def test_derived_indicators_by_hand_with_traces():
              ("aktobe", "revenue", 2023, 100.0)]
     p = panel_from_frame(long(rows))
     d, notices = derive(p, load_derivations_for("kz-isdr"))
-    at = lambda u, c, y: d.values[d.units.index(u), d.indicators.index(c), d.years.index(y)]
+
+    def at(u, c, y):
+        return d.values[d.units.index(u), d.indicators.index(c), d.years.index(y)]
+
     assert at("akmola", "B1", 2023) == pytest.approx(1100 / 1000 * 100)   # 2023 vs 2019
     assert np.isnan(at("akmola", "B1", 2020))                             # 2016 unknown
     assert at("akmola", "B42", 2023) == pytest.approx((500 - 200) / 600 * 100)
@@ -554,7 +564,8 @@ def test_targets_file_through_the_command(tmp_path):
     synthetic().to_csv(data, index=False)
     targets = tmp_path / "targets.csv"
     targets.write_text("indicator,worst,best,target\nB3,12,2,4\nB25,8,3,\n", encoding="utf-8")
-    r = run("monitor", str(data), "--bounds", "targets", "--targets", str(targets), "--out", str(tmp_path / "out"))
+    r = run("monitor", str(data), "--bounds", "targets", "--targets", str(targets),
+            "--out", str(tmp_path / "out"))
     assert r.returncode == 0, r.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["monitoring"]["goalposts"]["B3"] == [2.0, 12.0]

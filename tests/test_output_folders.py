@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 import zipfile
 from pathlib import Path
 
@@ -204,7 +203,7 @@ def formulas(xlsx: Path) -> list[str]:
 
 def test_user_texts_are_never_formulas(tmp_path, wide, capsys):
     data = write_csv(tmp_path / f"{INJECTION}.csv", table_rows(wide))
-    changes = tmp_path / f"=cmd|' -C calc'!A0.csv"
+    changes = tmp_path / "=cmd|' -C calc'!A0.csv"
     changes.write_text("region,indicator,value\nkaraganda,B25,4\n", encoding="utf-8")
     assert turaqty.cli.main(["assess", str(data), "--out", str(tmp_path / "a"), "--quiet"]) == 0
     assert turaqty.cli.main(["whatif", str(data), "--file", str(changes), "--out", str(tmp_path / "w")]) == 0

@@ -4,7 +4,6 @@ reader sees it; PDFs are read back with pypdf, Word documents with python-docx. 
 (phone, print preview, brief) are saved in test-artifacts/ for a person to look at."""
 from __future__ import annotations
 
-import io
 import os
 import re
 import subprocess
@@ -17,11 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import turaqty
+from tests.test_report import ARTIFACTS, CHROMIUM, _write_report
 from turaqty.errors import UsageError
 from turaqty.i18n import LANGUAGES, t
 from turaqty.report.brief import brief_pages, regions_asked
 from turaqty.report.facts import index_changes
-from tests.test_report import ARTIFACTS, CHROMIUM, FLAGS, _write_report, browser  # noqa: F401 (fixture)
 
 A4_PRINTABLE = (718, 1039)  # CSS px inside the report's @page margins (A4, 10 mm / 12 mm)
 PHONE = {"width": 390, "height": 844}
@@ -118,7 +117,8 @@ OVERFLOWING = """() => {
       p = p.parentElement;
     }
     const r = el.getBoundingClientRect();
-    if (!inBox && r.width > 0 && (r.right > W + 0.5 || r.left < -0.5)) bad.push(el.tagName + '#' + el.id + '.' + el.className);
+    if (!inBox && r.width > 0 && (r.right > W + 0.5 || r.left < -0.5))
+      bad.push(el.tagName + '#' + el.id + '.' + el.className);
   }
   return bad;
 }"""
@@ -149,8 +149,11 @@ def test_phone_layout(phone, tmp_path, lang):
     region = page.locator("#risk-heatmap tbody th.region").first
     assert abs(region.bounding_box()["x"] - heat.evaluate("b => b.getBoundingClientRect().left")) < 1.5
     # profile cards: one per row
-    xs = page.eval_on_selector_all(".profile", "els => els.map(e => [e.getBoundingClientRect().left, e.getBoundingClientRect().width])")
-    main = page.locator("main").evaluate("m => m.clientWidth - parseFloat(getComputedStyle(m).paddingLeft) * 2")
+    xs = page.eval_on_selector_all(".profile",
+                                   "els => els.map(e => [e.getBoundingClientRect().left, "
+                                   "e.getBoundingClientRect().width])")
+    main = page.locator("main").evaluate("m => m.clientWidth - "
+                                         "parseFloat(getComputedStyle(m).paddingLeft) * 2")
     assert len(xs) == 20 and len({round(x) for x, _ in xs}) == 1 and all(abs(w - main) < 2 for _, w in xs)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report-{lang}-phone.png"))
@@ -209,7 +212,8 @@ def test_brief_accepts_the_region_spellings_of_an_open_data_file():
 
     a = turaqty.assess()
     regions = turaqty.load_regions()
-    names = [n for n in open_data_names("doctors-by-region/data/arzte.csv") if regions.resolve(n) in a.dataset.units]
+    names = [n for n in open_data_names("doctors-by-region/data/arzte.csv")
+             if regions.resolve(n) in a.dataset.units]
     assert len(names) >= 15
     assert all(regions_asked(a, n) == [regions.resolve(n)] for n in names)
 
@@ -234,7 +238,7 @@ def test_brief_shows_changes_since_a_previous_assessment(wide, tmp_path):
     now, then = turaqty.assess(lang="ru"), turaqty.assess(path, lang="ru")
     assert then.scores.set_index("unit_id").loc["abai", "B23"] == 1.0
     score_now = now.scores.set_index("unit_id").loc["abai", "B23"]
-    n_economic = sum(1 for c, inc in zip(now.dataset.indicators, now.arrays.included)
+    n_economic = sum(1 for c, inc in zip(now.dataset.indicators, now.arrays.included, strict=True)
                      if inc and now.framework.pillar_of[c] == "economic")
     ch = index_changes(now, then)
     assert ch.loc[("abai", "economic"), "change"] == pytest.approx((score_now - 1.0) / n_economic)
@@ -248,7 +252,8 @@ def test_brief_shows_changes_since_a_previous_assessment(wide, tmp_path):
     assert f'▲ {turaqty.i18n.format_number((score_now - 1.0) / n_economic, "ru", 2)}' in page
     proc = _cli("brief", "Абай облысы", "--previous", str(path), "--out", str(tmp_path / "b"))
     assert proc.returncode == 0, proc.stderr
-    assert f"<th>{t('brief.change', 'en')}</th>" in (tmp_path / "b" / "brief-abai.html").read_text(encoding="utf-8")
+    page = (tmp_path / "b" / "brief-abai.html").read_text(encoding="utf-8")
+    assert f"<th>{t('brief.change', 'en')}</th>" in page
     assert '"previous"' in (tmp_path / "b" / "manifest.json").read_text(encoding="utf-8")
     plain = brief_pages(now, ["abai"])["brief-abai.html"]
     assert f"<th>{t('brief.change', 'ru')}</th>" not in plain
@@ -259,7 +264,8 @@ def test_every_brief_fits_one_printed_page(browser, lang):
     a = turaqty.assess(lang=lang)
     page = browser.new_page(viewport={"width": 718, "height": 200})
     page.emulate_media(media="print")
-    for name, html in brief_pages(a, list(a.dataset.units), turaqty.assess(profile="dissertation", lang=lang)).items():
+    for name, html in brief_pages(a, list(a.dataset.units),
+                                  turaqty.assess(profile="dissertation", lang=lang)).items():
         page.set_content(html)
         height = page.evaluate("document.body.getBoundingClientRect().bottom")
         assert height <= A4_PRINTABLE[1] - 40, (name, height)  # 40 px to spare
@@ -271,7 +277,8 @@ def test_brief_command_html_and_pdf(tmp_path):
     out = tmp_path / "b"
     proc = _cli("brief", "Түркістан облысы", "--pdf", "--lang", "kk", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["brief-turkistan.html", "brief-turkistan.pdf", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["brief-turkistan.html",
+                                                     "brief-turkistan.pdf", "manifest.json"]
     pages, text = _pdf_text(out / "brief-turkistan.pdf")
     assert pages == 1
     assert "Түркістан облысы" in text and t("report.high_risks", "kk") in text
@@ -364,7 +371,7 @@ def test_colour_bar_labels_do_not_overlap():
                            key=lambda b: b.x0)
             plt.close(fig)
         assert len(boxes) == 8
-        assert all(left.x1 + 2 < right.x0 for left, right in zip(boxes, boxes[1:])), lang
+        assert all(left.x1 + 2 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False)), lang
 
 
 def test_map_labels_in_the_page(browser, tmp_path):
@@ -375,8 +382,10 @@ def test_map_labels_in_the_page(browser, tmp_path):
     assert "Karaganda" in labels.all_text_contents() and "Almaty" in labels.all_text_contents()
     boxes = [labels.nth(k).bounding_box() for k in range(20)]
     overlaps = [(i, j) for i in range(20) for j in range(i + 1, 20)
-                if not (boxes[i]["x"] + boxes[i]["width"] <= boxes[j]["x"] or boxes[j]["x"] + boxes[j]["width"] <= boxes[i]["x"]
-                        or boxes[i]["y"] + boxes[i]["height"] <= boxes[j]["y"] or boxes[j]["y"] + boxes[j]["height"] <= boxes[i]["y"])]
+                if not (boxes[i]["x"] + boxes[i]["width"] <= boxes[j]["x"]
+                        or boxes[j]["x"] + boxes[j]["width"] <= boxes[i]["x"]
+                        or boxes[i]["y"] + boxes[i]["height"] <= boxes[j]["y"]
+                        or boxes[j]["y"] + boxes[j]["height"] <= boxes[i]["y"])]
     assert overlaps == []
     page.close()
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import turaqty
+from tests.test_core import pillars_tree
 from turaqty.core.normalise import normalise_minmax
 from turaqty.core.pipeline import run_pipeline
-from tests.test_core import pillars_tree
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 matrices = st.integers(2, 25).flatmap(

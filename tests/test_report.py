@@ -21,16 +21,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Chromium not installed (Debian package 'chromium'); .ci/run installs it")
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright not installed (test extras)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+# the fixture ``browser`` (Chromium launched with these flags) is in conftest.py, for every test module
 
 
 def _write_report(tmp_path: Path, lang: str, data=None) -> Path:
@@ -89,7 +80,8 @@ def test_report_in_chromium(browser, tmp_path, lang):
         (turaqty.assess().risk["risk"] == "high").sum())
     # the ranking sorts when a header is clicked: by name, then by the integral index
     page.locator("#ranking-table th").nth(1).click()
-    names = page.eval_on_selector_all("#ranking-table tbody tr td:nth-child(2)", "els => els.map(e => e.textContent)")
+    names = page.eval_on_selector_all("#ranking-table tbody tr td:nth-child(2)",
+                                      "els => els.map(e => e.textContent)")
     assert names == page.evaluate("n => n.slice().sort((a, b) => a.localeCompare(b))", names)
     page.locator("#ranking-table th").nth(5).click()
     page.locator("#ranking-table th").nth(5).click()  # second click: descending

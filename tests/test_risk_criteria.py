@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import turaqty
-from turaqty.model.package_data import read_catalogue_csv
 from turaqty.engine.risk_criteria import load_criteria
+from turaqty.model.package_data import read_catalogue_csv
 
 from .seed import seed_table
 from .test_cli import run
@@ -50,7 +50,8 @@ def test_every_criterion_of_tables_15_17_is_in_the_catalogue(criteria_rows):
         c = criteria[row.code]
         if row.code in FIXED:
             continue
-        assert c.high == (row.crit_high_upper_op or {"<": ">", "<=": ">="}.get(row.crit_high_lower_op, row.crit_high_lower_op),
+        flipped = {"<": ">", "<=": ">="}.get(row.crit_high_lower_op, row.crit_high_lower_op)
+        assert c.high == (row.crit_high_upper_op or flipped,
                           float(row.crit_high_upper or row.crit_high_lower)), row.code
 
 
@@ -90,7 +91,8 @@ def test_criteria_fixes_and_the_disagreements_of_the_issue():
     assert all((risk.loc[(u, "B3"), "risk"] == "high") == (x > 5.301) for u, x in b3.items())
     # indicators without criteria keep their derived class, and a warning names them
     no_criteria = [c for c in a.dataset.indicators if c not in load_criteria()]
-    assert (risk.loc[(slice(None), no_criteria), "risk"] == derived.loc[(slice(None), no_criteria), "risk"]).all()
+    rows = (slice(None), no_criteria)
+    assert (risk.loc[rows, "risk"] == derived.loc[rows, "risk"]).all()
     message = a.warnings.query("code == 'risk_no_criteria'")["message"].iloc[0]
     assert "B23" in message and "B1," not in message
     assert a.manifest["method"]["risk_thresholds"] == "criteria"
@@ -112,5 +114,5 @@ def test_derived_references_are_recorded_with_a_reason_for_every_rule():
         for side in ("high", "low"):
             ref = getattr(row, f"derived_{side}")
             assert (ref in row.derived_why) or (f"norm {ref}" in row.derived_why), (row.code, side)
-    why = dict(zip(rows["code"], rows["derived_why"]))
+    why = dict(zip(rows["code"], rows["derived_why"], strict=True))
     assert "108.9" in why["B1"] and "21.9" in why["B6"] and "22" in why["B6"]

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import turaqty
 from turaqty.analysis.factors import build_factors, default_factors
 from turaqty.analysis.replications import Replicator, batch_ranks
 from turaqty.analysis.robustness import run_robustness, uniforms
-from turaqty.analysis.sensitivity import (ishigami_indices, ishigami_model, saltelli_design,
-                                          sobol_from_runs)
+from turaqty.analysis.sensitivity import ishigami_indices, ishigami_model, saltelli_design, sobol_from_runs
 from turaqty.engine.assessment import assess
 from turaqty.errors import UsageError
 from turaqty.model.method import get_method

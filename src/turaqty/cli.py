@@ -16,7 +16,6 @@ from pathlib import Path
 from turaqty.i18n import LANGUAGES, format_number, t
 
 
-
 def _language(argv: list[str]) -> str:
     """The language asked for: ``--lang X`` anywhere in ``argv``, else $TURAQTY_LANG, else en.
     Read before parsing so that ``--help`` itself speaks that language."""
@@ -37,12 +36,13 @@ def argparse_words(lang: str):
     def translate(text: str) -> str:
         return t(f"argparse.{text}", lang, default=text)
 
-    original = argparse._
-    argparse._ = translate
+    # argparse's translator ``_`` is private, so typeshed does not declare it
+    original = argparse._  # type: ignore[attr-defined]
+    argparse._ = translate  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        argparse._ = original
+        argparse._ = original  # type: ignore[attr-defined]
 
 
 def _parser(lang: str) -> argparse.ArgumentParser:
@@ -57,8 +57,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     shared = {  # options several commands take, by name
-        "data": lambda sp: (sp.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data")),
-                            _reading_options(sp, h)),
+        "data": lambda sp: _data_argument(sp, h),
         "profile": lambda sp: sp.add_argument("--profile", choices=("default", "dissertation"),
                                               help=h("profile")),
         "out": lambda sp: sp.add_argument("--out", default="turaqty-out", metavar="DIR",
@@ -167,6 +166,12 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     return p
 
 
+def _data_argument(sp, h) -> None:
+    """The DATA argument and the options for reading it."""
+    sp.add_argument("data", nargs="?", metavar="DATA", help=h("assess_data"))
+    _reading_options(sp, h)
+
+
 def _reading_options(sp, h) -> None:
     """Options of every command that reads a data file: the sheet, the row cap."""
     sp.add_argument("--sheet", metavar="NAME", help=h("sheet"))
@@ -272,11 +277,11 @@ def _summary(a, lang: str, most: int = 8) -> str:
 
 def _table(head: list[str], rows: list[list[str]], right: set[int]) -> str:
     """A plain-text table: columns padded, numbers (``right``) aligned right."""
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
 
     def line(cells):
         return "  ".join(str(c).rjust(w) if k in right else str(c).ljust(w)
-                         for k, (c, w) in enumerate(zip(cells, widths))).rstrip()
+                         for k, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     return "\n".join([line(head), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
@@ -394,9 +399,9 @@ def _brief(args) -> int:
 
 
 def _reproduce(args) -> int:
+    from turaqty.analysis.reproduction import reproduce
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import reproduction_files
-    from turaqty.analysis.reproduction import reproduce
 
     lang = args.lang
     r = reproduce(lang)
@@ -410,8 +415,8 @@ def _reproduce(args) -> int:
 
 
 def _audit(args) -> int:
-    from turaqty.engine.assessment import assess
     from turaqty.analysis.audit import run_audit
+    from turaqty.engine.assessment import assess
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import audit_files
 
@@ -428,9 +433,9 @@ def _audit(args) -> int:
 
 
 def _scenario(args) -> int:
+    from turaqty.analysis.scenarios import run_scenario, scenario_changes, scenario_ids, scenario_label
     from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
-    from turaqty.analysis.scenarios import run_scenario, scenario_changes, scenario_ids, scenario_label
 
     lang = args.lang
     if args.list or not args.scenario:
@@ -446,9 +451,9 @@ def _scenario(args) -> int:
 
 
 def _whatif(args) -> int:
+    from turaqty.analysis.scenarios import parse_settings, read_changes, run_changes
     from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
-    from turaqty.analysis.scenarios import parse_settings, read_changes, run_changes
 
     lang = args.lang
     if not args.set and not args.file:
@@ -527,9 +532,9 @@ def _whatif_sets(args, sets) -> int:
 
 
 def _write_scenarios(args, base, results) -> int:
+    from turaqty.analysis.scenarios import APPLIED, comparison_summary
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import scenario_files
-    from turaqty.analysis.scenarios import APPLIED, comparison_summary
 
     lang = args.lang
     write_folder(args.out, scenario_files(base, results, lang), protect=args.data)
@@ -564,8 +569,8 @@ def _write_scenarios(args, base, results) -> int:
 def _order_lines(results, lang: str) -> list[str]:
     """Per macro-region whose three scenarios ran: where pessimistic ≤ realistic ≤ optimistic
     breaks and why (each case is in scenario_order.csv); a member's case is printed in full."""
-    from turaqty.model.units import load_regions
     from turaqty.analysis.scenario_order import order_violations
+    from turaqty.model.units import load_regions
 
     order = order_violations(results, lang)
     macro_names = {m.id: m.name(lang) for m in load_regions().macro_regions}
@@ -612,6 +617,7 @@ def _validate(args) -> int:
         print(t("cli.invalid", lang, file=args.data, n=len(checked.problems)), file=sys.stderr)
         return 2
     ds = checked.dataset
+    assert ds is not None  # a check without problems has its dataset
     from turaqty.engine.assessment import assess
 
     a = assess(ds, lang=lang)
@@ -642,9 +648,9 @@ def _template(args) -> int:
 def _framework(args) -> int:
     """``turaqty framework template DIR``: a framework folder to fill in;
     ``turaqty framework validate PATH``: read a framework and say what is wrong with it."""
+    from turaqty.errors import Problem, UsageError
     from turaqty.io.frameworks import read_framework, units_catalogue
     from turaqty.io.write import write_folder
-    from turaqty.errors import Problem, UsageError
 
     lang = args.lang
     if args.action == "template":
@@ -687,9 +693,10 @@ def _targets(path: str) -> dict:
     raw = read_rows(path)
     (_, header), *body = raw.rows
     names = [str(h).strip().lower() for h in header]
-    out, problems = {}, []
+    out: dict[str, float | tuple[float, float]] = {}
+    problems = []
     for n, cells in body:
-        row = dict(zip(names, cells))
+        row = dict(zip(names, cells, strict=False))  # a row may be shorter than the header
         numbers = {}
         for key in ("target", "worst", "best"):
             try:
@@ -698,10 +705,11 @@ def _targets(path: str) -> dict:
                 problems.append(Problem("monitor_targets_file", file=path, row=n, column=key,
                                         value=row.get(key)))
         code = str(row.get("indicator", "")).strip()
-        if numbers.get("worst") is not None and numbers.get("best") is not None:
-            out[code] = (numbers["worst"], numbers["best"])
-        elif numbers.get("target") is not None:
-            out[code] = numbers["target"]
+        worst, best, target = numbers.get("worst"), numbers.get("best"), numbers.get("target")
+        if worst is not None and best is not None:
+            out[code] = (worst, best)
+        elif target is not None:
+            out[code] = target
     if problems:
         raise DataError(problems)
     return out
@@ -745,7 +753,8 @@ def framework_template(lang: str) -> dict[str, bytes]:
         "social,index,aggregate,1,,arithmetic,4,7,Әлеуметтік,Социальная,Social,\n"
         "economic,index,aggregate,1,,arithmetic,4,7,Экономикалық,Экономическая,Economic,\n"
         "S1,social,indicator,1,-,,,,Кедейлік деңгейі,Уровень бедности,Poverty rate,%\n"
-        "S2,social,indicator,1,+,,,,Күтілетін өмір сүру ұзақтығы,Ожидаемая продолжительность жизни,Life expectancy,years\n"
+        "S2,social,indicator,1,+,,,,Күтілетін өмір сүру ұзақтығы,"
+        "Ожидаемая продолжительность жизни,Life expectancy,years\n"
         "E1,economic,indicator,1,+,,,,Жан басына ЖӨӨ,ВРП на душу населения,GRP per capita,thousand tenge\n"
         "E2,economic,indicator,1,-,,,,Жұмыссыздық деңгейі,Уровень безработицы,Unemployment rate,%\n")
     units = ("id,name_kk,name_ru,name_en,aliases,group\n"
@@ -758,8 +767,8 @@ def framework_template(lang: str) -> dict[str, bytes]:
 
     return {"framework.json": json.dumps(meta, ensure_ascii=False, indent=1).encode(),
             "structure.csv": structure.encode(), "units.csv": units.encode(),
-            "data.csv": ("region,S1,S2,E1,E2\nDistrict 1,5.1,72.3,2100,4.9\n"
-                         "District 2,3.2,74.0,3400,4.1\nDistrict 3,7.9,70.1,1800,5.6\n").encode()}
+            "data.csv": (b"region,S1,S2,E1,E2\nDistrict 1,5.1,72.3,2100,4.9\n"
+                         b"District 2,3.2,74.0,3400,4.1\nDistrict 3,7.9,70.1,1800,5.6\n")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -781,7 +790,8 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "max_rows", None):  # read by turaqty.io.limits, like the variable
         os.environ["TURAQTY_MAX_ROWS"] = str(args.max_rows)
     try:
-        commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce, "brief": _brief,
+        commands = {"assess": _assess, "risk": _risk, "report": _report, "reproduce": _reproduce,
+                    "brief": _brief,
                     "audit": _audit,
                     "scenario": _scenario, "whatif": _whatif, "validate": _validate,
                     "robustness": _robustness,

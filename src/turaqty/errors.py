@@ -20,7 +20,6 @@ from typing import Any
 
 from turaqty.i18n import t
 
-
 QUOTE_CHARS = 80  # of a value quoted in a message
 PATH_CHARS = 240
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -47,7 +46,7 @@ class RegionNames(tuple):
     """Region ids in a message's parameters, shown as names in the reader's language."""
 
     def render(self, lang: str) -> str:
-        from turaqty.model.units import load_regions# the catalogue is loaded only when needed
+        from turaqty.model.units import load_regions  # the catalogue is loaded only when needed
 
         regions = load_regions()
         return ", ".join(regions.name(r, lang) for r in self) or "-"

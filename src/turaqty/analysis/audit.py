@@ -34,9 +34,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from turaqty.engine.assessment import Assessment
 from turaqty.core.pipeline import aggregate_tree
 from turaqty.core.rank import rank_descending
+from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
 
 MIN_PAIRS = 10  # correlations on fewer complete pairs of values are not judged
@@ -193,10 +193,9 @@ def _leave_one_out(a: Assessment) -> list[dict]:
     """For each indicator in the index: how far regions' integral ranks move without it
     (the tree recomputed with :func:`~turaqty.core.pipeline.aggregate_tree`)."""
     r = a.arrays
-    fw = a.framework
     codes = a.dataset.indicators
     base_rank = r.ranks[:, -1]
-    out = []
+    out: list[dict] = []
     for j, code in enumerate(codes):
         if not r.included[j]:
             continue
@@ -238,8 +237,8 @@ def run_audit(a: Assessment) -> dict:
 
     # coverage
     present = ~np.isnan(values)
-    coverage = {"indicators": dict(zip(codes, present.mean(axis=0).round(4).tolist())),
-                "regions": dict(zip(units, present.mean(axis=1).round(4).tolist()))}
+    coverage = {"indicators": dict(zip(codes, present.mean(axis=0).round(4).tolist(), strict=True)),
+                "regions": dict(zip(units, present.mean(axis=1).round(4).tolist(), strict=True))}
     for j, (c, share) in enumerate(coverage["indicators"].items()):
         if share < THRESHOLDS["coverage"]:
             flag("low_coverage", [c], figure=share, have=int(present[:, j].sum()), total=len(units),
@@ -259,7 +258,8 @@ def run_audit(a: Assessment) -> dict:
         skew, kurt = stats.loc[c, "skewness"], stats.loc[c, "kurtosis"]
         if abs(skew) > THRESHOLDS["skewness"] and kurt > THRESHOLDS["kurtosis"]:
             q1, q3 = np.percentile(ok, [25, 75])
-            far = [u for u, x in zip(units, col) if x < q1 - 1.5 * (q3 - q1) or x > q3 + 1.5 * (q3 - q1)]
+            fence = 1.5 * (q3 - q1)
+            far = [u for u, x in zip(units, col, strict=True) if x < q1 - fence or x > q3 + fence]
             flag("outlier", [c], far, float(skew), kurtosis=format_number(kurt, lang, 2))
         if np.ptp(ok) == 0:
             flag("constant", [c], figure=float(ok[0]))
@@ -286,7 +286,7 @@ def run_audit(a: Assessment) -> dict:
                      n=int(pairs[i, j]))
 
     # each indicator against its pillar and the integral index; importance
-    pillars = dict(zip(fw.pillars, a.pillar_values.T))
+    pillars = dict(zip(fw.pillars, a.pillar_values.T, strict=True))
     correlations, importance = [], []
     for p in fw.pillars:
         members = [j for j, c in enumerate(codes) if fw.pillar_of[c] == p and r.included[j]]

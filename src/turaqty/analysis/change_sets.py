@@ -30,8 +30,15 @@ import numpy as np
 import pandas as pd
 
 from turaqty.analysis.replications import batch_ranks
-from turaqty.analysis.scenarios import (BOUNDS, Change, _no_duplicates, changes_from_entries,
-                                        expand_changes, run_changes, structured_file)
+from turaqty.analysis.scenarios import (
+    BOUNDS,
+    Change,
+    _no_duplicates,
+    changes_from_entries,
+    expand_changes,
+    run_changes,
+    structured_file,
+)
 from turaqty.errors import DataError, Problem
 
 SET_FIELD = "set"
@@ -47,7 +54,8 @@ def read_change_sets(path) -> dict[str, list[Change]] | None:
         data = structured_file(path)
         if not (isinstance(data, dict) and isinstance(data.get("sets"), dict)):
             return None
-        groups = {str(name): list(enumerate(entries or [], start=1)) for name, entries in data["sets"].items()}
+        groups = {str(name): list(enumerate(entries or [], start=1))
+                  for name, entries in data["sets"].items()}
     else:
         from turaqty.io.tables import read_rows
 
@@ -59,7 +67,9 @@ def read_change_sets(path) -> dict[str, list[Change]] | None:
         groups = {}
         for n, cells in raw.rows[1:]:
             if any(c not in (None, "") for c in cells):
-                entry = {h: c for k, (h, c) in enumerate(zip(header, cells)) if k != at}
+                # a row may be shorter than the header (its last cells empty)
+                # a row may be shorter than the header (its last cells empty)
+                entry = {h: c for k, (h, c) in enumerate(zip(header, cells, strict=False)) if k != at}
                 groups.setdefault(str(cells[at]).strip(), []).append((n, entry))
     sets, problems = {}, []
     for name, rows in groups.items():
@@ -112,22 +122,27 @@ def _applied(base, change_lists: list[list[Change]], strict: bool) -> tuple[np.n
     with warnings.catch_warnings():  # an empty column has no median (NaN, as apply_changes)
         warnings.simplefilter("ignore", RuntimeWarning)
         references = {"national": national, "median": np.nanmedian(ds.values, axis=0),
-                      "best": np.where(directions > 0, np.nanmax(ds.values, axis=0), np.nanmin(ds.values, axis=0))}
+                      "best": np.where(directions > 0, np.nanmax(ds.values, axis=0),
+                                       np.nanmin(ds.values, axis=0))}
     entries, missing = [], []
-    for s, changes in enumerate(change_lists):
+    for set_k, changes in enumerate(change_lists):
         for ch in changes:
             if ch.indicator not in col or ch.target not in row:
-                missing.append(Problem("whatif_not_in_data", file=ds.source, value=f"{ch.target}.{ch.indicator}"))
+                missing.append(Problem("whatif_not_in_data", file=ds.source,
+                                       value=f"{ch.target}.{ch.indicator}"))
                 continue
-            j = col[ch.indicator]
-            ref = (ch.norm if ch.reference == "norm" else references[ch.reference][j]) if ch.method == "gap" else np.nan
-            entries.append((s, row[ch.target], j, ch.method, ch.value, np.nan if ref is None else ref))
+            column = col[ch.indicator]
+            reference: float | None = np.nan
+            if ch.method == "gap":
+                reference = ch.norm if ch.reference == "norm" else references[ch.reference][column]
+            entries.append((set_k, row[ch.target], column, ch.method, ch.value,
+                            np.nan if reference is None else reference))
     if strict and missing:
         raise DataError(missing)
     touched = np.zeros(len(col), bool)
     if not entries:
         return values, touched, (np.empty(0, np.int64), np.empty(0, np.int64))
-    s, i, j, kind, amount, ref = (np.array(x) for x in zip(*entries))
+    s, i, j, kind, amount, ref = (np.array(x) for x in zip(*entries, strict=True))
     s, i, j = s.astype(np.int64), i.astype(np.int64), j.astype(np.int64)
     amount, ref = amount.astype(np.float64), ref.astype(np.float64)
     touched[j] = True

@@ -5,7 +5,7 @@ results equal a local run's.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from turaqty.errors import Problem, UsageError
 

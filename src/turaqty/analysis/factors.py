@@ -23,10 +23,12 @@ Example
 >>> from turaqty.engine.assessment import assess
 >>> a = assess()
 >>> f = default_factors(a)
->>> [x.name for x in f.factors]
-['weights.indicators', 'weights.nodes', 'normalise', 'aggregate', 'impute', 'exclude.B43', 'exclude.B48', 'exclude.B51', 'directions']
+>>> [x.name for x in f.factors]  # doctest: +NORMALIZE_WHITESPACE
+['weights.indicators', 'weights.nodes', 'normalise', 'aggregate', 'impute', 'exclude.B43',
+ 'exclude.B48', 'exclude.B51', 'directions']
 >>> s = f.settings(np.full((1, f.dims), 0.99))
->>> s.normalise.tolist(), bool(s.excluded[0, a.dataset.indicators.index("B48")]), float(s.indicator_weight[0, 0])
+>>> b48 = a.dataset.indicators.index("B48")
+>>> s.normalise.tolist(), bool(s.excluded[0, b48]), float(s.indicator_weight[0, 0])
 ([1], True, 1.245)
 """
 from __future__ import annotations
@@ -78,11 +80,11 @@ class Settings:
     def __len__(self) -> int:
         return self.indicator_weight.shape[0]
 
-    def take(self, rows) -> "Settings":
+    def take(self, rows) -> Settings:
         """The settings of some replications."""
-        return Settings(*(None if v is None else v[rows] for v in (
-            self.indicator_weight, self.node_weight, self.normalise, self.aggregate, self.impute,
-            self.directions, self.excluded, self.dropped)))
+        return Settings(self.indicator_weight[rows], self.node_weight[rows], self.normalise[rows],
+                        self.aggregate[rows], self.impute[rows], self.directions[rows],
+                        self.excluded[rows], None if self.dropped is None else self.dropped[rows])
 
     def combos(self) -> np.ndarray:
         """R × 3: the (normalise, impute, directions) choices, which fix the scores."""
@@ -114,7 +116,7 @@ class Factors:
     def blocks(self) -> list[slice]:
         """The columns of the uniform numbers each factor reads."""
         edges = np.cumsum([0] + [f.dims for f in self.factors])
-        return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+        return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
     def nominal(self, runs: int = 1) -> Settings:
         """``runs`` replications of the nominal method."""
@@ -126,7 +128,7 @@ class Factors:
     def settings(self, u: np.ndarray) -> Settings:
         """The choices the uniform numbers ``u`` (R × dims) stand for."""
         s = self.nominal(u.shape[0])
-        for factor, cols in zip(self.factors, self.blocks()):
+        for factor, cols in zip(self.factors, self.blocks(), strict=True):
             block = u[:, cols]
             if factor.kind == "weights":
                 target = s.indicator_weight if factor.options["of"] == "indicators" else s.node_weight
@@ -160,9 +162,10 @@ class Factors:
     def method(self, nominal: Method, s: Settings, row: int = 0) -> Method:
         """Replication ``row`` of ``s`` as a method that :func:`~turaqty.engine.assessment.assess`
         runs (to check the vectorised engine, or to replay one replication)."""
-        weights = {c: float(w) for c, w in zip(self.codes, s.indicator_weight[row])}
-        weights.update({n: float(w) for n, w in zip(self.nodes, s.node_weight[row])})
-        exclude = {c: nominal.excluded.get(c, "robustness") for c, x in zip(self.codes, s.excluded[row]) if x}
+        weights = {c: float(w) for c, w in zip(self.codes, s.indicator_weight[row], strict=True)}
+        weights.update({n: float(w) for n, w in zip(self.nodes, s.node_weight[row], strict=True)})
+        exclude = {c: nominal.excluded.get(c, "robustness")
+                   for c, x in zip(self.codes, s.excluded[row], strict=True) if x}
         changes: dict[str, Any] = {"weights": weights, "exclude": exclude,
                                    "directions": self.alternatives["directions"][s.directions[row]]}
         for step in CHOICE_STEPS:  # an alternative also replaces per-level/per-node choices
@@ -209,7 +212,7 @@ def default_factors(assessment) -> Factors:
     return build_factors(default_spec(assessment), assessment)
 
 
-def read_factors(path: "str | Path", assessment) -> Factors:
+def read_factors(path: str | Path, assessment) -> Factors:
     """The factors declared in a YAML or JSON file (keys absent: that factor is fixed)."""
     path = Path(path)
     try:
@@ -225,9 +228,11 @@ def read_factors(path: "str | Path", assessment) -> Factors:
 
             spec = yaml.safe_load(text)
     except ValueError as err:  # json and yaml errors alike
-        raise UsageError(Problem("factors_syntax", file=str(path), params={"reason": str(err)[:200]})) from None
+        raise UsageError(Problem("factors_syntax", file=str(path),
+                                 params={"reason": str(err)[:200]})) from None
     except Exception as err:  # yaml.YAMLError is not a ValueError
-        raise UsageError(Problem("factors_syntax", file=str(path), params={"reason": str(err)[:200]})) from None
+        raise UsageError(Problem("factors_syntax", file=str(path),
+                                 params={"reason": str(err)[:200]})) from None
     return build_factors(spec or {}, assessment, where=str(path))
 
 
@@ -307,7 +312,8 @@ def _distribution(spec: Any, where_key: str, where: str) -> dict:
         x = float("nan")
     ok = (low <= x < high) if kind == "uniform" else (low < x < high)
     if isinstance(value, bool) or not ok:
-        raise UsageError(Problem("factor_noise", file=where or None, column=f"{where_key}.{key}", value=value))
+        raise UsageError(Problem("factor_noise", file=where or None,
+                                 column=f"{where_key}.{key}", value=value))
     return {"distribution": kind, key: x}
 
 

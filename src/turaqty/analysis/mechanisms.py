@@ -26,6 +26,7 @@ import pandas as pd
 from turaqty.engine.assessment import Assessment
 from turaqty.model.package_data import read_catalogue_csv
 
+
 @dataclass(frozen=True)
 class Mechanism:
     """One instrument: its group, the region types it is for, the indicators it answers."""

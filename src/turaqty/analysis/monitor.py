@@ -26,24 +26,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from turaqty.analysis.trends import (ARROWS, STATUSES, achieved_target, at, cagr, direction_arrow,
-                                     last_valid, progress_ratio, progress_status)
+from turaqty.analysis.trends import (
+    ARROWS,
+    STATUSES,
+    achieved_target,
+    at,
+    cagr,
+    direction_arrow,
+    last_valid,
+    progress_ratio,
+    progress_status,
+)
 from turaqty.core.pipeline import run_pipeline
 from turaqty.core.rank import rank_descending
 from turaqty.core.registry import ParameterError
 from turaqty.core.risk import risk_classes
-from turaqty.engine.assessment import (_created, _imputation, _spec, as_framework,
-                                       tree_of, version)
+from turaqty.engine.assessment import _created, _imputation, _spec, as_framework, tree_of, version
 from turaqty.engine.risk import thresholds
 from turaqty.errors import DataError, Problem, UsageError
 from turaqty.i18n import check_language, t
 from turaqty.model.dataset import Dataset
-from turaqty.model.framework import Framework, load_framework
 from turaqty.model.derived import derive, load_derivations
+from turaqty.model.framework import Framework, load_framework
 from turaqty.model.layout import Layout, load_layout
 from turaqty.model.method import Method, get_method
 from turaqty.model.panel import Panel, _span, load_embedded_panel
@@ -98,9 +107,9 @@ class Monitoring:
         units = np.array(self.units, dtype=object)[u]
         codes = np.array(self.panel.indicators, dtype=object)[c]
         years = np.array(self.years)[y]
-        flags = [self.panel.flags.get(k, "") for k in zip(units, codes, years.tolist())]
+        flags = [self.panel.flags.get(k, "") for k in zip(units, codes, years.tolist(), strict=True)]
         flags = [";".join(f for f in (flag, "clipped" if clip else "") if f)
-                 for flag, clip in zip(flags, self.clipped[u, c, y])]
+                 for flag, clip in zip(flags, self.clipped[u, c, y], strict=True)]
         monitored = set(self.monitored)
         frame = pd.DataFrame({"unit_id": units, "year": years, "indicator": codes,
                               "value": self.panel.values[u, c, y], "score": self.scores[u, c, y],
@@ -178,7 +187,7 @@ class Monitoring:
                 "bounds": self.bounds, "base_year": self.base_year,
                 "indicators": sorted(self.monitored, key=self.panel.indicators.index),
                 "goalposts": {c: [_plain(lo), _plain(hi)] for c, lo, hi in
-                              zip(self.panel.indicators, self.lower, self.upper)},
+                              zip(self.panel.indicators, self.lower, self.upper, strict=True)},
                 "targets": self.targets,
                 "risk_thresholds": f"fixed at {self.base_year} (or an indicator's first year with data)",
                 "clipped_values": int(self.clipped.sum()),
@@ -278,11 +287,11 @@ def _risk(panel: Panel, fw: Framework, method: Method, base: int, notices: list)
     return classes
 
 
-def monitor(data: "Panel | str | list | None" = None, *, framework: "Framework | str | None" = None,
-            profile: "str | Method" = "default", base_year: int | None = None,
+def monitor(data: Panel | str | list | None = None, *, framework: Framework | str | None = None,
+            profile: str | Method = "default", base_year: int | None = None,
             bounds: str = "pooled", indicators: str = "common",
-            targets: dict[str, "float | tuple[float, float]"] | None = None,
-            years: "str | tuple[int, int] | None" = None, outside_layout: str = "error",
+            targets: dict[str, float | tuple[float, float]] | None = None,
+            years: str | tuple[int, int] | None = None, outside_layout: str = "error",
             lang: str = "en") -> Monitoring:
     """Monitor ``data`` over its years.
 
@@ -357,11 +366,15 @@ def _assess_years(panel: Panel, existed: np.ndarray, method: Method, directions:
     through the pipeline at once, stacked; ranks are then taken within each year."""
     n, m, k_years = panel.values.shape
     values = np.where(existed[:, None, :], panel.values, np.nan)
-    steps = {"treat": _spec(method.treat), "normalise": _spec(method.normalise), "bounds": bounds}
+    steps: dict[str, Any] = {"treat": _spec(method.treat), "normalise": _spec(method.normalise),
+                             "bounds": bounds}
     if method.impute.method == "none" and method.treat.method == "none":
         stacked = values.transpose(2, 0, 1).reshape(k_years * n, m)
         r = run_pipeline(stacked, directions, tree, excluded, **steps)
-        cube = lambda a: a.reshape(k_years, n, -1).transpose(1, 2, 0)
+
+        def cube(a):
+            return a.reshape(k_years, n, -1).transpose(1, 2, 0)
+
         aggregates, levels = cube(r.aggregates), cube(r.levels)
         ranks = np.full(aggregates.shape, np.nan)
         for k in range(k_years):
@@ -383,7 +396,7 @@ def _assess_years(panel: Panel, existed: np.ndarray, method: Method, directions:
     return scores, aggregates, ranks, levels, parts[-1][1].params
 
 
-def _period(years: "str | tuple[int, int]") -> tuple[int, int]:
+def _period(years: str | tuple[int, int]) -> tuple[int, int]:
     """``"2015-2023"`` (or ``"2015–2023"``, ``"2015:2023"``) or a pair → (first, last).
 
     >>> _period("2015-2023"), _period((2010, 2012))
@@ -480,10 +493,10 @@ def _alerts(m: Monitoring) -> pd.DataFrame:
     add("level_drop", order[:, :, 1:] < order[:, :, :-1], nodes, m.aggregates, m.aggregates)
     both = ~np.isnan(values[:, :, 1:]) & ~np.isnan(values[:, :, :-1])
     territory = np.zeros(both.shape, bool)
-    for unit, change_years in m.layout.breaks.items():
+    for unit_id, change_years in m.layout.breaks.items():
         for y in change_years:
-            if unit in m.units and y in years[1:]:
-                territory[m.units.index(unit), :, years.index(y) - 1] = True
+            if unit_id in m.units and y in years[1:]:
+                territory[m.units.index(unit_id), :, years.index(y) - 1] = True
     add("series_break", both & territory, codes, values, values)
     definition = np.zeros(values.shape, bool)
     unit_at, code_at, year_at = ({x: k for k, x in enumerate(xs)} for xs in (m.units, codes, years))
@@ -491,10 +504,12 @@ def _alerts(m: Monitoring) -> pd.DataFrame:
         if "definition" in flag and u in unit_at and c in code_at and y in year_at:
             definition[unit_at[u], code_at[c], year_at[y]] = True
     add("definition_change", both & (definition[:, :, 1:] != definition[:, :, :-1]), codes, values, values)
-    kind, unit, series_at, year_at_, before, after, series = (np.concatenate(x) for x in zip(*found))
+    kind, unit, series_at, year_at_, before, after, series = (np.concatenate(x)
+                                                              for x in zip(*found, strict=True))
     rank = np.array([_series_rank(m, x) for x in series], dtype=np.int64) if series.size else series
     sort = np.lexsort((rank, unit, kind, -year_at_))
-    kind, unit, year_at_, before, after, series = (x[sort] for x in (kind, unit, year_at_, before, after, series))
+    kind, unit, year_at_, before, after, series = (x[sort] for x in (kind, unit,
+                                                                     year_at_, before, after, series))
     fw, lang = m.framework, m.lang
     template = [t(f"monitor.alert.{a}", lang) for a in ALERTS]
     region = [m.regions.name(u, lang) for u in m.units]
@@ -503,7 +518,7 @@ def _alerts(m: Monitoring) -> pd.DataFrame:
     messages = [template[a].format(region=region[u], series=x, year=y, before=_fmt(b), after=_fmt(c),
                                    name=name[x])
                 for a, u, x, y, b, c in zip(kind.tolist(), unit.tolist(), series.tolist(), year.tolist(),
-                                            before.tolist(), after.tolist())]
+                                            before.tolist(), after.tolist(), strict=True)]
     return pd.DataFrame({"year": year, "unit_id": np.array(m.units, dtype=object)[unit],
                          "alert": np.array(ALERTS, dtype=object)[kind], "series": series,
                          "before": before, "after": after, "message": messages})

@@ -25,6 +25,7 @@ True
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -38,8 +39,7 @@ class Replicator:
 
     def __init__(self, assessment, factors: Factors):
         from turaqty.core.pipeline import run_pipeline
-        from turaqty.engine.assessment import (_denomination, _imputation, _normalisation, _spec,
-                                               tree_of)
+        from turaqty.engine.assessment import _denomination, _imputation, _normalisation, _spec, tree_of
 
         a, fw, ds, method = assessment, assessment.framework, assessment.dataset, assessment.method
         codes = ds.indicators
@@ -154,7 +154,9 @@ def _children(parent: np.ndarray, nodes: list[int], weights: np.ndarray,
     return children, w, m
 
 
-TRANSFORMS = {  # name → (f, what the values must be, inverse of the weighted mean of f)
+# name → (f, what the values must be, inverse of the weighted mean of f)
+Transform = tuple[Callable | None, tuple[str, Callable] | None, Callable | None]
+TRANSFORMS: dict[str, Transform] = {
     "sum": (None, None, None),
     "arithmetic": (None, None, None),
     "geometric": (np.log, ("> 0", lambda x: x > 0), np.exp),
@@ -180,6 +182,9 @@ def batch_aggregate(name: str, params: dict, x: np.ndarray, wx: np.ndarray, mx: 
     >>> batch_aggregate("sum", {}, x, wx, wx > 0, y, wy, wy > 0)[0][0].ravel().tolist()
     [10.0, nan]
     """
+    f: Callable | None
+    need: tuple[str, Callable] | None
+    inverse: Callable | None
     if name == "generalised":
         p = float(params["p"])
         f, need, inverse = (lambda v: v ** p), (("> 0", lambda v: v > 0) if p < 0 else None), \
@@ -190,8 +195,8 @@ def batch_aggregate(name: str, params: dict, x: np.ndarray, wx: np.ndarray, mx: 
         raise UsageError(Problem("factor_alternative", column="aggregate", value=name,
                                  params={"choices": ", ".join([*TRANSFORMS, "generalised"])}))
     ax, ay = ~np.isnan(x), ~np.isnan(y)
-    fx, fy = _transformed(x, ax, (wx > 0).any(axis=(0, 2))[None, :], f, need), \
-        _transformed(y, ay, (wy > 0).any(axis=2)[:, None, :], f, need)
+    fx, fy = _transformed(x, ax, np.any(wx > 0, axis=(0, 2))[None, :], f, need), \
+        _transformed(y, ay, np.any(wy > 0, axis=2)[:, None, :], f, need)
     px, py = ax.astype(np.float64), ay.astype(np.float64)
     weight_present = _dot(px, wx, py, wy)
     have = _dot(px, mx.astype(np.float64), py, my.astype(np.float64))

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from turaqty.engine.assessment import Assessment, assess
-from turaqty.model.package_data import data_file
 from turaqty.core.aggregate import integral_sum
 from turaqty.core.classify import level_of
 from turaqty.core.rank import rank_descending
-from turaqty.model.framework import load_framework
-from turaqty.model.dataset import load_embedded
-from turaqty.model.method import get_method
+from turaqty.engine.assessment import Assessment, assess
 from turaqty.engine.risk import printed_class
+from turaqty.model.dataset import load_embedded
+from turaqty.model.framework import Framework, load_framework
+from turaqty.model.method import get_method
+from turaqty.model.package_data import data_file
 
 STATUSES = ("reproduced", "explained", "unexplained")
 PRINTED_PILLAR_TABLE = {"social": "Table 10", "economic": "Table 11", "ecological": "Table 12"}
@@ -171,8 +171,15 @@ def printed_variant(printed: pd.DataFrame) -> pd.DataFrame:
     out[fw.root] = integral_sum(out[list(fw.pillars)].to_numpy())
     for col in fw.index_columns:
         out[f"rank_{col}"] = rank_descending(out[col].to_numpy())
-        out[f"level_{col}"] = level_of(out[col].to_numpy(), fw.levels(col))
+        out[f"level_{col}"] = level_of(out[col].to_numpy(), _bands(fw, col))
     return out
+
+
+def _bands(fw: Framework, node: str) -> tuple[float, float]:
+    """The level bands of ``node``; the dissertation's framework gives every aggregate bands."""
+    bands = fw.levels(node)
+    assert bands is not None, node
+    return bands
 
 
 def _pillar_of() -> dict[str, str]:
@@ -228,12 +235,11 @@ def _matrix_cells(matrix: pd.DataFrame, printed: pd.DataFrame, a: Assessment) ->
     ours = a.indices.set_index("unit_id")
     t13 = printed[printed["table"] == "Table 13"].pivot(index="unit_id", columns="column",
                                                         values="printed")
-    method = a.method
     rows = []
     for r in matrix.itertuples():
         recomputed = ours.loc[r.unit_id, f"level_{r.pillar}"]
         implied = level_of(np.array([float(t13.loc[r.unit_id, r.pillar])]),
-                           a.framework.levels(r.pillar))[0]
+                           _bands(a.framework, r.pillar))[0]
         if recomputed == r.level:
             cause = ""
         elif implied != r.level:
@@ -252,7 +258,7 @@ def _risk_cells(risk: pd.DataFrame, a: Assessment) -> list[tuple]:
     fw = a.framework
     values = a.dataset.wide()
     slot_rule = {rule.printed_slot: rule for rule in fw.risk_rules.values()}
-    rows = []
+    rows: list[tuple] = []
     for r in risk.itertuples():
         x = values.loc[r.unit_id, r.indicator]
         printed_value = float(r.map_value) if r.map_value else np.nan
@@ -309,7 +315,8 @@ def _text_cells(text: pd.DataFrame, printed: pd.DataFrame, a: Assessment) -> lis
             return frame[f"rank_{col}"].astype(float).idxmin() if what == "rank 1" else \
                 frame.index[frame[f"rank_{col}"].astype(float) == int(what.split()[1])][0]
         pillar = quantity.split()[3]  # "regions with low PILLAR level"
-        return int((level_of(frame[pillar].to_numpy(dtype=float), a.framework.levels(pillar)) == "low").sum())
+        levels = level_of(frame[pillar].to_numpy(dtype=float), _bands(a.framework, pillar))
+        return int((levels == "low").sum())
 
     rows = []
     for r in text.itertuples():

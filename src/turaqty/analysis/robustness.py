@@ -22,11 +22,11 @@ Example
 """
 from __future__ import annotations
 
-import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,8 +51,9 @@ class Tally:
     shift: np.ndarray  # per replication: the mean |rank − nominal rank| over units
 
     @classmethod
-    def merge(cls, parts: list["Tally"]) -> "Tally":
-        return cls(sum(p.histogram for p in parts), sum(p.reversed for p in parts),
+    def merge(cls, parts: list[Tally]) -> Tally:
+        return cls(sum((p.histogram for p in parts[1:]), start=parts[0].histogram),
+                   sum((p.reversed for p in parts[1:]), start=parts[0].reversed),
                    np.concatenate([p.shift for p in parts]))
 
 
@@ -157,7 +158,7 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
         size -= size % BLOCK
     total_runs = runs + (sobol * (len(f.factors) + 2) if sobol and f.factors else 0)
     _check_memory(total_runs)
-    tasks = [("draws", seed, lo, min(lo + size, runs)) for lo in range(0, runs, size)]
+    tasks: list[tuple] = [("draws", seed, lo, min(lo + size, runs)) for lo in range(0, runs, size)]
     design = None
     if sobol and f.factors:
         design = saltelli_design([range(b.start, b.stop) for b in f.blocks()], f.dims, sobol, seed)

@@ -24,7 +24,8 @@ Example
 >>> v = order_violations(results)
 >>> bool(len(v)), set(v["cause"]), bool(v["member"].any())
 (True, {'renormalised'}, False)
->>> len(order_violations([run_scenario(base, f"north:{s}") for s in ("pessimistic", "realistic", "optimistic")]))
+>>> trio = [run_scenario(base, f"north:{s}") for s in ("pessimistic", "realistic", "optimistic")]
+>>> len(order_violations(trio))
 0
 """
 from __future__ import annotations
@@ -32,8 +33,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from turaqty.model.units import load_regions
 from turaqty.i18n import format_number, t
+from turaqty.model.units import load_regions
 
 ORDER = ("pessimistic", "realistic", "optimistic")
 INDICES = ("social", "economic", "ecological", "integral")
@@ -49,16 +50,16 @@ def order_violations(results: list, lang: str = "en", tol: float = 1e-9) -> pd.D
     by_id = {r.name: r for r in results}
     rows = []
     for macro in dict.fromkeys(r.name.split(":")[0] for r in results if ":" in r.name):
-        trio = [by_id.get(f"{macro}:{s}") for s in ORDER]
-        if any(r is None for r in trio):
+        trio = [r for s in ORDER if (r := by_id.get(f"{macro}:{s}")) is not None]
+        if len(trio) < len(ORDER):
             continue
         units = trio[0].baseline.dataset.units
         members = np.array([regions.by_id[u].macro_region == macro for u in units])
-        indices = {s: r.assessment.indices for s, r in zip(ORDER, trio)}
-        for k, col in enumerate(INDICES):
+        indices = {s: r.assessment.indices for s, r in zip(ORDER, trio, strict=True)}
+        for col in INDICES:
             v = np.column_stack([indices[s][col].to_numpy(dtype=float) for s in ORDER])
             bad = (v[:, 0] > v[:, 1] + tol) | (v[:, 1] > v[:, 2] + tol)
-            for i in np.nonzero(bad)[0]:
+            for i in np.flatnonzero(bad).tolist():
                 cause, codes = _cause(trio, i, col, bool(members[i]), tol)
                 name = regions.name(units[i], lang)
                 rows.append((macro, units[i], name, bool(members[i]), col, *v[i], cause,
@@ -80,8 +81,10 @@ def _cause(trio, i: int, col: str, member: bool, tol: float) -> tuple[str, list[
         a, b = trio[lo].assessment, trio[hi].assessment
         value_worse = (b.dataset.values[i] - a.dataset.values[i]) * direction < -tol
         score_fell = b.arrays.scores[i] < a.arrays.scores[i] - tol
-        worse_value |= {c for c, w, m in zip(codes, value_worse, in_col) if w and m}
-        fallen_score |= {c for c, f, w, m in zip(codes, score_fell, value_worse, in_col) if f and m and not w}
+        worse_value |= {c for c, w, m in zip(codes, value_worse, in_col, strict=True) if w and m}
+        fallen_score |= {c for c, f,
+                         w, m in zip(codes, score_fell,
+                                     value_worse, in_col, strict=True) if f and m and not w}
     if member and worse_value:
         return "content", sorted(worse_value, key=codes.index)
     return "renormalised", sorted(fallen_score, key=codes.index)

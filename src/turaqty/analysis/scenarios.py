@@ -35,12 +35,12 @@ import numpy as np
 import pandas as pd
 
 from turaqty.engine.assessment import Assessment, assess
-from turaqty.model.units import NATIONAL_ID, load_regions
-from turaqty.model.package_data import data_file
-from turaqty.model.framework import load_framework
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import t
 from turaqty.io.write import plain
+from turaqty.model.framework import load_framework
+from turaqty.model.package_data import data_file
+from turaqty.model.units import NATIONAL_ID, load_regions
 
 METHODS = ("relative", "absolute", "gap", "set")
 REFERENCES = ("national", "best", "median", "norm")
@@ -238,8 +238,8 @@ def run_changes(base: Assessment, changes: list[Change], name: str = "whatif",
     ds, applied = apply_changes(base, changes, bounds)
     missing = applied[applied["note"] == "not_in_data"]
     if strict and len(missing):
-        raise DataError([Problem("whatif_not_in_data", file=base.dataset.source,
-                                 value=f"{u}.{c}") for u, c in zip(missing["unit_id"], missing["indicator"])])
+        raise DataError([Problem("whatif_not_in_data", file=base.dataset.source, value=f"{u}.{c}")
+                         for u, c in zip(missing["unit_id"], missing["indicator"], strict=True)])
     new = assess(ds, profile=base.method, lang=base.lang,
                  baseline=base if bounds == "baseline" else None)
     skipped = applied[~applied["note"].isin(APPLIED)]
@@ -272,7 +272,7 @@ def compare(base: Assessment, new: Assessment, name: str) -> pd.DataFrame:
     changed = (~((bv == nv) | (np.isnan(bv) & np.isnan(nv)))
                | ~((bs == ns) | (np.isnan(bs) & np.isnan(ns)))
                | (base.risk_classes != new.risk_classes))
-    for i, j in zip(*np.nonzero(changed)):
+    for i, j in zip(*np.nonzero(changed), strict=True):
         unit, code = base.dataset.units[i], codes[j]
         for key, before, after in (
                 (code, base.dataset.values[i, j], new.dataset.values[i, j]),
@@ -316,7 +316,8 @@ def comparison_summary(result: ScenarioResult, lang: str = "en") -> pd.DataFrame
         "; ".join(f"{fw.pillar_name(col, lang)}: {level(wide.loc[u, ('baseline', f'level_{col}')])}"
                   f"→{level(wide.loc[u, ('scenario_value', f'level_{col}')])}"
                   for col in fw.index_columns if ("baseline", f"level_{col}") in wide.columns
-                  if wide.loc[u, ("baseline", f"level_{col}")] != wide.loc[u, ("scenario_value", f"level_{col}")])
+                  if wide.loc[u, ("baseline", f"level_{col}")]
+                  != wide.loc[u, ("scenario_value", f"level_{col}")])
         for u in wide.index]
     order = {u: k for k, u in enumerate(regions.unit_ids)}
     return out.sort_values("unit_id", key=lambda s: s.map(order)).reset_index(drop=True)
@@ -408,6 +409,7 @@ def _change(region: str, code: str, value, where: str, row: int | None) -> Chang
         number = np.nan
     if problems:
         raise DataError(problems)
+    assert resolved is not None  # an unknown indicator is a problem above
     method, amount = ("relative", number / 100) if relative else ("set", number)
     target = targets[0] if len(targets) == 1 else region  # a group is expanded later
     return Change(target, resolved, method, amount, source=where)
@@ -457,7 +459,8 @@ def read_changes(path) -> list[Change]:
         names = {alias for key, aliases in FIELDS.items() if key != "region" for alias in aliases}
         if not {h.lower() for h in header} & names:  # a data file, or no header at all
             raise DataError(Problem("whatif_no_changes", file=file))
-        rows = [(n, dict(zip(header, cells))) for n, cells in raw.rows[1:]]
+        # a row may be shorter or longer than the header: extra cells have no column name
+        rows = [(n, dict(zip(header, cells, strict=False))) for n, cells in raw.rows[1:]]
     if not rows:
         raise DataError(Problem("whatif_no_changes", file=file))
     changes, problems = changes_from_entries(rows, file)
@@ -522,6 +525,6 @@ def changes_table(applied: pd.DataFrame, lang: str) -> pd.DataFrame:
           value=percent(v, True) if m == "relative" else format_number(v, lang, 3).rstrip("0").rstrip(",."),
           share=percent(v, False), reference=t(f"scenario.reference.{ref}", lang) if ref else "",
           unit=fw.by_code[c].unit(lang) if c in fw.by_code else "")
-        for m, v, ref, c in zip(out["method"], out["value"], out["reference"], out["indicator"])]
+        for m, v, ref, c in zip(out["method"], out["value"], out["reference"], out["indicator"], strict=True)]
     out["note"] = [t(f"scenario.note.{n}", lang) if n else "" for n in out["note"]]
     return out

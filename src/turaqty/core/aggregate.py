@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from turaqty.core.registry import ParameterError, Result, as_matrix, check_choice, check_number
+from turaqty.core.registry import ParameterError, Registry, Result, as_matrix, check_choice, check_number
 
 SHARE_BY = ("count", "weight")
 
@@ -205,7 +205,7 @@ def weighted_sum(values: Any, *, membership: Any, weights: Any = None, min_share
     return result
 
 
-AGGREGATION = {
+AGGREGATION: Registry = {
     "sum": weighted_sum,
     "arithmetic": arithmetic,
     "geometric": geometric,

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from turaqty.core.registry import ParameterError, Result, as_matrix, per_column, unchanged
+from turaqty.core.registry import ParameterError, Registry, Result, as_matrix, per_column, unchanged
 
 
 def divide(values: Any, *, denominators: Any, by: Any, scale: Any = 1.0) -> Result:
@@ -56,4 +56,4 @@ def divide(values: Any, *, denominators: Any, by: Any, scale: Any = 1.0) -> Resu
     return Result(out, {"denominators": denoms, "by": columns, "scale": factor}, {})
 
 
-DENOMINATION = {"none": unchanged, "divide": divide}
+DENOMINATION: Registry = {"none": unchanged, "divide": divide}

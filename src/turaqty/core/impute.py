@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from turaqty.core.registry import ParameterError, Result, as_matrix, directions_of, per_column
+from turaqty.core.registry import ParameterError, Registry, Result, as_matrix, directions_of, per_column
 from turaqty.core.stats import central_sums
 
 
@@ -108,9 +108,10 @@ def group_codes(labels: Any) -> tuple[np.ndarray, list]:
     """
     items = list(labels)
     missing = [v is None or v == "" or (isinstance(v, float) and np.isnan(v)) for v in items]
-    names = sorted({v for v, gone in zip(items, missing) if not gone})
+    names = sorted({v for v, gone in zip(items, missing, strict=True) if not gone})
     index = {name: k for k, name in enumerate(names)}
-    codes = np.array([-1 if gone else index[v] for v, gone in zip(items, missing)], dtype=np.int64)
+    codes = np.array([-1 if gone else index[v] for v, gone in zip(items, missing, strict=True)],
+                     dtype=np.int64)
     return codes, names
 
 
@@ -184,7 +185,7 @@ def group_median(values: Any, *, groups: Any, fill: Any = None) -> Result:
     return _by_group(values, groups, fill, "median")
 
 
-IMPUTATION = {
+IMPUTATION: Registry = {
     "none": none,
     "zero": zero,
     "mean": mean,

@@ -35,8 +35,17 @@ from typing import Any
 
 import numpy as np
 
-from turaqty.core.registry import (ParameterError, Result, as_matrix, check_choice,
-                                   check_scale, directions_of, per_column, unchanged)
+from turaqty.core.registry import (
+    ParameterError,
+    Registry,
+    Result,
+    as_matrix,
+    check_choice,
+    check_scale,
+    directions_of,
+    per_column,
+    unchanged,
+)
 from turaqty.core.stats import central_sums
 
 TIES = ("min", "max", "average")
@@ -113,9 +122,12 @@ def minmax(values: Any, *, directions: Any = None, scale: Any = (0.0, 100.0),
     m = values.shape[1]
     d = directions_of(directions, m)
     scale = check_scale("scale", scale)
-    own_lower, own_upper = column_bounds(values) if lower is None or upper is None else (0, 0)
-    lo = own_lower if lower is None else per_column("lower", lower, m)
-    hi = own_upper if upper is None else per_column("upper", upper, m)
+    lo = None if lower is None else per_column("lower", lower, m)
+    hi = None if upper is None else per_column("upper", upper, m)
+    if lo is None or hi is None:
+        own_lower, own_upper = column_bounds(values)
+        lo = own_lower if lo is None else lo
+        hi = own_upper if hi is None else hi
     frac = _oriented(values, d, lo, hi)
     params = {"directions": d, "scale": scale, "lower": lo, "upper": hi, "clip": bool(clip)}
     return Result(_onto(frac, scale, bool(clip)), params, {"constant": ~(hi > lo)})
@@ -264,7 +276,7 @@ def distance_to_target(values: Any, *, target: Any, directions: Any = None,
     return Result(_onto(frac, scale, False), params, {})
 
 
-NORMALISATION = {
+NORMALISATION: Registry = {
     "none": unchanged,
     "minmax": minmax,
     "goalposts": goalposts,

@@ -20,7 +20,7 @@ Example (two regions, one indicator per pillar, pillars summed into an index)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,11 +31,11 @@ from turaqty.core.denominate import DENOMINATION
 from turaqty.core.impute import IMPUTATION
 from turaqty.core.normalise import NORMALISATION
 from turaqty.core.rank import rank_descending
+from turaqty.core.registry import Registry, call, parameter_names
 from turaqty.core.treat import TREATMENT
-from turaqty.core.registry import call, parameter_names
 
-STEPS = {"denominate": DENOMINATION, "impute": IMPUTATION, "treat": TREATMENT,
-         "normalise": NORMALISATION, "aggregate": AGGREGATION}
+STEPS: dict[str, Registry] = {"denominate": DENOMINATION, "impute": IMPUTATION, "treat": TREATMENT,
+                              "normalise": NORMALISATION, "aggregate": AGGREGATION}
 NO_STEP: tuple[str, dict] = ("none", {})
 
 
@@ -70,10 +70,10 @@ class PipelineResult:
     aggregates: np.ndarray  # units × nodes
     ranks: np.ndarray  # units × nodes
     levels: np.ndarray  # units × nodes: 'low' | 'medium' | 'high' | ''
-    params: dict[str, dict[str, Any]] = field(default_factory=dict)  # what each step used
-    tree: Tree | None = None  # the structure aggregated
-    expected: np.ndarray | None = None  # per node: the children its availability counts
-    coverage: np.ndarray | None = None  # units × nodes: share of the expected children with a value
+    params: dict[str, dict[str, Any]]  # what each step used
+    tree: Tree  # the structure aggregated
+    expected: np.ndarray | None  # per node: the children its availability counts
+    coverage: np.ndarray  # units × nodes: share of the expected children with a value
 
 
 def _step(name: str, spec: tuple[str, dict], values: np.ndarray, **context):

@@ -31,8 +31,8 @@ turaqty.core.registry.ParameterError: factr: 3 is not a parameter of 'double'; e
 from __future__ import annotations
 
 import inspect
-from functools import lru_cache
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -44,6 +44,9 @@ class Result(NamedTuple):
     values: np.ndarray
     params: dict[str, Any]
     details: dict[str, Any]
+
+
+Registry = dict[str, Callable[..., Result]]  # a step's methods by name
 
 
 class ParameterError(ValueError):
@@ -73,7 +76,7 @@ def check_params(registry: Mapping[str, Callable[..., Result]], name: str,
                                  "one of: " + (", ".join(accepted) or "none"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def parameter_names(function: Callable[..., Result]) -> list[str]:
     """The keyword parameters a step function accepts (everything after the data).
 

@@ -40,8 +40,16 @@ from typing import Any
 
 import numpy as np
 
-from turaqty.core.registry import (ParameterError, Result, as_matrix, check_choice, check_number,
-                                   per_column, unchanged)
+from turaqty.core.registry import (
+    ParameterError,
+    Registry,
+    Result,
+    as_matrix,
+    check_choice,
+    check_number,
+    per_column,
+    unchanged,
+)
 from turaqty.core.stats import central_sums, skew_kurt
 
 FALLBACKS = ("log", "none")
@@ -153,7 +161,7 @@ def winsorise(values: Any, *, winmax: int = 5, skew_threshold: float = 2.0,
     """
     values = as_matrix(values)
     m = values.shape[1]
-    winmax = check_number("winmax", winmax, low=0, integer=True)
+    winmax = int(check_number("winmax", winmax, low=0, integer=True))
     skew_threshold = check_number("skew_threshold", skew_threshold, low=0)
     kurtosis_threshold = check_number("kurtosis_threshold", kurtosis_threshold)
     fallback = check_choice("fallback", fallback, FALLBACKS)
@@ -196,4 +204,4 @@ def winsorise(values: Any, *, winmax: int = 5, skew_threshold: float = 2.0,
     return Result(out, params, details)
 
 
-TREATMENT = {"none": unchanged, "winsorise": winsorise}
+TREATMENT: Registry = {"none": unchanged, "winsorise": winsorise}

@@ -16,34 +16,42 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
-from pathlib import Path
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from turaqty import __version__
-
-from turaqty.model.framework import Framework, load_framework
-from turaqty.model.units import Regions, load_regions
 from turaqty.core.classify import LEVELS
-from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline
-from turaqty.core.stats import STATISTICS, describe
-from turaqty.model.dataset import Dataset
-from turaqty.model.data_notes import data_year, exclusion_reason, for_dataset
-from turaqty.errors import DataError, Problem, RegionNames
-from turaqty.i18n import check_language, t
 from turaqty.core.impute import group_codes
+from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline
 from turaqty.core.registry import ParameterError
-from turaqty.errors import UsageError
+from turaqty.core.risk import risk_classes
+from turaqty.core.stats import STATISTICS, describe
+from turaqty.engine.risk import (
+    RiskCounts,
+    Thresholds,
+    findings,
+    macro_region_summary,
+    region_types,
+    risk_counts,
+    risk_summary,
+    risk_table,
+    thresholds,
+)
+from turaqty.errors import DataError, Problem, RegionNames, UsageError
+from turaqty.i18n import check_language, t
 from turaqty.io.frameworks import is_coinr_data, read_coinr_data, read_framework, units_catalogue
 from turaqty.io.read import as_dataset
-from turaqty.model.units import build_units
+from turaqty.model.data_notes import data_year, exclusion_reason, for_dataset
+from turaqty.model.dataset import Dataset
+from turaqty.model.framework import Framework, load_framework
 from turaqty.model.method import Method, get_method
-from turaqty.core.risk import risk_classes
-from turaqty.engine.risk import (RiskCounts, Thresholds, findings, macro_region_summary, region_types, risk_counts,
-                          risk_summary, risk_table, thresholds)
+from turaqty.model.units import Regions, build_units, load_regions
+
 
 def version() -> str:
     """The version of turaqty (read from the package, not from its metadata)."""
@@ -204,7 +212,7 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult,
             out.append(("indicator_constant", c, "", {"value": r.upper[j]}))
     included = r.included
     missing = np.isnan(ds.values)
-    for i, j in zip(*np.nonzero(missing & ~r.empty[None, :])):
+    for i, j in zip(*np.nonzero(missing & ~r.empty[None, :]), strict=True):
         c = codes[j]
         key = ("value_missing" if not r.imputed[i, j] else
                "value_imputed_zero" if method.impute.method == "zero" else "value_imputed")
@@ -215,11 +223,11 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult,
     for (unit, c), flag in sorted(ds.flags.items()):
         if flag == "suspect" and c in column and unit in units and included[column[c]]:
             out.append(("value_suspect", c, unit, {"used": True}))
-    for i, k in zip(*np.nonzero(np.isnan(r.aggregates))):
+    for i, k in zip(*np.nonzero(np.isnan(r.aggregates)), strict=True):
         out.append(("pillar_no_score", "", ds.units[i], {"pillar": fw.index_columns[k]}))
-    for node, units in partial.items():
-        out.append(("index_partial", "", "", {"pillar": node, "n": len(units),
-                                              "regions": RegionNames(units),
+    for node, partial_units in partial.items():
+        out.append(("index_partial", "", "", {"pillar": node, "n": len(partial_units),
+                                              "regions": RegionNames(partial_units),
                                               "share": f"{MIN_COVERAGE:.0%}"}))
     return out
 
@@ -246,8 +254,8 @@ def _warning_frame(notices, fw: Framework, regions: Regions, lang: str) -> pd.Da
 def _created() -> str:
     """Now (UTC, to the second), or $SOURCE_DATE_EPOCH for reproducible manifests."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (_dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch and epoch.isdigit()
-              else _dt.datetime.now(_dt.timezone.utc))
+    moment = (_dt.datetime.fromtimestamp(int(epoch), _dt.UTC) if epoch and epoch.isdigit()
+              else _dt.datetime.now(_dt.UTC))
     return moment.replace(microsecond=0).isoformat()
 
 
@@ -280,7 +288,7 @@ def _indices_frame(units: list[str], names: list[str], r: PipelineResult,
     """``unit_id, name``, one column per aggregate (lowest level first, the root last), their
     ranks, and the levels of those the framework gives level bands."""
     nodes = fw.index_columns
-    columns = {"unit_id": units, "name": names}
+    columns: dict[str, Any] = {"unit_id": units, "name": names}
     columns.update({col: r.aggregates[:, k] for k, col in enumerate(nodes)})
     missing = np.isnan(r.ranks)
     whole = np.where(missing, 0, r.ranks).astype(np.int64)
@@ -316,7 +324,7 @@ def _matrix_frame(units: list[str], levels: np.ndarray, fw: Framework, regions: 
         if fw.levels(col) is None:
             continue
         for level in LEVELS:
-            members = [u for u, lv in zip(units, levels[:, k]) if lv == level]
+            members = [u for u, lv in zip(units, levels[:, k], strict=True) if lv == level]
             rows.append((col, level, len(members), "; ".join(members),
                          "; ".join(regions.name(u, lang) for u in members)))
     return pd.DataFrame(rows, columns=["pillar", "level", "count", "unit_ids", "names"])
@@ -342,7 +350,7 @@ def tree_of(fw: Framework, method: Method, codes: tuple[str, ...]) -> Tree:
             absent[position[ind.pillar]] += 1
     return Tree(
         indicator_parent=np.array([position[fw.pillar_of[c]] for c in codes], dtype=np.int64),
-        node_parent=np.array([position[fw.parent(n)] if fw.parent(n) else -1 for n in nodes],
+        node_parent=np.array([position[p] if (p := fw.parent(n)) else -1 for n in nodes],
                              dtype=np.int64),
         indicator_weight=np.array([weights.get(c, fw.weight(c)) for c in codes], dtype=np.float64),
         node_weight=np.array([weights.get(n, fw.weight(n)) for n in nodes], dtype=np.float64),
@@ -357,10 +365,10 @@ def tree_of(fw: Framework, method: Method, codes: tuple[str, ...]) -> Tree:
     )
 
 
-def assess(data: "Dataset | str | pd.DataFrame | None" = None,
-           profile: "str | Method" = "default", lang: str = "en",
-           risk_thresholds: str | None = None, baseline: "Assessment | None" = None,
-           framework: "Framework | str | None" = None, year: int | None = None) -> Assessment:
+def assess(data: Dataset | str | pd.DataFrame | None = None,
+           profile: str | Method = "default", lang: str = "en",
+           risk_thresholds: str | None = None, baseline: Assessment | None = None,
+           framework: Framework | str | None = None, year: int | None = None) -> Assessment:
     """Assess ``data`` by the method of ``profile``.
 
     ``data`` is ``None`` (the embedded 2023 data), a path to a CSV or XLSX file, a wide
@@ -427,8 +435,8 @@ def assess(data: "Dataset | str | pd.DataFrame | None" = None,
     partial = partial_indices(fw, r, ds.units)
     notices = tuple(Notice(*n) for n in _notices(ds, fw, method, r, partial) + risk_notices)
     manifest = _manifest(ds, fw, regions, method,
-                         {c: "+" if d > 0 else "-" for c, d in zip(codes, directions)},
-                         [c for c, inc in zip(codes, r.included) if inc], lang)
+                         {c: "+" if d > 0 else "-" for c, d in zip(codes, directions, strict=True)},
+                         [c for c, inc in zip(codes, r.included, strict=True) if inc], lang)
     manifest["bounds"] = "baseline" if baseline is not None else "data"
     manifest["step_parameters"] = r.params  # made JSON-ready when written
     manifest["partial_indices"] = partial
@@ -439,7 +447,7 @@ def _spec(step) -> tuple[str, dict]:
     return step.method, step.params
 
 
-def as_framework(framework: "Framework | str | Path") -> Framework:
+def as_framework(framework: Framework | str | Path) -> Framework:
     """A framework object, or the one in a folder, workbook or COINr iMeta (or a package id)."""
     return framework if isinstance(framework, Framework) else read_framework(framework)
 

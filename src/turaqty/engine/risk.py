@@ -27,17 +27,18 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from turaqty.model.framework import Framework, condition_orientation, conditions_inclusive
-from turaqty.model.units import Regions
 from turaqty.core.classify import level_of
 from turaqty.core.risk import RISKS, reference_values, risk_classes
-from turaqty.model.dataset import Dataset
-from turaqty.i18n import format_number, t
 from turaqty.engine.risk_criteria import load_criteria
+from turaqty.i18n import format_number, t
+from turaqty.model.dataset import Dataset
+from turaqty.model.framework import Framework, condition_orientation, conditions_inclusive
+from turaqty.model.units import Regions
 
 MODES = ("derived", "printed", "criteria")
 REFERENCES = ("national", "median", "mean")
@@ -192,7 +193,7 @@ class RiskCounts:
 
     def rated(self, pillar: str = "total") -> np.ndarray:
         """The values with a class (high, medium or low) in ``pillar``."""
-        return sum(self.of(r, pillar) for r in RISKS)
+        return np.sum([self.of(r, pillar) for r in RISKS], axis=0)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The counts as ``risk_summary.csv`` lays them out: ``high_social`` … ``none_total``
@@ -252,9 +253,10 @@ def region_types(ds: Dataset, levels: np.ndarray, counts: RiskCounts, fw: Framew
     for i, unit in enumerate(ds.units):
         row_levels = list(levels[i, :len(fw.pillars)])
         top = shares[i].max()
-        main = ", ".join(p for p, s in zip(fw.pillars, shares[i]) if top > 0 and np.isclose(s, top))
+        main = ", ".join(p for p, s in zip(fw.pillars, shares[i], strict=True)
+                         if top > 0 and np.isclose(s, top))
         name = ", ".join(t(f"type.{p}", lang, level=t(f"level.{lv}", lang) if lv else "-")
-                         for p, lv in zip(fw.pillars, row_levels))
+                         for p, lv in zip(fw.pillars, row_levels, strict=True))
         if main:
             pillars = ", ".join(fw.pillar_name(p, lang).lower() for p in main.split(", "))
             name += "; " + t("type.main_risk", lang, pillar=pillars)
@@ -277,8 +279,9 @@ def macro_region_summary(ds: Dataset, table: np.ndarray, counts: RiskCounts,
         members = group == macro.id
         if not members.any():
             continue
-        row = {"macro_region": macro.id, "name": macro.name(lang), "n_regions": int(members.sum()),
-               "members": "; ".join(regions.name(u, lang) for u, m in zip(ds.units, members) if m)}
+        row: dict[str, Any] = {
+            "macro_region": macro.id, "name": macro.name(lang), "n_regions": int(members.sum()),
+            "members": "; ".join(regions.name(u, lang) for u, m in zip(ds.units, members, strict=True) if m)}
         for k, col in enumerate(fw.index_columns):
             values = table[members, k]
             values = values[~np.isnan(values)]
@@ -298,7 +301,7 @@ def macro_region_summary(ds: Dataset, table: np.ndarray, counts: RiskCounts,
 
 def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
              included: np.ndarray, lang: str, per_pillar: int = 3,
-             th: "Thresholds | None" = None, pillars: "np.ndarray | None" = None) -> pd.DataFrame:
+             th: Thresholds | None = None, pillars: np.ndarray | None = None) -> pd.DataFrame:
     """Short findings per pillar, generated from the data: the pillar's leader and laggard,
     then the indicators of the index with the most high-risk regions — ties broken by how
     far beyond the high-risk threshold those regions lie (relative to the indicator's
@@ -323,7 +326,8 @@ def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
                 best, worst = int(np.nanargmax(col)), int(np.nanargmin(col))
                 index = t(f"col.{pillar}", lang, default=fw.pillar_name(pillar, lang)).lower()
                 rows.append((pillar, "", 0, n, t("finding.leaders", lang, index=index,
-                            best=regions.name(units[best], lang), best_value=format_number(col[best], lang, 2),
+                            best=regions.name(units[best], lang),
+                            best_value=format_number(col[best], lang, 2),
                             worst=regions.name(units[worst], lang),
                             worst_value=format_number(col[worst], lang, 2))))
 
@@ -341,8 +345,8 @@ def findings(ds: Dataset, fw: Framework, regions: Regions, classes: np.ndarray,
                 continue
             code = ds.indicators[j]
             names = ", ".join(regions.name(u, lang) for u in units[high[:, j]])
-            params = {"n": k, "total": n, "regions": names, "code": code,
-                      "indicator": fw.by_code[code].name(lang)}
+            params: dict[str, Any] = {"n": k, "total": n, "regions": names, "code": code,
+                                      "indicator": fw.by_code[code].name(lang)}
             text = t(f"finding.{code}", lang, default="", **params) or t("finding.indicator", lang, **params)
             rows.append((pillar, code, k, n, text))
     return pd.DataFrame(rows, columns=["pillar", "indicator", "n_high", "n", "text"])

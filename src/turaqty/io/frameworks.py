@@ -31,7 +31,13 @@ from turaqty.errors import DataError, Problem
 from turaqty.io.cells import CellError, parse_number
 from turaqty.io.tables import read_rows
 from turaqty.model.dataset import Dataset
-from turaqty.model.framework import Framework, build_framework, canonical_row, load_framework, load_framework_folder
+from turaqty.model.framework import (
+    Framework,
+    build_framework,
+    canonical_row,
+    load_framework,
+    load_framework_folder,
+)
 from turaqty.model.units import Regions, build_units, load_regions
 
 COINR_META = {"icode", "parent", "type"}
@@ -58,13 +64,14 @@ def _xlsx_sheets(path: Path) -> dict[str, list[tuple[int, list]]]:
     except Exception as err:  # a corrupt or foreign file: the user's problem, said plainly
         raise DataError(Problem("bad_xlsx", file=str(path), value=type(err).__name__)) from None
     try:
-        return {ws.title.strip().lower(): [(k, list(r)) for k, r in enumerate(ws.iter_rows(values_only=True), 1)]
+        return {ws.title.strip().lower(): [(k, list(r))
+                                           for k, r in enumerate(ws.iter_rows(values_only=True), 1)]
                 for ws in wb.worksheets if ws.sheet_state == "visible"}
     finally:
         wb.close()
 
 
-def read_framework(path: "str | Path") -> Framework:
+def read_framework(path: str | Path) -> Framework:
     """The framework in ``path``: a folder, an XLSX workbook (``structure`` and ``units``
     sheets) or a COINr ``iMeta`` CSV; a package framework id (``kz-isdr``) also works."""
     p = Path(path)
@@ -89,7 +96,8 @@ def read_framework(path: "str | Path") -> Framework:
         return build_framework(p.stem, {}, rows, f"{p} [structure]", row_numbers=numbers,
                                source=str(p), digest=digest, units_file=units)
     rows, numbers = _records(read_rows(p).rows)
-    keys = {k for r in rows[:1] for k in canonical_row(r)} | {str(k).strip().lower() for r in rows[:1] for k in r}
+    keys = ({k for r in rows[:1] for k in canonical_row(r)}
+            | {str(k).strip().lower() for r in rows[:1] for k in r})
     if not rows:
         raise DataError(Problem("empty_file", file=str(p)))
     fw = build_framework(p.stem, {}, rows, str(p), row_numbers=numbers, source=str(p), digest=digest)
@@ -104,7 +112,7 @@ def _with_coinr_columns(fw: Framework, groups: list[str], denominators: list[str
     return replace(fw, group_ids=tuple(groups), denominator_ids=tuple(denominators))
 
 
-def read_units(path: "str | Path") -> Regions:
+def read_units(path: str | Path) -> Regions:
     """A units catalogue: a CSV/XLSX table (``id``, names, ``aliases``, ``group``) or the
     ``units`` sheet of a framework workbook (``book.xlsx#units``); a GeoJSON of the same
     name beside it (``units.geojson``) gives the units' boundaries."""
@@ -127,7 +135,7 @@ def units_catalogue(fw: Framework) -> Regions:
     return read_units(fw.units_file) if fw.units_file else load_regions()
 
 
-def read_coinr_data(path: "str | Path", fw: Framework) -> Dataset:
+def read_coinr_data(path: str | Path, fw: Framework) -> Dataset:
     """A COINr ``iData`` table read against a framework from a COINr ``iMeta``: units from
     ``uCode`` (names from ``uName``), the iMeta's group and denominator columns, and its
     indicators; a ``Time`` column with one year is that year. Unknown columns, bad cells and
@@ -149,10 +157,10 @@ def read_coinr_data(path: "str | Path", fw: Framework) -> Dataset:
     names: dict[str, str] = {}
     values = np.full((len(rows), len(codes)), np.nan)
     denoms = np.full((len(rows), len(fw.denominator_ids)), np.nan)
-    groups = {g: [] for g in fw.group_ids if g in header}
+    groups: dict[str, list] = {g: [] for g in fw.group_ids if g in header}
     years = set()
     seen: dict[str, int] = {}
-    for k, (r, n) in enumerate(zip(rows, numbers)):
+    for k, (r, n) in enumerate(zip(rows, numbers, strict=True)):
         unit = str(r.get("uCode") or "").strip()
         if not unit:
             problems.append(Problem("region_missing", file=file, row=n, column="uCode"))
@@ -171,7 +179,8 @@ def read_coinr_data(path: "str | Path", fw: Framework) -> Dataset:
                 try:
                     x = parse_number(r.get(c))
                 except CellError as err:
-                    problems.append(Problem(f"cell_{err.args[0]}", file=file, row=n, column=c, value=r.get(c)))
+                    problems.append(Problem(f"cell_{err.args[0]}", file=file, row=n, column=c,
+                                            value=r.get(c)))
                     continue
                 target[k, j] = np.nan if x is None else x
     if problems:
@@ -189,7 +198,7 @@ def read_coinr_data(path: "str | Path", fw: Framework) -> Dataset:
                    unit_names=names)
 
 
-def is_coinr_data(path: "str | Path") -> bool:
+def is_coinr_data(path: str | Path) -> bool:
     """Whether a CSV's header names COINr's ``uCode`` column."""
     p = Path(path)
     if p.suffix.lower() != ".csv" or not p.is_file():

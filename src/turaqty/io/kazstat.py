@@ -111,7 +111,7 @@ def _select(raw: pd.DataFrame, s: Series, breakdown: dict[str, str]) -> pd.DataF
     return raw.loc[keep, ["Year", "REF_AREA", "Value"]]
 
 
-def kazstat_long(folder: "str | Path", fw: Framework | None = None,
+def kazstat_long(folder: str | Path, fw: Framework | None = None,
                  breakdown: dict[str, str] | None = None) -> tuple[pd.DataFrame, list]:
     """The platform's series for the framework's indicators as a long table
     ``unit_id, indicator, year, value, flag, source`` (national values as ``kz``), and the
@@ -121,11 +121,11 @@ def kazstat_long(folder: "str | Path", fw: Framework | None = None,
     breakdown = dict(breakdown or {})
     data = _data_folder(Path(folder))
     areas = ref_areas()
-    unit_of = dict(zip(areas["ref_area"], areas["unit_id"]))
+    unit_of = dict(zip(areas["ref_area"], areas["unit_id"], strict=True))
     notices: list = []
     parts = []
-    ref_from = np.vectorize(dict(zip(areas["ref_area"], areas["from_year"])).get, otypes=[float])
-    ref_to = np.vectorize(dict(zip(areas["ref_area"], areas["to_year"])).get, otypes=[float])
+    ref_from = np.vectorize(dict(zip(areas["ref_area"], areas["from_year"], strict=True)).get, otypes=[float])
+    ref_to = np.vectorize(dict(zip(areas["ref_area"], areas["to_year"], strict=True)).get, otypes=[float])
     for s in plan(fw):
         if s.definition == "none":
             notices.append(("kazstat_not_comparable", s.indicator, "", {"file": s.file, "note": s.note}))
@@ -193,7 +193,7 @@ def _without_duplicates(part: pd.DataFrame, s: Series, notices: list) -> pd.Data
     return part[~drop].drop_duplicates(keys, keep="first")
 
 
-def read_kazstat(folder: "str | Path", fw: Framework | None = None,
+def read_kazstat(folder: str | Path, fw: Framework | None = None,
                  breakdown: dict[str, str] | None = None) -> Panel:
     """The platform's folder (or its ``data/`` folder) as a :class:`Panel` of the framework."""
     fw = fw or load_framework()

@@ -31,10 +31,11 @@ def _load(path: Path) -> object:
     try:
         return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as err:
-        raise UsageError(Problem("method_file", file=str(path), value=str(err).splitlines()[0][:120])) from None
+        first_line = str(err).splitlines()[0][:120]
+        raise UsageError(Problem("method_file", file=str(path), value=first_line)) from None
 
 
-def read_method(path: "str | Path") -> Method:
+def read_method(path: str | Path) -> Method:
     """The method in a YAML or JSON file; a ``manifest.json`` of a result gives the method it
     recorded. Unknown steps, methods and parameters are errors naming the file and field."""
     p = Path(path)
@@ -69,12 +70,13 @@ def check_method(method: Method) -> None:
         accepted = set(parameter_names(registry[step.method])) | {"group", "by"}
         for key in step.params:
             if key not in accepted - (context - {"lower", "upper", "weights"}):
+                names = ", ".join(sorted(accepted - context))
                 raise UsageError(Problem("method_param", column=f"{name}.{key}", value=step.params[key],
                                          params={"expected": "is not a parameter of "
-                                                 f"{step.method!r} (" + ", ".join(sorted(accepted - context)) + ")"}))
+                                                 f"{step.method!r} ({names})"}))
 
 
-def replay(manifest_path: "str | Path") -> dict:
+def replay(manifest_path: str | Path) -> dict:
     """What a recorded result was made of: its data, framework and method (``turaqty assess
     --from OLD/manifest.json``)."""
     p = Path(manifest_path)

@@ -24,10 +24,10 @@ Example
 >>> p.units, p.years, p.values[:, 0, :].tolist()
 (('abai', 'akmola'), (2022, 2023), [[8.1, 8.6], [nan, 5.3]])
 >>> panel_from_frame(pd.DataFrame({"region": ["Абай"], "indicator": ["B3"], "year": [2019],
-...     "value": [8.0]}))
+...     "value": [8.0]}))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-turaqty.errors.DataError: <DataFrame>, row 2, column "region": Abai Region did not exist in 2019 (it was formed in 2022); its value cannot be used.
+turaqty.errors.DataError: <DataFrame>, row 2, column "region": Abai Region did not exist in 2019 (it was ...
   how to fix: put the value under the region it belonged to then (East Kazakhstan Region), or leave it out.
 """
 from __future__ import annotations
@@ -89,8 +89,8 @@ def _year(cell) -> int | None:
         y = int(cell)
     elif isinstance(cell, (float, np.floating)) and float(cell).is_integer():
         y = int(cell)
-    elif isinstance(cell, str) and _YEAR.fullmatch(cell):
-        y = int(_YEAR.fullmatch(cell).group(1))
+    elif isinstance(cell, str) and (match := _YEAR.fullmatch(cell)):
+        y = int(match.group(1))
     else:
         return None
     return y if FIRST_YEAR <= y <= LAST_YEAR else None
@@ -98,7 +98,9 @@ def _year(cell) -> int | None:
 
 def _label(raw: RawTable, header: list, j: int) -> str:
     h = header[j] if j < len(header) else None
-    return f"{h} ({column_label(j)})" if raw.kind == "xlsx" else (str(h) if h not in (None, "") else column_label(j))
+    if raw.kind == "xlsx":
+        return f"{h} ({column_label(j)})"
+    return str(h) if h not in (None, "") else column_label(j)
 
 
 def _cells_of(raw: RawTable, fw: Framework, problems: list[Problem], resolve=None) -> list[Cell]:
@@ -110,7 +112,7 @@ def _cells_of(raw: RawTable, fw: Framework, problems: list[Problem], resolve=Non
     if not rows:
         problems.append(Problem("empty_file", file=raw.file))
         return []
-    for k, (n, header) in enumerate(rows[:12]):
+    for k, (_, header) in enumerate(rows[:12]):
         words = [normalise_header(c) if isinstance(c, str) else "" for c in header]
         region = next((j for j, w in enumerate(words) if w in REGION_HEADER_WORDS), None)
         year = next((j for j, w in enumerate(words) if w in YEAR_WORDS), None)
@@ -131,7 +133,10 @@ def _long_or_wide(raw, body, header, region, year, fw, problems, resolve) -> lis
     extra = {name: words[w] for w, name in OPTIONAL.items() if w in words}
     unit_col = next((words[w] for w in UNIT_WORDS if w in words), None)
     cells: list[Cell] = []
-    get = (lambda row, j: row[j] if j is not None and j < len(row) else None)
+
+    def get(row, j):
+        return row[j] if j is not None and j < len(row) else None
+
     if indicator is not None and value is not None:  # long
         for n, row in body:
             code_text = get(row, indicator)
@@ -248,13 +253,14 @@ def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layo
     an error, or (``outside_layout="drop"``, for official tables recalculated on today's
     layout) left out with a warning in ``notices``."""
     dropped: dict[tuple[str, str, str], list[int]] = {}
+    notices = [] if notices is None else notices
     inputs = inputs or Derivations()
     units = _resolve_regions(cells, regions, layout, problems)
     first: dict[tuple, Cell] = {}
     unit_of_code: dict[str, tuple[str, Cell]] = {}
     born = layout.born
     out = []
-    for c, unit in zip(cells, units):
+    for c, unit in zip(cells, units, strict=True):
         year = _year(c.year)
         if year is None:
             problems.append(Problem("panel_bad_year", file=c.file, row=c.row, column=c.year_column,
@@ -334,7 +340,7 @@ def is_kazstat_folder(path: Path) -> bool:
                               or any(path.glob("indicator_*.csv")))
 
 
-def read_panel(paths: "str | Path | list", fw: Framework | None = None,
+def read_panel(paths: str | Path | list, fw: Framework | None = None,
                regions: Regions | None = None, layout: Layout | None = None,
                outside_layout: str = "error") -> Panel:
     """Read one or more files or folders into a panel; a :class:`DataError` with every

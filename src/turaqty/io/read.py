@@ -23,14 +23,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from turaqty.model.units import NATIONAL_ID, Regions, load_regions, normalise_name
-from turaqty.model.framework import Framework, load_framework
-from turaqty.model.dataset import Dataset, fingerprint, load_embedded
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.io.cells import CellError, parse_number, uses_thousands_comma
+from turaqty.io.tables import (
+    REGION_HEADER_WORDS,
+    RawTable,
+    column_label,
+    looks_like_header,
+    paused_gc,
+    read_rows,
+)
+from turaqty.model.dataset import Dataset, fingerprint, load_embedded
+from turaqty.model.framework import Framework, load_framework
+from turaqty.model.units import NATIONAL_ID, Regions, load_regions, normalise_name
 from turaqty.plausibility import outside
-from turaqty.io.tables import (REGION_HEADER_WORDS, RawTable, column_label, looks_like_header, paused_gc,
-                               read_rows)
 
 REGION_HEADERS = frozenset(normalise_name(h) for h in REGION_HEADER_WORDS)
 LABEL_HEADERS = frozenset(normalise_name(h) for h in (
@@ -117,7 +123,7 @@ def _is_text_column(header: str, cells: list) -> bool:
     return numbers < len(filled) / 2 or not filled
 
 
-def _check_plausible(values: np.ndarray, codes: list[str], labels: list[str], rows: list[int],
+def _check_plausible(values: np.ndarray, codes: list[str], labels: list[str], rows: list[int | None],
                      units: list[str], fw: Framework, problem, notices, file: str) -> None:
     """Values outside their indicator's possible range are problems, values outside its
     plausible range warnings; each names its cell."""
@@ -242,7 +248,8 @@ def _check_table(raw: RawTable, fw: Framework, regions: Regions, problems: list[
     units, values, present, national = [], [], [], None
     unit_rows, national_row = [], None
     for n, name, cells in records:
-        row_values, row_present = [], []
+        row_values: list[float] = []
+        row_present: list[bool] = []
         for j, _ in col_items:
             cell = cells[j] if j < len(cells) else None
             try:
@@ -311,7 +318,7 @@ def _check_table(raw: RawTable, fw: Framework, regions: Regions, problems: list[
     return Checked(ds, [], notices)
 
 
-def check_data(path: "str | Path", fw: Framework | None = None,
+def check_data(path: str | Path, fw: Framework | None = None,
                regions: Regions | None = None, *, sheet: str | None = None) -> Checked:
     """Read and validate a data file (``sheet``: the worksheet of an XLSX file to read),
     collecting every problem instead of stopping at the first."""
@@ -322,7 +329,7 @@ def check_data(path: "str | Path", fw: Framework | None = None,
     return check_table(raw, fw, regions)
 
 
-def read_data(path: "str | Path", fw: Framework | None = None,
+def read_data(path: str | Path, fw: Framework | None = None,
               regions: Regions | None = None, *, sheet: str | None = None) -> Dataset:
     """The dataset in a CSV or XLSX file (see the module doc for the layout); ``sheet``
     names the worksheet to read when a workbook holds several.
@@ -333,6 +340,7 @@ def read_data(path: "str | Path", fw: Framework | None = None,
     checked = check_data(path, fw, regions, sheet=sheet)
     if checked.problems:
         raise DataError(checked.problems)
+    assert checked.dataset is not None  # a check without problems has its dataset
     return checked.dataset
 
 
@@ -384,6 +392,7 @@ def as_dataset(data, fw: Framework | None = None, regions: Regions | None = None
         if checked.problems:
             raise DataError(checked.problems)
         ds = checked.dataset
+        assert ds is not None  # a check without problems has its dataset
         national = () if ds.national is None else tuple(ds.national)
         return replace(ds, sha256=fingerprint(ds.values, ds.units, ds.indicators, national))
     raise TypeError(f"cannot assess data of type {type(data).__name__}; "

@@ -97,7 +97,7 @@ def parse_structured(text: str, file: str, kind: str):
                                 params={"reason": " ".join(str(err).split())[:200]})) from None
 
 
-def load_structured(path: "str | Path"):
+def load_structured(path: str | Path):
     """The data of a YAML or JSON file (by its suffix), read within the size cap in any
     encoding the data reader knows."""
     from turaqty.io.tables import decode_text, read_bytes

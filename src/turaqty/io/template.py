@@ -7,8 +7,11 @@ give each indicator's name and unit; the reader skips them.
 Example
 -------
 >>> frame = template_frame("ru")
->>> frame.iloc[:3, :3].values.tolist()
-[['# name', 'Название показателя', 'Изменение численности населения (% к базовому году)'], ['# unit', 'Единица измерения', '% (базовый год = 100)'], ['abai', 'область Абай', '']]
+>>> for row in frame.iloc[:3, :3].values.tolist():
+...     print(row)
+['# name', 'Название показателя', 'Изменение численности населения (% к базовому году)']
+['# unit', 'Единица измерения', '% (базовый год = 100)']
+['abai', 'область Абай', '']
 """
 from __future__ import annotations
 
@@ -16,10 +19,10 @@ import io
 
 import pandas as pd
 
-from turaqty.model.framework import load_framework
-from turaqty.model.units import load_regions
 from turaqty.i18n import t
 from turaqty.io.write import csv_bytes, stable_zip
+from turaqty.model.framework import load_framework
+from turaqty.model.units import load_regions
 
 
 def template_frame(lang: str = "en") -> pd.DataFrame:

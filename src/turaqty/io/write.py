@@ -20,8 +20,8 @@ import hashlib
 import io
 import json
 import os
-import secrets
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -35,7 +35,7 @@ from turaqty.errors import Problem, UsageError
 try:
     import fcntl
 except ImportError:  # Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # a module, or None where there is none
 
 
 def _load_renameat2():
@@ -82,10 +82,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # written into workbooks, so that equal inputs give equal files
 
 
-def _fixed_time() -> tuple[int, ...]:
+def _fixed_time() -> tuple[int, int, int, int, int, int]:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch.isdigit():
-        return time.gmtime(max(int(epoch), 315532800))[:6]  # zip dates start in 1980
+        t = time.gmtime(max(int(epoch), 315532800))  # zip dates start in 1980
+        return t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec
     return FIXED_TIME
 
 
@@ -94,14 +95,16 @@ def stable_zip(content: bytes) -> bytes:
     document's created/modified properties carry one fixed time ($SOURCE_DATE_EPOCH or
     2000-01-01)."""
     when = _fixed_time()
-    stamp = "%04d-%02d-%02dT%02d:%02d:%02dZ" % when
+    year, month, day, hour, minute, second = when
+    stamp = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(content)) as zin, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(),
+                              data)
             info = zipfile.ZipInfo(item.filename, date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = item.external_attr
@@ -212,7 +215,7 @@ def _carry_over(out: Path, new: Path, files: dict[str, bytes]) -> None:
             _link_or_copy(str(entry), str(new / entry.name))
 
 
-def write_folder(out: "str | Path", files: dict[str, bytes], protect=None) -> dict[str, str]:
+def write_folder(out: str | Path, files: dict[str, bytes], protect=None) -> dict[str, str]:
     """Write ``files`` (name → content) as the folder ``out``; returns each file's SHA-256.
 
     The new folder is built complete beside ``out`` and swapped in as one step: ``out``
@@ -325,7 +328,7 @@ def _swap_in(out: Path, files: dict[str, bytes]) -> dict[str, str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_file(path: "str | Path", content: bytes) -> None:
+def write_file(path: str | Path, content: bytes) -> None:
     """Write one file atomically (temporary file beside it, then rename)."""
     if str(path) == "":
         raise UsageError(Problem("out_empty"))

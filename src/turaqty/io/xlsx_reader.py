@@ -212,7 +212,9 @@ class _SheetReader:
         if len(found) != xml.count("<c ") or xml.count("<c>"):
             return None
         limits, strings, columns = self.limits, self.strings, self._columns
-        rows, current, cells = [], None, []
+        rows: list[tuple[int, list]] = []
+        current = ""  # the number of the row being read ("" before the first)
+        cells: list = []
         for letters, number, attrs, text, inner in found:
             if not (text or inner):
                 continue
@@ -221,6 +223,7 @@ class _SheetReader:
                     rows.append((int(current), cells))
                 current, cells = number, []
             kind, fmt = self._attributes(attrs) if attrs else ("n", "")
+            value: object
             if text and kind == "n" and not fmt:
                 value = float(text) if "." in text or "E" in text or "e" in text else int(text)
             elif text and kind == "s":
@@ -272,7 +275,12 @@ class _SheetReader:
                 cells.append(None)
                 continue
             ref = attrs.get("r")
-            j = _column(_LETTERS.match(ref).group(1)) if ref else len(cells)
+            if ref:
+                letters = _LETTERS.match(ref)
+                assert letters is not None, ref  # as before: a reference must start with letters
+                j = _column(letters.group(1))
+            else:
+                j = len(cells)
             if j >= self.limits.max_columns:
                 raise too_many("columns", self.unpacker.file, f"> {self.limits.max_columns}", row=number)
             if isinstance(value, str) and len(value) > self.limits.max_cell_chars:

@@ -21,8 +21,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from turaqty.model.units import NATIONAL_ID
 from turaqty.model.package_data import data_file, read_catalogue_csv
+from turaqty.model.units import NATIONAL_ID
 
 EMBEDDED = "kz-2023"
 
@@ -66,7 +66,7 @@ class Dataset:
         long = wide.stack(future_stack=True).rename("value").reset_index()
         long.columns = ["unit_id", "indicator", "value"]
         long.insert(2, "year", self.year)
-        long["flag"] = [self.flag(u, c) for u, c in zip(long["unit_id"], long["indicator"])]
+        long["flag"] = [self.flag(u, c) for u, c in zip(long["unit_id"], long["indicator"], strict=True)]
         return long
 
 

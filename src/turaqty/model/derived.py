@@ -136,7 +136,8 @@ def load_derivations(fw: Framework) -> Derivations:
     folder = _folder(fw)
     if folder is None or not folder.joinpath("derived.csv").is_file():
         return Derivations()
-    raw_inputs = folder.joinpath("inputs.csv").read_bytes() if folder.joinpath("inputs.csv").is_file() else b""
+    inputs_file = folder.joinpath("inputs.csv")
+    raw_inputs = inputs_file.read_bytes() if inputs_file.is_file() else b""
     raw_derived = folder.joinpath("derived.csv").read_bytes()
     inputs = tuple(Input(r["id"], r.get("unit", ""), tuple(n for n in r.get("names", "").split(";") if n))
                    for r in (read_csv_rows(raw_inputs) if raw_inputs else []))
@@ -156,7 +157,8 @@ def load_derivations(fw: Framework) -> Derivations:
             problems.append(Problem("derived_unknown", file=file, row=n, column="inputs",
                                     value=";".join([r["code"], *names])))
         else:
-            derived.append(Derivation(r["code"], formula, names, _params(r.get("params", "")), r.get("note", "")))
+            derived.append(Derivation(r["code"], formula, names,
+                                      _params(r.get("params", "")), r.get("note", "")))
     if problems:
         raise DataError(problems)
     return Derivations(inputs, tuple(derived), hashlib.sha256(raw_inputs + raw_derived).hexdigest())
@@ -209,7 +211,7 @@ def derive(panel: Panel, derivations: Derivations) -> tuple[Panel, list]:
         fill = np.isnan(values[:, j, :]) & ~np.isnan(result)
         needed = np.isnan(values[:, j, :]) & np.isnan(result) & _any_input(values, codes, d)
         values[:, j, :] = np.where(fill, result, values[:, j, :])
-        for i, k in zip(*np.nonzero(fill)):
+        for i, k in zip(*np.nonzero(fill), strict=True):
             key = (panel.units[i], d.code, full[k])
             flags[key] = "derived"
             sources[key] = f"{d.code} = " + TEXT[d.formula].format(

@@ -313,13 +313,13 @@ def build_framework(framework_id: str, names: dict[str, str], rows: list[dict],
     an aggregate without children, a bad weight, a duplicate id, several roots) is reported
     with its file, row and field in one :class:`~turaqty.errors.DataError`.
 
-    >>> build_framework("bad", {}, [{"id": "a", "parent": "b", "type": "aggregate"},
+    >>> build_framework("bad", {}, [{"id": "a", "parent": "b", "type": "aggregate"},  # doctest: +ELLIPSIS
     ...                             {"id": "b", "parent": "a", "type": "aggregate"},
     ...                             {"id": "x", "parent": "a"}], file="s.csv")
     Traceback (most recent call last):
     ...
     turaqty.errors.DataError: s.csv, row 2, column "parent": the framework's tree has a cycle: a → b → a.
-      how to fix: Every node must lead up to a single top node (the index); change the parent of one node of the cycle.
+      how to fix: Every node must lead up to a single top node (the index); change the parent of ...
     """
     problems: list[Problem] = []
     numbers = row_numbers or list(range(2, len(rows) + 2))

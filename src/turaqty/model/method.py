@@ -89,7 +89,7 @@ class Step:
         return {k: v for k, v in self.items}
 
     @classmethod
-    def parse(cls, spec: Any, where: str) -> "Step":
+    def parse(cls, spec: Any, where: str) -> Step:
         if isinstance(spec, Step):
             return spec
         if isinstance(spec, str):
@@ -153,7 +153,7 @@ class Method:
             return Step(framework_choice or "arithmetic", step.items)
         return step
 
-    def replace(self, **changes) -> "Method":
+    def replace(self, **changes) -> Method:
         """A copy with some parameters changed (the profile name becomes ``custom``
         unless given)."""
         changes.setdefault("profile", "custom" if changes else self.profile)
@@ -179,7 +179,7 @@ class Method:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict, where: str = "") -> "Method":
+    def from_dict(cls, data: dict, where: str = "") -> Method:
         """The inverse of :meth:`to_dict`; unknown keys are an error. Missing keys take the
         defaults (so a method file may give only what it changes)."""
         names = {f.name for f in dataclasses.fields(cls)} - {"extra", "aggregate_by_level",
@@ -196,7 +196,8 @@ class Method:
                 (tuple(c) if isinstance(c, (list, tuple)) else (c, "user") for c in ex)
             d["exclude"] = tuple((str(k), str(v)) for k, v in pairs)
         if "weights" in d:
-            d["weights"] = tuple(sorted((str(k), _weight(k, v, where)) for k, v in (d["weights"] or {}).items()))
+            d["weights"] = tuple(sorted((str(k), _weight(k, v, where))
+                                        for k, v in (d["weights"] or {}).items()))
         if isinstance(d.get("availability"), dict):
             shares = dict(d["availability"])
             default = shares.pop("default", 0.0)
@@ -211,8 +212,9 @@ class Method:
                     spec = dict(spec)
                     levels = spec.pop("by_level", {}) or {}
                     nodes = spec.pop("by_node", {}) or {}
-                    d["aggregate_by_level"] = tuple(sorted((_level(k, where), Step.parse(v, f"aggregate.by_level.{k}"))
-                                                           for k, v in levels.items()))
+                    d["aggregate_by_level"] = tuple(sorted(
+                        (_level(k, where), Step.parse(v, f"aggregate.by_level.{k}"))
+                        for k, v in levels.items()))
                     d["aggregate_by_node"] = tuple(sorted((str(k), Step.parse(v, f"aggregate.by_node.{k}"))
                                                           for k, v in nodes.items()))
                     spec.setdefault("method", "framework")
@@ -237,7 +239,8 @@ def _share(value, where: str) -> float:
     except ValueError:
         x = float("nan")
     if not 0.0 <= x <= 1.0:
-        raise UsageError(Problem("method_availability", file=where or None, column="availability", value=value))
+        raise UsageError(Problem("method_availability", file=where or None, column="availability",
+                                 value=value))
     return x
 
 
@@ -247,7 +250,8 @@ def _level(key, where: str) -> int:
     except (TypeError, ValueError):
         level = 0
     if level < 2:
-        raise UsageError(Problem("method_level", file=where or None, column=f"aggregate.by_level.{key}", value=key))
+        raise UsageError(Problem("method_level", file=where or None, column=f"aggregate.by_level.{key}",
+                                 value=key))
     return level
 
 
@@ -260,7 +264,7 @@ def _profile(name: str) -> Method:
 PROFILES = ("default", "dissertation")
 
 
-def get_method(profile: "str | Method" = "default") -> Method:
+def get_method(profile: str | Method = "default") -> Method:
     """The method of a named profile (``default`` or ``dissertation``), or ``profile`` itself."""
     if isinstance(profile, Method):
         return profile

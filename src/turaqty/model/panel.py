@@ -60,7 +60,7 @@ class Panel:
                        national=national, flags=flags, framework=self.framework, year=year,
                        source=f"{self.source}#{year}", sha256=self.sha256)
 
-    def between(self, first: int, last: int) -> "Panel":
+    def between(self, first: int, last: int) -> Panel:
         """The panel's years from ``first`` to ``last`` (both included).
 
         >>> load_embedded_panel().between(2015, 2023).years[:2]
@@ -80,7 +80,7 @@ class Panel:
                      self.national[:, keep] if self.national is not None else None,
                      self.framework, f"{self.source}[{first}-{last}]", self.sha256, self.notices)
 
-    def select(self, codes) -> "Panel":
+    def select(self, codes) -> Panel:
         """The panel with only the indicators ``codes`` (in the panel's order).
 
         >>> load_embedded_panel().select(["B25", "B3"]).indicators
@@ -108,7 +108,8 @@ class Panel:
                 "unit_id": NATIONAL_ID, "indicator": np.array(self.indicators, dtype=object)[c2],
                 "year": np.array(self.years)[y2], "value": self.national[c2, y2]})],
                 ignore_index=True)
-        keys = list(zip(frame["unit_id"].tolist(), frame["indicator"].tolist(), frame["year"].tolist()))
+        keys = list(zip(frame["unit_id"].tolist(), frame["indicator"].tolist(),
+                        frame["year"].tolist(), strict=True))
         frame["flag"] = [self.flags.get(k, "") for k in keys] if self.flags else ""
         frame["source"] = [self.sources.get(k, "") for k in keys] if self.sources else ""
         return frame
@@ -132,7 +133,7 @@ class Panel:
                 "last_year": with_data.max() if with_data.size else pd.NA,
                 "n_years": int(with_data.size),
                 "cells": int(per_year[j].sum()),
-                **{str(y): int(n) for y, n in zip(self.years, per_year[j])},
+                **{str(y): int(n) for y, n in zip(self.years, per_year[j], strict=True)},
             })
         return pd.DataFrame(rows)
 
@@ -175,10 +176,10 @@ def panel_from_long(frame: pd.DataFrame, *, framework: str = "kz-isdr", source: 
     if national_rows.any():
         national = np.full((len(indicators), len(years)), np.nan)
         national[c[~regional], y[~regional]] = x[~regional]
-    keys = list(zip(frame["unit_id"], frame["indicator"], frame["year"].astype(int).tolist()))
-    flags = ({k: f for k, f in zip(keys, frame["flag"].fillna("")) if f}
+    keys = list(zip(frame["unit_id"], frame["indicator"], frame["year"].astype(int).tolist(), strict=True))
+    flags = ({k: f for k, f in zip(keys, frame["flag"].fillna(""), strict=True) if f}
              if "flag" in frame else {})
-    sources = ({k: s for k, s in zip(keys, frame["source"].fillna("")) if s}
+    sources = ({k: s for k, s in zip(keys, frame["source"].fillna(""), strict=True) if s}
                if "source" in frame else {})
     return Panel(units, indicators, years, values, flags, sources, national, framework, source,
                  sha256 or fingerprint(values, units, indicators, years), tuple(notices))

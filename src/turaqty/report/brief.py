@@ -28,16 +28,20 @@ from turaqty.report.facts import high_risks, index_changes, mechanisms_by_region
 from turaqty.report.html import E, _level, _num, scenario_brief, scored_indicator
 
 STYLE = """
-@page{size:A4;margin:11mm 12mm}*{box-sizing:border-box;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+@page{size:A4;margin:11mm 12mm}*{box-sizing:border-box;-webkit-print-color-adjust:exact;
+print-color-adjust:exact}
 body{margin:0 auto;max-width:52em;padding:1em;font-family:system-ui,"Noto Sans",sans-serif;color:#1b1b1b;
 font-size:10pt;line-height:1.35}
-h1{font-size:1.45em;margin:0;color:#17483a}h2{font-size:1.05em;margin:.8em 0 .25em;border-bottom:1.5px solid #17483a}
+h1{font-size:1.45em;margin:0;color:#17483a}h2{font-size:1.05em;margin:.8em 0 .25em;
+border-bottom:1.5px solid #17483a}
 p{margin:.2em 0}.sub{color:#5c5c5c;font-size:.9em}ul{margin:.2em 0;padding-left:1.2em}li{margin:.1em 0}
-table{border-collapse:collapse;width:100%;font-size:.95em}th,td{border:1px solid #d8d8d8;padding:.2em .45em;text-align:left}
+table{border-collapse:collapse;width:100%;font-size:.95em}th,td{border:1px solid #d8d8d8;padding:.2em .45em;
+text-align:left}
 thead th{background:#f4f6f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .level{display:inline-block;padding:0 .45em;border-radius:.6em;color:#fff;font-size:.85em}
 .two{display:grid;grid-template-columns:1fr 1fr;gap:0 1.2em}.risks{columns:2;column-gap:1.2em;font-size:.88em}
-.risks li{break-inside:avoid}.scroll{overflow-x:auto}.up{color:#2e8b57}.down{color:#c0392b}.small{font-size:.85em;color:#5c5c5c}
+.risks li{break-inside:avoid}.scroll{overflow-x:auto}.up{color:#2e8b57}.down{color:#c0392b}
+.small{font-size:.85em;color:#5c5c5c}
 @media (max-width:600px){.two{display:block}.risks{columns:1}body{padding:.6em}}
 @media print{body{padding:0;max-width:none;font-size:8.6pt;line-height:1.28}h2{margin:.55em 0 .2em}}
 """
@@ -79,22 +83,26 @@ def _change(value: float, decimals: int = 2, lang: str = "en") -> str:
 def _indices(a: Assessment, unit: str, changes, with_previous: bool) -> str:
     lang = a.lang
     n = int(a.indices[f"rank_{a.framework.root}"].notna().sum())
-    head = [t("brief.index", lang), t("col.value", lang), t("col.level_integral", lang), t("brief.rank_of", lang, n=n)]
+    head = [t("brief.index", lang), t("col.value", lang), t("col.level_integral", lang),
+            t("brief.rank_of", lang, n=n)]
     if with_previous:
         head += [t("col.before", lang), t("brief.change", lang), t("brief.rank_change", lang)]
     rows = []
     for col in a.framework.index_columns:
         c = changes.loc[(unit, col)]
         rank = _rank(c["rank"])
-        cells = [f"<th>{E(a.framework.pillar_name(col, lang))}</th>", f'<td class="num">{_num(c["value"], lang)}</td>',
+        cells = [f"<th>{E(a.framework.pillar_name(col, lang))}</th>",
+                 f'<td class="num">{_num(c["value"], lang)}</td>',
                  f"<td>{_level(c['level'], lang)}</td>", f'<td class="num">{rank}</td>']
         if with_previous:
-            cells += [f'<td class="num">{_num(c["value_before"], lang)} {_level(c["level_before"], lang)}</td>',
+            cells += [f'<td class="num">{_num(c["value_before"], lang)} {_level(c["level_before"], lang)}'
+                      '</td>',
                       f'<td class="num">{_change(c["change"], 2, lang)}</td>',
                       f'<td class="num">{_rank(c["rank_before"])} → {rank}</td>']
         rows.append(f"<tr>{''.join(cells)}</tr>")
     ths = "".join(f"<th>{E(h)}</th>" for h in head)
-    return f'<div class="scroll"><table><thead><tr>{ths}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    body = "".join(rows)
+    return f'<div class="scroll"><table><thead><tr>{ths}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
@@ -138,7 +146,8 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
     mech = "".join(f'<li>{E(m)} <span class="small">({E(answers)})</span></li>'
                    for m, answers in mechanisms.get(unit, [])) or "<li>–</li>"
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{E(title)}</title><style>{STYLE}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{E(title)}</title>
+<style>{STYLE}</style></head>
 <body data-unit="{E(unit)}"><h1>{E(title)}</h1><p class="sub">{E(sub)}</p>
 <p class="sub">{E(t("col.macro_region", lang))}: {E(macro)}.</p>{prev}
 <h2>{E(t("brief.indices", lang))}</h2>{_indices(a, unit, changes, previous is not None)}
@@ -153,4 +162,5 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
 def brief_pages(a: Assessment, units: list[str], previous: Assessment | None = None) -> dict[str, str]:
     """``brief-<region id>.html`` → page, for each of ``units``."""
     scenarios, changes, mechanisms = scenario_brief(a), index_changes(a, previous), mechanisms_by_region(a)
-    return {f"brief-{unit}.html": region_brief(a, unit, previous, scenarios, changes, mechanisms) for unit in units}
+    return {f"brief-{unit}.html": region_brief(a, unit, previous,
+                                               scenarios, changes, mechanisms) for unit in units}

@@ -94,7 +94,8 @@ def _html_table(frame: pd.DataFrame, lang: str = "en") -> str:
     body = []
     for row in frame.itertuples(index=False):
         cells = "".join(
-            f"<td class=\"num\">{e(_text(v, lang))}</td>" if isinstance(v, (int, float)) and not isinstance(v, bool)
+            f"<td class=\"num\">{e(_text(v, lang))}</td>"
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
             else f"<td>{e(_text(v, lang))}</td>" for v in row)
         body.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -31,12 +31,17 @@ LINE_COLOURS = ["#17483a", "#d0544d", "#3b6fb6", "#e0b13a", "#7b4fa0", "#2aa1a1"
 ALERTS_SHOWN = 60
 
 STYLE = """
-*{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
-color:#1b1b1b;line-height:1.45}header{background:#17483a;color:#fff;padding:1.1em 2em}header h1{margin:0;font-size:1.45em}
-header p{margin:.3em 0 0;opacity:.85}nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #d8d8d8;padding:.5em 2em;z-index:5}
-nav a{margin-right:1.2em;color:#17483a;text-decoration:none;font-weight:600}main{max-width:1200px;margin:0 auto;padding:0 2em 3em}
+*{box-sizing:border-box}body{margin:0;
+font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
+color:#1b1b1b;line-height:1.45}header{background:#17483a;color:#fff;padding:1.1em 2em}header h1{margin:0;
+font-size:1.45em}
+header p{margin:.3em 0 0;opacity:.85}nav{position:sticky;top:0;background:#fff;
+border-bottom:1px solid #d8d8d8;padding:.5em 2em;z-index:5}
+nav a{margin-right:1.2em;color:#17483a;text-decoration:none;font-weight:600}main{max-width:1200px;
+margin:0 auto;padding:0 2em 3em}
 section{margin-top:2em}h2{font-size:1.25em;border-bottom:2px solid #17483a;padding-bottom:.2em}
-table{border-collapse:collapse;font-size:.88em}th,td{border:1px solid #d8d8d8;padding:.25em .5em;vertical-align:top}
+table{border-collapse:collapse;font-size:.88em}th,td{border:1px solid #d8d8d8;padding:.25em .5em;
+vertical-align:top}
 th{background:#f4f6f4;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .up{color:#238b45}.down{color:#c0392b}.flat{color:#777}.small{font-size:.85em;color:#5c5c5c}
 .alerts li{margin:.2em 0}.alert-entered_high_risk{color:#b03a2e}.alert-level_drop{color:#a0522d}
@@ -55,7 +60,8 @@ SCRIPT = """
     document.querySelectorAll('#map path.region').forEach(function(p){
       var d=cells[p.getAttribute('data-unit')];p.setAttribute('fill',d?d.colour:'#dddddd');
       var title=p.querySelector('title');title.textContent=d?d.tip:p.getAttribute('data-name');});
-    document.getElementById('map-caption').textContent=year.value+' · '+layer.options[layer.selectedIndex].text;
+    document.getElementById('map-caption').textContent=
+      year.value+' · '+layer.options[layer.selectedIndex].text;
   }
   year.addEventListener('change',paint);layer.addEventListener('change',paint);paint();
 })();
@@ -90,7 +96,8 @@ def _alerts(m: Monitoring) -> str:
         last = int(alerts["year"].max())
         latest = alerts[alerts["year"] == last]
         items = "".join(f'<li class="alert-{E(a)}">{E(msg)}</li>'
-                        for a, msg in zip(latest["alert"].head(ALERTS_SHOWN), latest["message"].head(ALERTS_SHOWN)))
+                        for a, msg in zip(latest["alert"].head(ALERTS_SHOWN),
+                                          latest["message"].head(ALERTS_SHOWN), strict=True))
         more = len(latest) - min(len(latest), ALERTS_SHOWN)
         counts = alerts.groupby(["year", "alert"]).size().unstack(fill_value=0).sort_index(ascending=False)
         head = "".join(f"<th>{E(t(f'monitor.report.alert.{c}', lang))}</th>" for c in counts.columns)
@@ -208,11 +215,15 @@ def _slope(m: Monitoring) -> str:
         r0, r1 = ranks[i, a], ranks[i, b]
         colour = "#238b45" if r1 < r0 else "#c0392b" if r1 > r0 else "#888"
         name = E(m.regions.name(m.units[i], lang))
-        parts.append(f'<line x1="{left}" y1="{y(r0)}" x2="{right}" y2="{y(r1)}" stroke="{colour}" stroke-width="1.5"/>'
-                     f'<text x="{left - 6}" y="{y(r0) + 4}" font-size="10" text-anchor="end">{int(r0)}. {name}</text>'
+        parts.append(f'<line x1="{left}" y1="{y(r0)}" x2="{right}" y2="{y(r1)}" stroke="{colour}" '
+                     'stroke-width="1.5"/>'
+                     f'<text x="{left - 6}" y="{y(r0) + 4}" font-size="10" text-anchor="end">{int(r0)}. '
+                     f'{name}</text>'
                      f'<text x="{right + 6}" y="{y(r1) + 4}" font-size="10">{int(r1)}. {name}</text>')
-    return (f'<section id="slope"><h2>{E(t("monitor.report.slope", lang, index=m.framework.pillar_name(col, lang)))}</h2>'
-            f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">{"".join(parts)}</svg>'
+    return ('<section id="slope"><h2>'
+            f'{E(t("monitor.report.slope", lang, index=m.framework.pillar_name(col, lang)))}</h2>'
+            f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">'
+            f'{"".join(parts)}</svg>'
             f'<p class="small">{E(t("monitor.report.slope_note", lang))}</p></section>')
 
 
@@ -233,22 +244,28 @@ def _map(m: Monitoring) -> str:
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))  # one scale for every year
         for j, year in enumerate(m.years):
             cells = data.setdefault(str(year), {}).setdefault(col, {})
-            for u, v, c, r in zip(m.units, values[:, j], _colours(values[:, j], lo, hi), m.ranks[:, k, j]):
+            for u, v, c, r in zip(m.units, values[:, j], _colours(values[:, j], lo, hi),
+                                  m.ranks[:, k, j], strict=True):
                 if c:
                     cells[u] = {"colour": c, "tip": f"{m.regions.name(u, lang)}: {_num(v, lang)}"
-                                + ("" if np.isnan(r) else f" ({t('monitor.report.rank', lang).lower()} {int(r)})")}
-    shapes = "".join(f'<path class="region" data-unit="{E(u)}" data-name="{E(m.regions.name(u, lang))}" d="{d}">'
+                                + ("" if np.isnan(r) else f" ({t('monitor.report.rank', lang).lower()} "
+                                                          f"{int(r)})")}
+    shapes = "".join(f'<path class="region" data-unit="{E(u)}" data-name="{E(m.regions.name(u, lang))}" '
+                     f'd="{d}">'
                      f'<title></title></path>' for u, d in paths.items())
-    years = "".join(f'<option value="{y}"{" selected" if y == m.years[-1] else ""}>{y}</option>' for y in m.years)
+    years = "".join(f'<option value="{y}"{" selected" if y == m.years[-1] else ""}>{y}</option>'
+                    for y in m.years)
     head = _headline(m)
-    layers = "".join(f'<option value="{E(c)}"{" selected" if c == head else ""}>{E(m.framework.pillar_name(c, lang))}</option>'
+    layers = "".join(f'<option value="{E(c)}"{" selected" if c == head else ""}>'
+                     f'{E(m.framework.pillar_name(c, lang))}</option>'
                      for c in columns)
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return (f'<section id="map-section"><h2>{E(t("monitor.report.map", lang))}</h2>'
             f'<p><label>{E(t("monitor.report.year", lang))} <select id="map-year">{years}</select></label> '
             f'<label>{E(t("monitor.report.index", lang))} <select id="map-layer">{layers}</select></label> '
             f'<span id="map-caption" class="small"></span></p>'
-            f'<svg id="map" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">{shapes}</svg>'
+            f'<svg id="map" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img">'
+            f'{shapes}</svg>'
             f'<p class="small">{E(t("monitor.report.map_note", lang))}</p>'
             f'<script type="application/json" id="map-data">{payload}</script></section>')
 

@@ -22,7 +22,7 @@ from turaqty.engine.assessment import Assessment
 def strengths_weaknesses(a: Assessment, unit: str, n: int = 3) -> tuple[list, list]:
     """The ``n`` indicators (code, score) with the best and with the worst scores of ``unit``,
     among those in the index; best first, worst first."""
-    included = [c for c, inc in zip(a.dataset.indicators, a.arrays.included) if inc]
+    included = [c for c, inc in zip(a.dataset.indicators, a.arrays.included, strict=True) if inc]
     s = a.scores.set_index("unit_id").loc[unit, included].astype(float).dropna()
     best = s.sort_values(ascending=False, kind="stable")[:n]  # ties in the framework's order
     return list(best.items()), list(s.sort_values(kind="stable")[:n].items())
@@ -32,7 +32,8 @@ def high_risks(a: Assessment) -> dict[str, list[str]]:
     """Region id → codes of its indicators in the index classed as high risk (the counted
     ones of ``risk_summary``: one definition for every output)."""
     s = a.risk_summary
-    return {unit: codes.split("; ") for unit, codes in zip(s["unit_id"], s["high_risk_indicators"]) if codes}
+    return {unit: codes.split("; ") for unit, codes in zip(s["unit_id"],
+                                                           s["high_risk_indicators"], strict=True) if codes}
 
 
 def mechanisms_by_region(a: Assessment, n: int = 5) -> dict[str, list[tuple[str, str]]]:
@@ -66,9 +67,10 @@ def index_changes(a: Assessment, previous: Assessment | None) -> pd.DataFrame:
                    "change": float("nan"), "rank_change": None}
             if then is not None and unit in then.index:
                 before, rank_before = then.loc[unit, col], _rank(then.loc[unit, f"rank_{col}"])
+                rank_change = None if None in (rank_before, row["rank"]) else rank_before - row["rank"]
                 row.update(value_before=before, rank_before=rank_before,
                            level_before=then.loc[unit, f"level_{col}"], change=row["value"] - before,
-                           rank_change=None if None in (rank_before, row["rank"]) else rank_before - row["rank"])
+                           rank_change=rank_change)
             rows.append(row)
     out = pd.DataFrame(rows).set_index(["unit_id", "index"])
     ranks = ["rank", "rank_before", "rank_change"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,9 +28,13 @@ from turaqty.i18n import format_number, t
 from turaqty.report import geo
 from turaqty.report.html import PALETTE
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7}
-SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "turaqty"}  # text stays text; stable ids
+# text stays text; stable ids
+SETTINGS: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "turaqty"}
 
 
 @contextmanager
@@ -87,7 +92,9 @@ def _indices_figure(a: Assessment):
     ax.set_xlabel(t("col.integral", a.lang))
     ax.set_xlim(0, max(27, float(np.nanmax(left)) + 1))
     _number_axis(ax.xaxis, a.lang, 0)
-    for bound, label in zip(a.framework.levels(a.framework.root) or (), ("level.medium", "level.high")):
+    # a root without level bounds draws no lines
+    bounds = a.framework.levels(a.framework.root) or ()
+    for bound, label in zip(bounds, ("level.medium", "level.high"), strict=False):
         ax.axvline(bound, color="#555", linestyle=":", linewidth=1)
         ax.text(bound + 0.2, 1.0, t(label, a.lang), fontsize=8, color="#555", va="bottom",
                 transform=ax.get_xaxis_transform())  # above the bars, not over them
@@ -112,22 +119,27 @@ def _map_figure(a: Assessment):
     ax = fig.subplots()
     for unit, parts in rings.items():
         v = values.get(unit, np.nan)
-        colour = "#cccccc" if np.isnan(v) else PALETTE[min(int((v - lo) / ((hi - lo) or 1) * len(PALETTE)), len(PALETTE) - 1)]
+        if np.isnan(v):
+            colour = "#cccccc"
+        else:
+            step = int((v - lo) / ((hi - lo) or 1) * len(PALETTE))
+            colour = PALETTE[min(step, len(PALETTE) - 1)]
         for ring in parts:
             codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]
-            ax.add_patch(PathPatch(MplPath(ring, codes), facecolor=colour, edgecolor="#6b6b6b", linewidth=0.5))
+            ax.add_patch(PathPatch(MplPath(ring, codes), facecolor=colour,
+                                   edgecolor="#6b6b6b", linewidth=0.5))
     _map_labels(ax, a, values.index)
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_aspect("equal")
     ax.axis("off")
-    from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import BoundaryNorm, ListedColormap
 
     bounds = np.linspace(lo, hi, len(PALETTE) + 1)
     bar = fig.colorbar(ScalarMappable(BoundaryNorm(bounds, len(PALETTE)), ListedColormap(PALETTE)),
                        ax=ax, orientation="horizontal", fraction=0.05, shrink=0.7, aspect=35, pad=0.02)
-    bar.set_ticks(bounds)
+    bar.set_ticks(bounds.tolist())
     bar.ax.tick_params(labelsize=8)
     _number_axis(bar.ax.xaxis, a.lang, 1)  # one decimal: eight limits side by side stay apart
     bar.set_label(t("col.integral", a.lang))

@@ -238,7 +238,8 @@ def _tile_rings(width: float):
     for rid, (x0, y0, x1, y1, r) in squares.items():
         ring: list[tuple[float, float]] = []
         # corner centres, clockwise on screen from the top right; start angle in degrees
-        for cx, cy, start in ((x1 - r, y0 + r, -90), (x1 - r, y1 - r, 0), (x0 + r, y1 - r, 90), (x0 + r, y0 + r, 180)):
+        for cx, cy, start in ((x1 - r, y0 + r, -90), (x1 - r, y1 - r, 0),
+                              (x0 + r, y1 - r, 90), (x0 + r, y0 + r, 180)):
             for k in range(7):
                 a = math.radians(start + 15 * k)
                 ring.append((cx + r * math.cos(a), cy + r * math.sin(a)))

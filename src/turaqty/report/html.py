@@ -22,8 +22,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
+from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
 from turaqty.report import geo
 from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
@@ -41,25 +41,34 @@ STYLE = """
 *{box-sizing:border-box}body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,
 "Noto Sans",sans-serif;color:var(--ink);line-height:1.45;background:#fff}
 header{background:#17483a;color:#fff;padding:1.2em 2em}header h1{margin:0;font-size:1.5em}
-header p{margin:.3em 0 0;opacity:.85}nav{position:sticky;top:0;background:#fff;border-bottom:1px solid var(--line);
+header p{margin:.3em 0 0;opacity:.85}nav{position:sticky;top:0;background:#fff;
+border-bottom:1px solid var(--line);
 padding:.5em 2em;z-index:5}nav a{margin-right:1.2em;color:#17483a;text-decoration:none;font-weight:600}
 main{max-width:1200px;margin:0 auto;padding:0 2em 3em}section{margin-top:2.2em}
 h2{font-size:1.3em;border-bottom:2px solid #17483a;padding-bottom:.2em}h3{font-size:1.05em;margin:.2em 0 .5em}
-table{border-collapse:collapse;font-size:.88em}th,td{border:1px solid var(--line);padding:.25em .5em;vertical-align:top}
+table{border-collapse:collapse;font-size:.88em}th,td{border:1px solid var(--line);padding:.25em .5em;
+vertical-align:top}
 th{background:var(--band);text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 th[data-sort]{cursor:pointer}th[data-sort]:after{content:" \\2195";color:var(--muted)}
-.findings li{margin:.25em 0}.level{display:inline-block;padding:0 .45em;border-radius:.6em;color:#fff;font-size:.85em}
-.map-wrap{display:flex;gap:1.5em;flex-wrap:wrap;align-items:flex-start}#map{max-width:100%;height:auto}#map path.region{stroke:#6b6b6b;stroke-width:.6}
-#map path.region:hover{stroke:#000;stroke-width:2}.legend span{display:inline-block;width:2.2em;height:.9em;margin-right:1px}
+.findings li{margin:.25em 0}.level{display:inline-block;padding:0 .45em;border-radius:.6em;color:#fff;
+font-size:.85em}
+.map-wrap{display:flex;gap:1.5em;flex-wrap:wrap;align-items:flex-start}#map{max-width:100%;height:auto}
+#map path.region{stroke:#6b6b6b;stroke-width:.6}
+#map path.region:hover{stroke:#000;stroke-width:2}.legend span{display:inline-block;width:2.2em;height:.9em;
+margin-right:1px}
 .heat{overflow-x:auto}.heat td.risk-cell{width:1.6em;height:1.4em;padding:0;border:1px solid #fff}
 .heat th.code{font-size:.7em;writing-mode:vertical-rl;transform:rotate(180deg);padding:.3em .1em}
-.heat th.pillar{text-align:left}.heat{max-height:85vh;overflow:auto}.heat thead{position:sticky;top:0;z-index:2}
+.heat th.pillar{text-align:left}.heat{max-height:85vh;overflow:auto}.heat thead{position:sticky;top:0;
+z-index:2}
 .heat tbody th{white-space:nowrap;font-weight:normal}.heat td.excluded{opacity:.35}
-.legend table td{border:none;padding:0 .3em;font-size:.8em}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1em}
-.profile{border:1px solid var(--line);border-radius:.5em;padding:.8em 1em}.bar{height:.8em;background:#41ab5d;display:inline-block}
+.legend table td{border:none;padding:0 .3em;font-size:.8em}.profiles{display:grid;
+grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:1em}
+.profile{border:1px solid var(--line);border-radius:.5em;padding:.8em 1em}.bar{height:.8em;background:#41ab5d;
+display:inline-block}
 .bar.ref{background:#9aa79e}.bar.best{background:#17483a}.small{font-size:.85em;color:var(--muted)}
 pre{white-space:pre-wrap;background:var(--band);padding:.8em;font-size:.8em;max-height:30em;overflow:auto}
-#tooltip{position:fixed;pointer-events:none;background:#fff;border:1px solid #888;padding:.3em .5em;font-size:.85em;
+#tooltip{position:fixed;pointer-events:none;background:#fff;border:1px solid #888;padding:.3em .5em;
+font-size:.85em;
 display:none;z-index:10;max-width:24em;box-shadow:0 2px 6px rgba(0,0,0,.2)}
 """
 
@@ -71,11 +80,13 @@ SCRIPT = """
       var table=th.closest('table'),body=table.tBodies[0],rows=Array.from(body.rows);
       var idx=Array.prototype.indexOf.call(th.parentNode.children,th),asc=th.getAttribute('data-dir')!=='asc';
       rows.sort(function(a,b){var x=cellValue(a.cells[idx]),y=cellValue(b.cells[idx]);
-        var nx=parseFloat(x),ny=parseFloat(y);var c=(isNaN(nx)||isNaN(ny))?x.localeCompare(y):nx-ny;return asc?c:-c;});
+        var nx=parseFloat(x),ny=parseFloat(y);var c=(isNaN(nx)||isNaN(ny))?x.localeCompare(y):nx-ny;
+        return asc?c:-c;});
       rows.forEach(function(r){body.appendChild(r);});th.setAttribute('data-dir',asc?'asc':'desc');});
   });
   var tip=document.getElementById('tooltip'),pinned=null;
-  function tipText(el){return el.getAttribute('data-tip-'+(el.getAttribute('data-layer')||''))||el.getAttribute('data-tip');}
+  function tipText(el){
+    return el.getAttribute('data-tip-'+(el.getAttribute('data-layer')||''))||el.getAttribute('data-tip');}
   function show(x,y,text){tip.textContent=text;tip.style.display='block';
     var w=tip.offsetWidth,h=tip.offsetHeight,W=document.documentElement.clientWidth,H=window.innerHeight;
     var left=x+14;if(left+w>W-8){left=x-14-w;}left=Math.max(8,Math.min(left,W-8-w));
@@ -85,7 +96,8 @@ SCRIPT = """
   document.querySelectorAll('[data-tip]').forEach(function(el){
     el.addEventListener('pointermove',function(e){if(e.pointerType==='mouse'&&(!pinned||pinned===el)){show(e.clientX,e.clientY,tipText(el));}});
     el.addEventListener('pointerleave',function(e){if(e.pointerType==='mouse'&&!pinned){tip.style.display='none';}});
-    el.addEventListener('click',function(e){e.stopPropagation();  // a tap (or click) opens the tip; a second one closes it
+    el.addEventListener('click',function(e){e.stopPropagation();
+      // a tap (or click) opens the tip; a second one closes it
       if(pinned===el){hide();}else{pinned=el;show(e.clientX,e.clientY,tipText(el));}});
   });
   document.addEventListener('click',function(){if(pinned){hide();}});
@@ -142,7 +154,8 @@ def _summary(a: Assessment) -> str:
              level=t(f"level.{best[f'level_{root}']}", lang) if best[f"level_{root}"] else "")
     head = ([(f"rank_{root}", "num"), ("name", "text")] + [(c, "num") for c in fw.index_columns]
             + [(f"level_{root}", "text")])
-    ths = "".join(f'<th data-sort="{kind}"{REGION_CLASS if c == "name" else ""}>{E(t(f"col.{c}", lang, default=c))}</th>'
+    ths = "".join(f'<th data-sort="{kind}"{REGION_CLASS if c == "name" else ""}>'
+                  f'{E(t(f"col.{c}", lang, default=c))}</th>'
                   for c, kind in head)
     rows = []
     for r in a.ranking().to_dict("records"):
@@ -151,7 +164,8 @@ def _summary(a: Assessment) -> str:
                  f'<td class="region"><a href="#profile-{E(r["unit_id"])}">{E(r["name"])}</a></td>']
         for c in fw.index_columns:
             v = r[c]
-            cells.append(f'<td class="num" data-value="{"" if pd.isna(v) else repr(float(v))}">{_num(v, lang)} '
+            cells.append(f'<td class="num" data-value="{"" if pd.isna(v) else repr(float(v))}">'
+                         f'{_num(v, lang)} '
                          f'{_level(r.get(f"level_{c}", ""), lang)}</td>')
         cells.append(f'<td>{_level(r.get(f"level_{root}", ""), lang)}</td>')
         rows.append(f"<tr data-unit=\"{E(r['unit_id'])}\">{''.join(cells)}</tr>")
@@ -167,10 +181,12 @@ def _summary(a: Assessment) -> str:
     return f"""<section id="summary"><h2>{E(t("report.summary", lang))}</h2>
 <p>{E(lead)}</p><h3>{E(t("report.findings", lang))}</h3><ul class="findings">{findings}</ul>
 <h3 id="ranking">{E(t("report.ranking", lang))}</h3>
-<div class="scroll"><table id="ranking-table" class="sortable"><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>
+<div class="scroll"><table id="ranking-table" class="sortable"><thead><tr>{ths}</tr></thead>
+<tbody>{''.join(rows)}</tbody></table></div>
 <p class="small">{E(t("report.ranking_note", lang))}</p>
 <h3 id="matrix">{E(t("report.matrix", lang))}</h3>
-<div class="scroll"><table id="matrix-table"><thead><tr><th></th>{mhead}</tr></thead><tbody>{''.join(mrows)}</tbody></table></div></section>"""
+<div class="scroll"><table id="matrix-table"><thead><tr><th></th>{mhead}</tr></thead>
+<tbody>{''.join(mrows)}</tbody></table></div></section>"""
 
 
 def _map_tip(row, col: str, value: float, fw, lang: str) -> str:
@@ -214,7 +230,7 @@ def _map(a: Assessment) -> str:
         values = ix[col].to_numpy(dtype=float)
         colours = _palette(values)
         layers[col] = {u: {"colour": c, "tip": _map_tip(ix.loc[u], col, v, fw, lang)}
-                       for u, v, c in zip(ix.index, values, colours)}
+                       for u, v, c in zip(ix.index, values, colours, strict=True)}
         ok = values[~np.isnan(values)]
         lo, hi = (ok.min(), ok.max()) if ok.size else (0.0, 0.0)
         step = (hi - lo) / len(PALETTE)
@@ -231,12 +247,14 @@ def _map(a: Assessment) -> str:
         f'<label><input type="radio" name="map-layer" value="{col}"{" checked" if col == fw.root else ""}> '
         f'{E(fw.pillar_name(col, lang))}</label><br>' for col in fw.index_columns)
     data = json.dumps(layers, ensure_ascii=False).replace("</", "<\\/")
-    note = "" if geo.load_geometry() is not None else f'<p class="small">{E(t("report.map_fallback", lang))}</p>'
+    note = ("" if geo.load_geometry() is not None
+            else f'<p class="small">{E(t("report.map_fallback", lang))}</p>')
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
 <p class="small">{E(t("report.map_note", lang))}</p>
 <div class="map-wrap"><div class="map-box"><svg id="map" viewBox="0 0 {width} {height}" width="{width}"
  height="{height}" role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg></div>
-<div><fieldset><legend>{E(t("report.layer", lang))}</legend>{radios}</fieldset>{''.join(legends)}</div></div>{note}
+<div><fieldset><legend>{E(t("report.layer", lang))}</legend>{radios}</fieldset>
+{''.join(legends)}</div></div>{note}
 <script type="application/json" id="map-data">{data}</script></section>"""
 
 
@@ -254,7 +272,7 @@ def _heatmap(a: Assessment) -> str:
     order = [codes.index(c) for _, cs in groups for c in cs]
     national = ds.national
     rules = a.risk.drop_duplicates("indicator").set_index("indicator")["rule"]
-    included = dict(zip(codes, a.arrays.included))
+    included = dict(zip(codes, a.arrays.included, strict=True))
     names = [a.indices.loc[i, "name"] for i in range(len(ds.units))]
 
     def cell(i: int, j: int, tip: bool) -> str:
@@ -262,33 +280,39 @@ def _heatmap(a: Assessment) -> str:
         extra = "" if included[code] else " excluded"
         attrs = ""
         if tip:
-            text = t("report.risk_tip", lang, region=names[i], indicator=f"{code} {fw.by_code[code].name(lang)}",
+            text = t("report.risk_tip", lang, region=names[i],
+                     indicator=f"{code} {fw.by_code[code].name(lang)}",
                      value=_value(ds.values[i, j], lang), unit=fw.by_code[code].unit(lang),
                      risk=t(f"risk.{risk}", lang), rule=rules.get(code, "–"),
                      national=_value(national[j], lang) if national is not None else "–")
             if not included[code]:
                 text += f" ({t('report.not_in_index', lang)})"
             attrs = f' data-unit="{E(ds.units[i])}" data-indicator="{E(code)}" data-tip="{E(text)}"'
-        return f'<td class="risk-cell{extra}"{attrs} data-risk="{risk}" style="background:{RISK_COLOURS[risk]}"></td>'
+        return (f'<td class="risk-cell{extra}"{attrs} data-risk="{risk}" '
+                f'style="background:{RISK_COLOURS[risk]}"></td>')
 
     def region(i: int) -> str:
         return f'<th class="region"><a href="#profile-{E(ds.units[i])}">{E(names[i])}</a></th>'
 
-    rows = "".join(f'<tr>{region(i)}{"".join(cell(i, j, True) for j in order)}</tr>' for i in range(len(names)))
+    rows = "".join(f'<tr>{region(i)}{"".join(cell(i, j, True) for j in order)}</tr>'
+                   for i in range(len(names)))
     printed = []  # for paper: one table per pillar, so that no column is cut
     for p, cs in groups:
         head = "".join(f'<th class="code">{E(c)}</th>' for c in cs)
         body = "".join(f'<tr>{region(i)}{"".join(cell(i, codes.index(c), False) for c in cs)}</tr>'
                        for i in range(len(names)))
-        printed.append(f'<div class="heat-print" data-pillar="{E(p)}"><table><caption>{E(fw.pillar_name(p, lang))}'
+        printed.append(f'<div class="heat-print" data-pillar="{E(p)}"><table><caption>'
+                       f'{E(fw.pillar_name(p, lang))}'
                        f'</caption><thead><tr><th></th>{head}</tr></thead><tbody>{body}</tbody></table></div>')
     legend = " ".join(f'<span class="level" style="background:{RISK_COLOURS[r]};color:#000">'
                       f'{E(t(f"risk.{r}", lang))}</span>' for r in ("high", "medium", "low", "none"))
     mode = t(f"risk.mode.{a.method.risk_thresholds}", lang)
     return f"""<section id="risk"><h2>{E(t("report.risk", lang))}</h2>
 <p>{E(t("report.risk_text", lang, mode=mode))}</p><p>{legend}</p>
-<div class="heat heat-screen scroll"><table id="risk-heatmap"><thead><tr><th class="region"></th>{pillar_row}</tr>
-<tr><th class="region"></th>{code_row}</tr></thead><tbody>{rows}</tbody></table></div>{''.join(printed)}</section>"""
+<div class="heat heat-screen scroll"><table id="risk-heatmap">
+<thead><tr><th class="region"></th>{pillar_row}</tr>
+<tr><th class="region"></th>{code_row}</tr></thead><tbody>{rows}</tbody></table></div>
+{''.join(printed)}</section>"""
 
 
 def scored_indicator(a: Assessment, code: str, score: float) -> str:
@@ -316,10 +340,12 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
             bars.append(
                 f"<tr><th>{E(fw.pillar_name(c, lang))}</th><td class=\"num\">{_num(row[c], lang)}</td>"
                 f"<td>{_level(row[f'level_{c}'], lang)}</td><td style=\"width:12em\">"
-                f'<span class="bar" style="width:{0 if pd.isna(row[c]) else 10 * row[c] / top:.2f}em"></span><br>'
+                f'<span class="bar" style="width:{0 if pd.isna(row[c]) else 10 * row[c] / top:.2f}em"></span>'
+                '<br>'
                 f'<span class="bar ref" style="width:{10 * means[c] / top:.2f}em"></span><br>'
                 f'<span class="bar best" style="width:{10 * bests[c] / top:.2f}em"></span></td>'
-                f'<td class="num small">{_num(row[c], lang)}<br>{E(t("report.mean", lang))} {_num(means[c], lang)}'
+                f'<td class="num small">{_num(row[c], lang)}<br>{E(t("report.mean", lang))} '
+                f'{_num(means[c], lang)}'
                 f'<br>{E(t("report.best", lang))} {_num(bests[c], lang)}</td></tr>')
         best, worst = strengths_weaknesses(a, unit)
         strong = ", ".join(scored_indicator(a, c, v) for c, v in best)
@@ -334,9 +360,11 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
             items = "".join(f"<li>{E(label)}: {_num(before, lang)} → {_num(after, lang)}</li>"
                             for label, before, after in scenarios[unit])
             scen = f"<h3>{E(t('report.scenarios', lang, macro=group))}</h3><ul>{items}</ul>"
+        rank = "" if pd.isna(row["rank_integral"]) else int(row["rank_integral"])
+        kind = types.loc[unit, "type_name"]
         blocks.append(f"""<div class="profile" id="profile-{E(unit)}" data-unit="{E(unit)}">
-<h3>{E(row['name'])} — {E(t("col.rank_integral", lang))} {"" if pd.isna(row["rank_integral"]) else int(row["rank_integral"])}</h3>
-<p class="small">{E(t("col.macro_region", lang))}: {E(group)}. {E(t("col.type_name", lang))}: {E(types.loc[unit, "type_name"])}.</p>
+<h3>{E(row['name'])} — {E(t("col.rank_integral", lang))} {rank}</h3>
+<p class="small">{E(t("col.macro_region", lang))}: {E(group)}. {E(t("col.type_name", lang))}: {E(kind)}.</p>
 <div class="scroll"><table><tbody>{''.join(bars)}</tbody></table></div>
 <p class="small">{E(t("report.bars", lang))}</p>
 <p><b>{E(t("report.strongest", lang))}:</b> {E(strong)}</p>
@@ -392,7 +420,8 @@ def report_html(a: Assessment, scenarios: bool = True) -> str:
     nav = "".join(f'<a href="#{target}">{E(t(key, lang))}</a>' for target, key in (
         ("summary", "report.summary"), ("map-section", "report.map"), ("risk", "report.risk"),
         ("profiles", "report.profiles"), ("method", "report.method")))
-    sub = t("report.subtitle", lang, source=t("source.embedded", lang) if a.dataset.source.startswith("embedded:")
+    sub = t("report.subtitle", lang,
+            source=t("source.embedded", lang) if a.dataset.source.startswith("embedded:")
             else a.dataset.source, profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
             version=a.manifest["version"])
     body = "".join([_summary(a), _map(a), weights_panel(a), _heatmap(a), _profiles(a, brief), _method(a)])

@@ -35,7 +35,8 @@ PHONE_STYLE = """
 header{padding:1em}header h1{font-size:1.25em}nav{padding:.4em 1em;white-space:nowrap;overflow-x:auto}
 main{padding:0 1em 2em}.profiles{grid-template-columns:1fr}.profile{padding:.6em;min-width:0}
 .map-wrap{display:block}.map-wrap fieldset{margin-top:.6em}
-.map-box{overflow-x:auto}#map{min-width:600px}#map text.label{font-size:13px}  /* names legible; the map scrolls sideways */
+.map-box{overflow-x:auto}#map{min-width:600px}#map text.label{font-size:13px}  /* names legible;
+ the map scrolls sideways */
 td.num .level{display:block;width:max-content}
 .heat tbody th.region{white-space:normal;min-width:7em;max-width:8.5em;font-size:.8em}
 }

@@ -82,9 +82,9 @@ def audit_files(a: Assessment, audit: dict) -> dict[str, bytes]:
 def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, bytes]:
     """``turaqty scenario`` / ``whatif``: the comparison with the baseline, the changes
     applied with their derivation and narrative source, a per-region summary, a workbook."""
-    from turaqty.report.xlsx import scenario_workbook
     from turaqty.analysis.scenario_order import order_violations
     from turaqty.analysis.scenarios import changes_table, comparison_summary
+    from turaqty.report.xlsx import scenario_workbook
 
     comparison = pd.concat([r.comparison for r in results], ignore_index=True)
     changes = pd.concat([changes_table(r.applied, lang).assign(scenario=r.name) for r in results],
@@ -137,7 +137,8 @@ def brief_files(a: Assessment, units: list[str], previous: Assessment | None = N
         from turaqty.report.pdf import html_to_pdf
 
         files.update(html_to_pdf({name.replace(".html", ".pdf"): page for name, page in pages.items()}))
-    extra = {"previous": {"source": previous.dataset.source, "sha256": previous.dataset.sha256}} if previous else {}
+    extra = {"previous": {"source": previous.dataset.source,
+                          "sha256": previous.dataset.sha256}} if previous else {}
     return _with_manifest(a, files, **extra)
 
 

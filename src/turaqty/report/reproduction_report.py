@@ -13,11 +13,11 @@ import re
 
 import pandas as pd
 
+from turaqty.analysis.reproduction import STATUSES, Reproduction
+from turaqty.i18n import t
 from turaqty.model.framework import load_framework
 from turaqty.model.units import load_regions
-from turaqty.i18n import t
 from turaqty.report.document import Document, Section
-from turaqty.analysis.reproduction import STATUSES, Reproduction
 
 
 def _region(unit_id: str, lang: str) -> str:
@@ -100,9 +100,10 @@ def reproduction_document(r: Reproduction, lang: str = "en") -> Document:
             unit_id=[_region(u, lang) for u in block["unit_id"]],
             column=[f"{_column_label(c, lang)} ← {r.details[('copied_column', tb, c)]}"
                     if ("copied_column", tb, c) in r.details else _column_label(c, lang)
-                    for tb, c in zip(block["table"], block["column"])],
-            printed=[_value(v, c, lang) for v, c in zip(block["printed"], block["column"])],
-            recomputed=[_value(v, c, lang) for v, c in zip(block["recomputed"], block["column"])],
+                    for tb, c in zip(block["table"], block["column"], strict=True)],
+            printed=[_value(v, c, lang) for v, c in zip(block["printed"], block["column"], strict=True)],
+            recomputed=[_value(v, c, lang) for v, c in zip(block["recomputed"],
+                                                           block["column"], strict=True)],
         )[["table", "unit_id", "column", "printed", "recomputed"]]
         shown.columns = [t(f"reproduce.col.{c}", lang) for c in shown.columns]
         by_cause.blocks.append(shown)
@@ -116,8 +117,10 @@ def reproduction_document(r: Reproduction, lang: str = "en") -> Document:
         t("reproduce.col.rank_printed", lang): moved["rank_integral_printed"].astype("Int64"),
         t("reproduce.col.rank_dissertation", lang): moved["rank_integral_dissertation"].astype("Int64"),
         t("reproduce.col.rank_meaningful", lang): moved["rank_integral_meaningful"].astype("Int64"),
-        t("reproduce.col.levels_dissertation", lang): [_levels_changed(x, lang) for x in moved["levels_changed_dissertation"]],
-        t("reproduce.col.levels_meaningful", lang): [_levels_changed(x, lang) for x in moved["levels_changed_meaningful"]],
+        t("reproduce.col.levels_dissertation", lang): [_levels_changed(x, lang)
+                                                       for x in moved["levels_changed_dissertation"]],
+        t("reproduce.col.levels_meaningful", lang): [_levels_changed(x, lang)
+                                                     for x in moved["levels_changed_meaningful"]],
     })
     biggest = e.loc[e["rank_change_meaningful"].abs().idxmax()]
     effect = Section(t("reproduce.effects", lang), [

@@ -7,8 +7,9 @@ Example
 -------
 >>> from turaqty.analysis.robustness import run_robustness
 >>> files = robustness_files(run_robustness(runs=50, sobol=0), "kk")
->>> sorted(files)
-['drop_one.csv', 'manifest.json', 'rank_intervals.png', 'rank_intervals.svg', 'reversals.csv', 'robustness.csv', 'robustness.xlsx', 'sensitivity.csv', 'summary.txt']
+>>> sorted(files)  # doctest: +NORMALIZE_WHITESPACE
+['drop_one.csv', 'manifest.json', 'rank_intervals.png', 'rank_intervals.svg', 'reversals.csv',
+ 'robustness.csv', 'robustness.xlsx', 'sensitivity.csv', 'summary.txt']
 """
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def rank_interval_chart(r, lang: str) -> dict[str, bytes]:
     """Each unit's 5–95 % rank interval, median and nominal rank (PNG and SVG)."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     table = r.table.dropna(subset=["nominal"]).iloc[::-1]
     y = np.arange(len(table))
@@ -80,12 +82,15 @@ def rank_interval_chart(r, lang: str) -> dict[str, bytes]:
     ax.hlines(y, table["p05"].astype(float), table["p95"].astype(float), color="#3f7cac", linewidth=3,
               label=t("robustness.chart.interval", lang))
     ax.plot(table["median"].astype(float), y, "o", color="#1b3b5a", label=t("robustness.chart.median", lang))
-    ax.plot(table["nominal"].astype(float), y, "x", color="#c0392b", label=t("robustness.chart.nominal", lang))
+    ax.plot(table["nominal"].astype(float), y, "x", color="#c0392b",
+            label=t("robustness.chart.nominal", lang))
     ax.set_yticks(y, table["name"])
     ax.invert_xaxis()
     ax.set_xlabel(t("robustness.chart.rank", lang))
     ax.set_title(r.sentence(lang), fontsize=8, wrap=True)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    locator = ax.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight() - 0.04), ncol=3,
               frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)

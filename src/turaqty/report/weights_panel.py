@@ -49,7 +49,9 @@ def panel_data(a) -> dict:
         "nodeLevel": tree.node_level.tolist(),
         "aggregation": [[name, {k: v for k, v in params.items()}] for name, params in tree.aggregation],
         "indWeight": tree.indicator_weight.tolist(), "nodeWeight": tree.node_weight.tolist(),
-        "included": r.included.tolist(), "expected": plain(r.expected), "availability": np.broadcast_to(np.asarray(tree.availability, dtype=np.float64), (len(fw.index_columns),)).tolist(),
+        "included": r.included.tolist(), "expected": plain(r.expected),
+        "availability": np.broadcast_to(np.asarray(tree.availability, dtype=np.float64),
+                                        (len(fw.index_columns),)).tolist(),
         "bands": [None if np.isnan(b).any() else b.tolist() for b in tree.bands],
         "scores": [plain(row) for row in r.scores],
         "levels": {lv: t(f"level.{lv}", lang) for lv in LEVELS}, "levelColours": LEVEL_COLOURS,
@@ -70,8 +72,9 @@ def weights_panel(a) -> str:
                 f'<output>{weight:g}</output></label>')
 
     groups = []
-    for k, node in enumerate(data["nodes"][:-1]):
-        siblings = [w for j, w in enumerate(data["nodeWeight"]) if data["nodeParent"][j] == data["nodeParent"][k]]
+    for k in range(len(data["nodes"]) - 1):  # every node but the root
+        parent = data["nodeParent"][k]
+        siblings = [w for j, w in enumerate(data["nodeWeight"]) if data["nodeParent"][j] == parent]
         rows = [slider("node", k, data["nodeNames"][k], data["nodeWeight"][k], SLIDER_MAX * max(siblings))]
         members = [j for j, p in enumerate(data["indParent"]) if p == k and data["included"][j]]
         if members:
@@ -87,7 +90,8 @@ def weights_panel(a) -> str:
 <p><button type="button" id="weights-reset">{E(t("weights.reset", lang))}</button>
 <a id="weights-download" download="method-weights.json" href="#">{E(t("weights.download", lang))}</a>
 <span id="weights-status" class="small"></span></p>
-<details id="weights-file"><summary>{E(t("weights.method_file", lang))}</summary><pre id="weights-method"></pre></details>
+<details id="weights-file"><summary>{E(t("weights.method_file", lang))}</summary>
+<pre id="weights-method"></pre></details>
 <script type="application/json" id="weights-data">{payload}</script><script>{SCRIPT}</script></section>"""
 
 
@@ -129,10 +133,12 @@ SCRIPT = r"""
       levels.forEach(function(level){
         for(var k=0;k<P;k++){if(D.nodeLevel[k]!==level)continue;
           var xs=[],ws=[];
-          for(var j=0;j<m;j++){if(D.indParent[j]===k&&D.included[j]){xs.push(D.scores[u][j]);ws.push(indW[j]);}}
+          for(var j=0;j<m;j++){if(D.indParent[j]===k&&D.included[j]){xs.push(D.scores[u][j]);ws.push(indW[j]);
+          }}
           for(var c=0;c<P;c++){if(D.nodeParent[c]===k){xs.push(v[c]);ws.push(nodeW[c]);}}
           var agg=D.aggregation[k],r=xs.length?mean(agg[0],agg[1],xs,ws):[null,0],value=r[0];
-          if(value!==null&&D.availability[k]>0){var covered=r[1]*xs.length/D.expected[k];  // the engine's coverage
+          if(value!==null&&D.availability[k]>0){var covered=r[1]*xs.length/D.expected[k];
+            // the engine's coverage
             if(!(covered>=D.availability[k]-1e-12))value=null;}
           v[k]=value;}
       });
@@ -141,18 +147,26 @@ SCRIPT = r"""
   }
   function ranks(values){  // competition ranks of values rounded to 9 decimals, 1 = highest
     var r=values.map(function(x){return x===null?null:Math.round(x*1e9)/1e9;});
-    return r.map(function(x){if(x===null)return null;var k=1;r.forEach(function(y){if(y!==null&&y>x)k++;});return k;});
+    return r.map(function(x){if(x===null)return null;var k=1;r.forEach(function(y){if(y!==null&&y>x)k++;});
+    return k;});
   }
-  function level(k,x){var b=D.bands[k];if(!b||x===null)return '';var y=Math.round(x*1e9)/1e9;return y<b[0]?'low':(y<b[1]?'medium':'high');}
+  function level(k,x){var b=D.bands[k];if(!b||x===null)return '';var y=Math.round(x*1e9)/1e9;
+  return y<b[0]?'low':(y<b[1]?'medium':'high');}
   function fmt(x){if(x===null)return '–';var s=x.toFixed(2);return D.decimalComma?s.replace('.',','):s;}
   function badge(td,lv){if(!lv)return;var s=document.createElement('span');s.className='level';
-    s.style.background=D.levelColours[lv];s.textContent=D.levels[lv];td.appendChild(document.createTextNode(' '));td.appendChild(s);}
-  function palette(xs){var ok=xs.filter(function(x){return x!==null;});var lo=ok.length?Math.min.apply(null,ok):0,
+    s.style.background=D.levelColours[lv];s.textContent=D.levels[lv];
+    td.appendChild(document.createTextNode(' '));td.appendChild(s);}
+  function palette(xs){var ok=xs.filter(function(x){return x!==null;});
+  var lo=ok.length?Math.min.apply(null,ok):0,
     hi=ok.length?Math.max.apply(null,ok):1,span=(hi-lo)||1,k=D.palette.length;
-    return {lo:lo,hi:hi,colours:xs.map(function(x){return x===null?'#ccc':D.palette[Math.min(Math.floor((x-lo)/span*k),k-1)];})};}
+    return {lo:lo,hi:hi,
+      colours:xs.map(function(x){
+        return x===null?'#ccc':D.palette[Math.min(Math.floor((x-lo)/span*k),k-1)];})};}
   var state={},index={};D.units.forEach(function(u,i){index[u]=i;});
-  var table=document.getElementById('ranking-table'),paths=Array.from(document.querySelectorAll('#map path.region'));
-  var legends=D.nodes.map(function(node){var l=document.querySelector('.legend[data-layer="'+node+'"]');return l?Array.from(l.querySelectorAll('tr')):[];});
+  var table=document.getElementById('ranking-table'),
+    paths=Array.from(document.querySelectorAll('#map path.region'));
+  var legends=D.nodes.map(function(node){var l=document.querySelector('.legend[data-layer="'+node+'"]');
+  return l?Array.from(l.querySelectorAll('tr')):[];});
   function methodFile(){  // the chosen weights as a method file (shown and downloaded on demand)
     var weights={};D.codes.forEach(function(c,j){if(D.included[j])weights[c]=indW[j];});
     D.nodes.forEach(function(c,k){if(k<P-1)weights[c]=nodeW[k];});
@@ -166,21 +180,31 @@ SCRIPT = r"""
     for(var k=0;k<P;k++){byNode.push(values.map(function(v){return v[k];}));rk.push(ranks(byNode[k]));}
     var root=P-1;
     if(table){var body=table.tBodies[0],rows=Array.from(body.rows);
-      rows.forEach(function(row){var i=index[row.getAttribute('data-unit')];if(i===undefined)return;var cells=row.cells;
-        var r=rk[root][i];cells[0].textContent=r===null?'':String(r);cells[0].setAttribute('data-value',r===null?'':String(r));
-        for(var k=0;k<P;k++){var td=cells[2+k];td.textContent=fmt(values[i][k]);td.setAttribute('data-value',values[i][k]===null?'':String(values[i][k]));badge(td,level(k,values[i][k]));}
+      rows.forEach(function(row){var i=index[row.getAttribute('data-unit')];if(i===undefined)return;
+      var cells=row.cells;
+        var r=rk[root][i];cells[0].textContent=r===null?'':String(r);
+        cells[0].setAttribute('data-value',r===null?'':String(r));
+        for(var k=0;k<P;k++){var td=cells[2+k];td.textContent=fmt(values[i][k]);
+        td.setAttribute('data-value',values[i][k]===null?'':String(values[i][k]));
+        badge(td,level(k,values[i][k]));}
         var last=cells[2+P];last.textContent='';badge(last,level(root,values[i][root]));});
-      rows.sort(function(a,b){var x=rk[root][index[a.getAttribute('data-unit')]],y=rk[root][index[b.getAttribute('data-unit')]];
-        if(x===null)x=1e9;if(y===null)y=1e9;return x-y||(a.getAttribute('data-unit')<b.getAttribute('data-unit')?-1:1);});
+      rows.sort(function(a,b){var x=rk[root][index[a.getAttribute('data-unit')]],
+          y=rk[root][index[b.getAttribute('data-unit')]];
+        if(x===null)x=1e9;if(y===null)y=1e9;
+        return x-y||(a.getAttribute('data-unit')<b.getAttribute('data-unit')?-1:1);});
       rows.forEach(function(r){body.appendChild(r);});}
-    var checked=document.querySelector('input[name=map-layer]:checked'),layer=checked?checked.value:D.nodes[root];
+    var checked=document.querySelector('input[name=map-layer]:checked'),
+      layer=checked?checked.value:D.nodes[root];
     for(var k=0;k<P;k++){var p=palette(byNode[k]);
       paths.forEach(function(path){var i=index[path.getAttribute('data-unit')];if(i===undefined)return;
         var x=byNode[k][i],lv=level(k,x);
-        path.setAttribute('data-tip-'+D.nodes[k],D.names[i]+': '+D.nodeNames[k]+' '+fmt(x)+' ('+(lv?D.levels[lv]:'–')+'), '+D.rankWord+' '+(rk[k][i]===null?'':rk[k][i]));
+        path.setAttribute('data-tip-'+D.nodes[k],
+          D.names[i]+': '+D.nodeNames[k]+' '+fmt(x)+' ('+(lv?D.levels[lv]:'–')+'), '+
+          D.rankWord+' '+(rk[k][i]===null?'':rk[k][i]));
         if(D.nodes[k]===layer)path.setAttribute('fill',p.colours[i]);});
       var step=(p.hi-p.lo)/D.palette.length;
-      legends[k].forEach(function(tr,c){tr.cells[1].textContent=fmt(p.lo+c*step)+' – '+fmt(p.lo+(c+1)*step);});
+      legends[k].forEach(function(tr,c){tr.cells[1].textContent=fmt(p.lo+c*step)+' – '+fmt(p.lo+(c+1)*step);
+      });
     }
     state={values:values,ranks:rk};
     if(document.getElementById('weights-file').open)methodFile();
@@ -188,15 +212,21 @@ SCRIPT = r"""
     document.getElementById('weights-status').textContent=ms.toFixed(1)+' ms';
   }
   var sliders=document.querySelectorAll('#weights input[type=range]');
-  sliders.forEach(function(s){s.addEventListener('input',function(){var k=+s.getAttribute('data-k'),w=parseFloat(s.value);
-    if(s.getAttribute('data-kind')==='node')nodeW[k]=w;else indW[k]=w;s.nextElementSibling.textContent=s.value;refresh();});});
-  document.getElementById('weights-reset').addEventListener('click',function(){indW=D.indWeight.slice();nodeW=D.nodeWeight.slice();
-    sliders.forEach(function(s){var k=+s.getAttribute('data-k'),w=s.getAttribute('data-kind')==='node'?nodeW[k]:indW[k];
+  sliders.forEach(function(s){s.addEventListener('input',function(){
+    var k=+s.getAttribute('data-k'),w=parseFloat(s.value);
+    if(s.getAttribute('data-kind')==='node')nodeW[k]=w;else indW[k]=w;
+    s.nextElementSibling.textContent=s.value;refresh();});});
+  document.getElementById('weights-reset').addEventListener('click',function(){indW=D.indWeight.slice();
+  nodeW=D.nodeWeight.slice();
+    sliders.forEach(function(s){var k=+s.getAttribute('data-k'),
+      w=s.getAttribute('data-kind')==='node'?nodeW[k]:indW[k];
       s.value=String(w);s.nextElementSibling.textContent=String(w);});refresh();});
-  document.querySelectorAll('input[name=map-layer]').forEach(function(r){r.addEventListener('change',refresh);});
+  document.querySelectorAll('input[name=map-layer]').forEach(function(r){r.addEventListener('change',refresh);
+  });
   document.getElementById('weights-file').addEventListener('toggle',methodFile);
   document.getElementById('weights-download').addEventListener('click',methodFile);
-  window.turaqtyWeights={state:function(){return state;},set:function(kind,k,w){if(kind==='node')nodeW[k]=w;else indW[k]=w;refresh();}};
+  window.turaqtyWeights={state:function(){return state;},set:function(kind,k,w){if(kind==='node')nodeW[k]=w;
+  else indW[k]=w;refresh();}};
   refresh();methodFile();
 })();
 """

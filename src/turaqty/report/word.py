@@ -20,8 +20,8 @@ import io
 
 import pandas as pd
 
-from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
+from turaqty.engine.assessment import Assessment
 from turaqty.i18n import t
 from turaqty.io.write import stable_zip
 from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
@@ -32,18 +32,18 @@ def _level(level: str, lang: str) -> str:
     return t(f"level.{level}", lang) if level else "–"
 
 
-def _table(doc, head: list[str], rows: list[list[str]], numeric: set[int] = frozenset()):
+def _table(doc, head: list[str], rows: list[list[str]], numeric: frozenset[int] | set[int] = frozenset()):
     """A table with a bold header row; columns in ``numeric`` aligned right."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     table = doc.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, head):
+    for cell, text in zip(table.rows[0].cells, head, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
     for row in rows:
         cells = table.add_row().cells
-        for k, (cell, text) in enumerate(zip(cells, row)):
+        for k, (cell, text) in enumerate(zip(cells, row, strict=True)):
             cell.text = text
             if k in numeric:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -62,10 +62,11 @@ def _summary(doc, a: Assessment) -> None:
     for text in a.findings["text"]:
         doc.add_paragraph(text, style="List Bullet")
     doc.add_heading(t("report.ranking", lang), level=2)
-    head = [t("col.rank_integral", lang), t("col.name", lang)] + [t(f"col.{c}", lang) for c in a.framework.index_columns] \
-        + [t("col.level_integral", lang)]
+    head = [t("col.rank_integral", lang), t("col.name", lang),
+            *(t(f"col.{c}", lang) for c in a.framework.index_columns), t("col.level_integral", lang)]
     rows = [["" if pd.isna(r[f"rank_{root}"]) else str(int(r[f"rank_{root}"])), r["name"]]
-            + [_num(r[c], lang) for c in a.framework.index_columns] + [_level(r.get(f"level_{root}", ""), lang)]
+            + [_num(r[c], lang) for c in a.framework.index_columns]
+            + [_level(r.get(f"level_{root}", ""), lang)]
             for r in ranking.to_dict("records")]
     _table(doc, head, rows, numeric={0, 2, 3, 4, 5})
     doc.add_heading(t("report.matrix", lang), level=2)
@@ -101,8 +102,10 @@ def _profiles(doc, a: Assessment) -> None:
                 for c in a.framework.index_columns], numeric={1})
         best, worst = strengths_weaknesses(a, unit)
         risks = high.get(unit, [])
-        for label, text in ((t("report.strongest", lang), ", ".join(scored_indicator(a, c, v) for c, v in best)),
-                            (t("report.weakest", lang), ", ".join(scored_indicator(a, c, v) for c, v in worst)),
+        for label, text in ((t("report.strongest", lang),
+                             ", ".join(scored_indicator(a, c, v) for c, v in best)),
+                            (t("report.weakest", lang),
+                             ", ".join(scored_indicator(a, c, v) for c, v in worst)),
                             (f"{t('report.high_risks', lang)} ({len(risks)})",
                              ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in risks))):
             p = doc.add_paragraph()

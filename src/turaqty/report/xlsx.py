@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from turaqty.analysis.mechanisms import region_mechanisms
-from turaqty.engine.assessment import Assessment
 from turaqty.core.classify import LEVELS
-from turaqty.model.data_notes import exclusion_reason
+from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
 from turaqty.io.write import stable_zip
+from turaqty.model.data_notes import exclusion_reason
 
 SCORE_FORMAT = "0.00"
 VALUE_FORMAT = "#,##0.00"
@@ -164,7 +164,8 @@ def _risk_map_sheet(wb, a: Assessment) -> None:
         ws.cell(row, 1, t(key, lang)).font = Font(bold=True)
     for k, code in enumerate(a.dataset.indicators):
         ws.cell(name_row, k + 2, a.framework.by_code[code].name(lang))
-        ws.cell(side_row, k + 2, t("risk.low_is_risk" if th.orientation[k] > 0 else "risk.high_is_risk", lang))
+        side = "risk.low_is_risk" if th.orientation[k] > 0 else "risk.high_is_risk"
+        ws.cell(side_row, k + 2, t(side, lang))
     for k in range(len(a.dataset.indicators)):
         col = get_column_letter(k + 2)
         if np.isnan(th.high[k]):
@@ -210,7 +211,8 @@ def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]
         macro[f"level_{col}"] = _level_text(macro[f"level_{col}"], lang)
     macro_formats = {t(f"col.{c}", lang, default=c): SCORE_FORMAT for c in macro.columns
                      if c.endswith(("_mean", "_min", "_max"))}
-    mech = region_mechanisms(a)[["name", "specialisation", "group", "mechanism", "answers", "description"]].copy()
+    mech = region_mechanisms(a)[["name", "specialisation", "group", "mechanism", "answers",
+                                 "description"]].copy()
     mech["specialisation"] = mech["specialisation"].map(lambda s: t(f"specialisation.{s}", lang) if s else "")
     mech["group"] = mech["group"].map(lambda g: t(f"mechanism.group.{g}", lang))
     found = a.findings[["pillar", "indicator", "text"]].copy()
