@@ -83,7 +83,9 @@ def test_sliders_recompute_like_python_within_50_ms(page):
     assert shown == py.ranking()["unit_id"].tolist()
     assert pg.eval_on_selector_all("#map path.region", "ps => ps.map(p => p.getAttribute('fill'))") != fills
     # the method file shown reproduces the page in Python
-    pg.locator("#weights-file summary").click()
+    pg.locator("#weights-file summary").click()  # the file is written on the (asynchronous) toggle
+    pg.wait_for_function("JSON.parse(document.getElementById('weights-method').textContent"
+                         " || '{}').weights?.B7 === 3")
     method = Method.from_dict(json.loads(pg.locator("#weights-method").text_content()))
     again = turaqty.assess(profile=method, lang="ru")
     np.testing.assert_allclose(again.arrays.aggregates, py.arrays.aggregates, rtol=0, atol=1e-12)
