@@ -67,11 +67,13 @@ def _number_axis(axis, lang: str, decimals: int) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, lang, decimals)))
 
 
-def _save(fig) -> dict[str, bytes]:
+def save_figure(fig, dpi: int = 150) -> dict[str, bytes]:
+    """A figure as PNG and SVG bytes without dates or software versions (equal inputs, equal
+    files)."""
     out = {}
     for fmt, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=150, bbox_inches="tight", metadata=meta)
+        fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight", metadata=meta)
         out[fmt] = buffer.getvalue()
     return out
 
@@ -171,7 +173,7 @@ def figure_files(a: Assessment) -> dict[str, bytes]:
     with figure_settings():
         for name, build in (("indices", _indices_figure), ("map", _map_figure)):
             fig = build(a)
-            for fmt, content in _save(fig).items():
+            for fmt, content in save_figure(fig).items():
                 out[f"figures/{name}.{fmt}"] = content
     return out
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from turaqty.i18n import t
 from turaqty.io.write import csv_bytes, json_bytes, stable_zip
+from turaqty.report.figures import save_figure
 
 
 def robustness_files(r, lang: str = "en") -> dict[str, bytes]:
@@ -95,9 +96,4 @@ def rank_interval_chart(r, lang: str) -> dict[str, bytes]:
               frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    out = {}
-    for fmt, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=120, bbox_inches="tight", metadata=meta)
-        out[fmt] = buffer.getvalue()
-    return out
+    return save_figure(fig, dpi=120)
