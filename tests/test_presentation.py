@@ -94,6 +94,9 @@ def test_print_layout(browser, tmp_path):
         assert box["x"] >= 0 and box["x"] + box["width"] <= A4_PRINTABLE[0], box
     assert page.locator(".heat-print td.risk-cell").count() == 20 * 52
     assert not page.locator("#weights").is_visible()  # the weight sliders are for the screen
+    printed = page.evaluate("document.querySelector('main').innerText")  # no screen-only hints
+    assert "Нажмите на заголовок" not in printed and "Наведите курсор" not in printed
+    assert "ниже 4 — низкий, от 7 — высокий" in printed  # the framework's level bands
     breaks = page.evaluate("""() => [...document.querySelectorAll('main > section, .profile')]
         .filter(e => getComputedStyle(e).display !== 'none')
         .map(e => [e.id || e.className, getComputedStyle(e).breakBefore])""")

@@ -143,6 +143,20 @@ def _palette(values: np.ndarray) -> list[str]:
     return [PALETTE[min(int((v - lo) / span * n), n - 1)] if not np.isnan(v) else "#ccc" for v in values]
 
 
+def _level_bands(fw, lang: str) -> str:
+    """The framework's level bands in words, one clause per distinct band and the nodes with it."""
+    groups: dict[tuple[float, float], list[str]] = {}
+    for node in fw.index_columns:
+        bands = fw.levels(node)
+        if bands is not None:
+            groups.setdefault(bands, []).append(fw.pillar_name(node, lang))
+    def bound(x: float) -> str:
+        return _num(x, lang, 0 if x == int(x) else 2)
+
+    return "; ".join(t("report.level_band", lang, name=", ".join(names), low=bound(low), high=bound(high))
+                     for (low, high), names in groups.items())
+
+
 def _summary(a: Assessment) -> str:
     lang = a.lang
     fw = a.framework
@@ -183,7 +197,8 @@ def _summary(a: Assessment) -> str:
 <h3 id="ranking">{E(t("report.ranking", lang))}</h3>
 <div class="scroll"><table id="ranking-table" class="sortable"><thead><tr>{ths}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table></div>
-<p class="small">{E(t("report.ranking_note", lang))}</p>
+<p class="small"><span class="screen-only">{E(t("report.sort_hint", lang))} </span>
+{E(_level_bands(fw, lang))}</p>
 <h3 id="matrix">{E(t("report.matrix", lang))}</h3>
 <div class="scroll"><table id="matrix-table"><thead><tr><th></th>{mhead}</tr></thead>
 <tbody>{''.join(mrows)}</tbody></table></div></section>"""
@@ -308,7 +323,8 @@ def _heatmap(a: Assessment) -> str:
                       f'{E(t(f"risk.{r}", lang))}</span>' for r in ("high", "medium", "low", "none"))
     mode = t(f"risk.mode.{a.method.risk_thresholds}", lang)
     return f"""<section id="risk"><h2>{E(t("report.risk", lang))}</h2>
-<p>{E(t("report.risk_text", lang, mode=mode))}</p><p>{legend}</p>
+<p>{E(t("report.risk_text", lang, mode=mode))}
+<span class="screen-only">{E(t("report.risk_hover_hint", lang))}</span></p><p>{legend}</p>
 <div class="heat heat-screen scroll"><table id="risk-heatmap">
 <thead><tr><th class="region"></th>{pillar_row}</tr>
 <tr><th class="region"></th>{code_row}</tr></thead><tbody>{rows}</tbody></table></div>

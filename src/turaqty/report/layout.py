@@ -46,7 +46,7 @@ PRINT_STYLE = """
 @page{size:A4;margin:12mm 10mm}
 @media print{
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-body{font-size:10pt}nav,#tooltip,fieldset,.heat-screen,details,#weights{display:none!important}
+body{font-size:10pt}nav,#tooltip,fieldset,.heat-screen,details,#weights,.screen-only{display:none!important}
 header{background:none;color:var(--ink);padding:0 0 .5em;border-bottom:2px solid #17483a}
 header p{opacity:1;color:var(--muted)}
 main{max-width:none;padding:0}section{margin-top:0;break-before:page}#summary{break-before:auto}
