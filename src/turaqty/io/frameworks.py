@@ -96,20 +96,15 @@ def read_framework(path: str | Path) -> Framework:
         return build_framework(p.stem, {}, rows, f"{p} [structure]", row_numbers=numbers,
                                source=str(p), digest=digest, units_file=units)
     rows, numbers = _records(read_rows(p).rows)
-    keys = ({k for r in rows[:1] for k in canonical_row(r)}
-            | {str(k).strip().lower() for r in rows[:1] for k in r})
     if not rows:
         raise DataError(Problem("empty_file", file=str(p)))
     fw = build_framework(p.stem, {}, rows, str(p), row_numbers=numbers, source=str(p), digest=digest)
-    if COINR_META <= keys:
-        types = [(canonical_row(r).get("type", "").lower(), canonical_row(r).get("id", "")) for r in rows]
-        return _with_coinr_columns(fw, [i for t, i in types if t == "group"],
-                                   [i for t, i in types if t == "denominator"])
-    return fw
-
-
-def _with_coinr_columns(fw: Framework, groups: list[str], denominators: list[str]) -> Framework:
-    return replace(fw, group_ids=tuple(groups), denominator_ids=tuple(denominators))
+    if not COINR_META <= {str(k).strip().lower() for k in rows[0]}:
+        return fw
+    nodes = [canonical_row(r) for r in rows]  # a COINr iMeta: its Group and Denominator rows
+    return replace(fw, group_ids=tuple(n["id"] for n in nodes if n.get("type", "").lower() == "group"),
+                   denominator_ids=tuple(n["id"] for n in nodes
+                                         if n.get("type", "").lower() == "denominator"))
 
 
 def read_units(path: str | Path) -> Regions:

@@ -354,7 +354,7 @@ def build_framework(framework_id: str, names: dict[str, str], rows: list[dict],
         where[node_id] = k
         weight = _number(r.get("weight") or "1", problem, "weight", positive=True)
         weight = 1.0 if weight is None else weight
-        names = {lang: r[f"name_{lang}"] for lang in LANGS if r.get(f"name_{lang}")}
+        node_names = {lang: r[f"name_{lang}"] for lang in LANGS if r.get(f"name_{lang}")}
         parent = r.get("parent") or None
         if node_type == "":
             node_type = "aggregate" if r.get("aggregation") or r.get("level_low") else "indicator"
@@ -367,7 +367,7 @@ def build_framework(framework_id: str, names: dict[str, str], rows: list[dict],
                     if low > high:
                         problem("framework_levels", "level_low", f"{low}, {high}")
                     bands = (low, high)
-            aggregates.append(Aggregate(node_id, parent, k, names, weight,
+            aggregates.append(Aggregate(node_id, parent, k, node_names, weight,
                                         r.get("aggregation", "").lower(), bands))
             continue
         direction = _sign(r.get("direction", "+") or "+")
@@ -382,7 +382,7 @@ def build_framework(framework_id: str, names: dict[str, str], rows: list[dict],
             continue
         indicators.append(Indicator(
             code=node_id, pillar=parent, order=int(r["order"]) if r.get("order", "").isdigit() else k,
-            names=names, units={lang: r[f"unit_{lang}"] for lang in LANGS if r.get(f"unit_{lang}")},
+            names=node_names, units={lang: r[f"unit_{lang}"] for lang in LANGS if r.get(f"unit_{lang}")},
             direction=direction, direction_printed=_sign(r.get("direction_printed", "")),
             weight=weight, has_data=r.get("has_data", "yes").lower() not in ("no", "false", "0"),
             sdg_goal=r.get("sdg_goal", ""), national_sdg_code=r.get("national_sdg_code", ""),
@@ -392,15 +392,11 @@ def build_framework(framework_id: str, names: dict[str, str], rows: list[dict],
     if problems:
         raise DataError(sorted(problems, key=lambda p: p.row or 0))
     return Framework(
-        id=framework_id, names=names_or_id(names, framework_id),
+        id=framework_id, names=names or {"en": framework_id},
         indicators=tuple(sorted(indicators, key=lambda i: i.order)),
         aggregates=tuple(aggregates), risk_rules=risk_rules or {}, source=source or file,
         sha256=digest or hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest(),
         units_file=units_file)
-
-
-def names_or_id(names: dict[str, str], node_id: str) -> dict[str, str]:
-    return names if names else {"en": node_id}
 
 
 def _check_tree(indicators, aggregates, where, at, problems, file: str) -> None:
