@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -126,8 +127,18 @@ def read_units(path: str | Path) -> Regions:
 
 
 def units_catalogue(fw: Framework) -> Regions:
-    """The units catalogue that belongs to ``fw`` (Kazakhstan's regions by default)."""
-    return read_units(fw.units_file) if fw.units_file else load_regions()
+    """The units catalogue that belongs to ``fw`` (Kazakhstan's regions by default), read once
+    per version of its file (a loop of assessments does not read it again)."""
+    if not fw.units_file:
+        return load_regions()
+    file = Path(fw.units_file.removesuffix("#units"))
+    stat = file.stat()
+    return _cached_units(fw.units_file, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _cached_units(path: str, mtime_ns: int, size: int) -> Regions:
+    return read_units(path)
 
 
 def read_coinr_data(path: str | Path, fw: Framework) -> Dataset:
