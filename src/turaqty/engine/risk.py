@@ -73,13 +73,13 @@ def thresholds(ds: Dataset, fw: Framework, mode: str = "derived") -> tuple[Thres
     high_inc, low_inc = np.zeros(m, bool), np.zeros(m, bool)
     high_src, low_src = [""] * m, [""] * m
     notices: list[tuple[str, str, str, dict]] = []
+    if not fw.risk_rules:  # no risk map: every class is 'none'
+        return (Thresholds(high, low, orientation, high_inc, low_inc, high_src, low_src),
+                [("risk_no_rules", "", "", {})])
     refs = reference_values(ds.values, ds.national)
     no_national = np.isnan(refs["national"])  # no national row, or a blank cell in it:
     refs["national"] = np.where(no_national, refs["mean"], refs["national"])  # the mean stands in
     stand_ins = []
-    if not fw.risk_rules:
-        notices.append(("risk_no_rules", "", "", {}))
-        codes = ()
     for j, code in enumerate(codes):
         rule = fw.risk_rules.get(code)
         if rule is None:
