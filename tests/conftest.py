@@ -108,6 +108,17 @@ def write_xlsx(path: Path, rows, sheet: str = "data", before: tuple[str, ...] = 
     return path
 
 
+def rewrite_xlsx(good: Path, bad: Path, edit) -> Path:
+    """A copy of the workbook ``good`` at ``bad`` with every member's bytes passed through
+    ``edit(name, data)`` (to damage or alter one part)."""
+    import zipfile
+
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, edit(item.filename, zin.read(item.filename)))
+    return bad
+
+
 def numeric_rows(frame: pd.DataFrame, names: dict | None = None) -> list[list]:
     """Like :func:`table_rows` but with real numbers (None when missing), for XLSX."""
     rows = [["region", *map(str, frame.columns)]]

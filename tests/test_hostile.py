@@ -25,7 +25,7 @@ from turaqty.i18n import LANGUAGES, t
 from turaqty.io.limits import VARIABLES, Limits
 from turaqty.io.read import MAX_PROBLEMS, check_data, read_data
 
-from .conftest import SHARED, numeric_rows, row_of, table_rows, write_csv, write_xlsx
+from .conftest import SHARED, numeric_rows, rewrite_xlsx, row_of, table_rows, write_csv, write_xlsx
 
 SEED_RAW = SHARED / "seed" / "tables" / "raw_2023.csv"
 
@@ -58,14 +58,8 @@ def keys(path, sheet=None) -> list[str]:
 
 def _bad_xml_in_zip(tmp, wide):
     good = write_xlsx(tmp / "good.xlsx", numeric_rows(wide))
-    bad = tmp / "bad_xml.xlsx"
-    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "xl/workbook.xml":
-                data = data.replace(b"<sheets>", b"<sheets><<")
-            zout.writestr(item, data)
-    return bad
+    return rewrite_xlsx(good, tmp / "bad_xml.xlsx", lambda name, data: data.replace(
+        b"<sheets>", b"<sheets><<") if name == "xl/workbook.xml" else data)
 
 
 def _crc_error(tmp, wide):

@@ -26,6 +26,7 @@ from .conftest import (
     assert_same_indices,
     file_state,
     numeric_rows,
+    rewrite_xlsx,
     row_of,
     table_rows,
     write_csv,
@@ -782,14 +783,14 @@ def test_zip_file_with_other_suffix_is_a_data_error(tmp_path, wide, suffix):
 
 def test_xlsx_with_wrong_dimension_is_read_whole(tmp_path, wide):
     good = write_xlsx(tmp_path / "good.xlsx", numeric_rows(wide))
-    bad = tmp_path / "bad_dimension.xlsx"
-    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename.startswith("xl/worksheets/sheet"):
-                data, n = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', data)
-                assert n == 1
-            zout.writestr(item, data)
+    def wrong_dimension(name: str, data: bytes) -> bytes:
+        if not name.startswith("xl/worksheets/sheet"):
+            return data
+        data, n = re.subn(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', data)
+        assert n == 1
+        return data
+
+    bad = rewrite_xlsx(good, tmp_path / "bad_dimension.xlsx", wrong_dimension)
     assert turaqty.read_data(good).indicators == tuple(wide.columns)
     assert turaqty.read_data(bad).indicators == tuple(wide.columns)
 
