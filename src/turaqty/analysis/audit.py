@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from turaqty.core.distributions import two_sided_p
 from turaqty.core.pipeline import aggregate_tree
 from turaqty.core.rank import rank_descending
 from turaqty.engine.assessment import Assessment
@@ -163,12 +164,9 @@ def _pairwise_r(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _p_value(r: float, n: int) -> float:
     """Two-sided p-value of a correlation ``r`` over ``n`` pairs (Student's t with n − 2
     degrees of freedom, as scipy.stats.pearsonr and spearmanr report)."""
-    from scipy.special import stdtr  # the special functions only: scipy.stats is slow to import
-
     if abs(r) >= 1.0:
         return 0.0
-    t_stat = r * np.sqrt((n - 2) / (1 - r * r))
-    return float(2 * stdtr(n - 2, -abs(t_stat)))
+    return float(two_sided_p(np.array(r * np.sqrt((n - 2) / (1 - r * r))), n - 2))
 
 
 def _with_p(x: np.ndarray, y: np.ndarray) -> dict:
