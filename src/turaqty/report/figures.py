@@ -73,7 +73,7 @@ def save_figure(fig, dpi: int = 150) -> dict[str, bytes]:
     out = {}
     for fmt, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight", metadata=meta)
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=meta)  # laid out already: no second pass
         out[fmt] = buffer.getvalue()
     return out
 
@@ -117,7 +117,7 @@ def _map_figure(a: Assessment):
     values = a.indices.set_index("unit_id")[a.framework.root]
     ok = values.dropna()
     lo, hi = (ok.min(), ok.max()) if len(ok) else (0, 1)
-    fig = Figure(figsize=(9, 9 * height / width))
+    fig = Figure(figsize=(9, 9 * height / width + 1.2))  # + the title and the colour bar
     ax = fig.subplots()
     for unit, parts in rings.items():
         v = values.get(unit, np.nan)

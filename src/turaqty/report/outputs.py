@@ -111,10 +111,13 @@ def report_files(a: Assessment, pdf: bool = False, docx: bool = False) -> dict[s
     """``turaqty report``: report.html, figures (PNG, SVG), results.xlsx and the manifest; with
     ``pdf`` also report.pdf (printed by the system's Chromium), with ``docx`` report.docx."""
     from turaqty.report.figures import figure_files
+    from turaqty.report.forked import Forked
     from turaqty.report.html import report_html
 
-    page = report_html(a)
-    files = {"report.html": page.encode("utf-8"), **figure_files(a), "results.xlsx": assessment_workbook(a)}
+    with Forked(lambda: figure_files(a)) as figures:  # drawn side by side with the page
+        page = report_html(a)
+        workbook = assessment_workbook(a)
+        files = {"report.html": page.encode("utf-8"), **figures.result(), "results.xlsx": workbook}
     if docx:
         from turaqty.report.word import report_docx
 
