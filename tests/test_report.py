@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -113,14 +112,12 @@ def test_data_is_escaped(browser, tmp_path):
 
 
 def test_report_command(tmp_path):
-    start = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "turaqty", "report", "--lang", "kk", "--out",
                            str(tmp_path / "r")], capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
     assert proc.returncode == 0, proc.stderr
     names = {str(p.relative_to(tmp_path / "r")) for p in (tmp_path / "r").rglob("*") if p.is_file()}
     assert names == {"report.html", "results.xlsx", "manifest.json", "figures/indices.png",
                      "figures/indices.svg", "figures/map.png", "figures/map.svg"}
     html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing fetched at view time
-    assert elapsed < 15  # generous for CI; the benchmark measures it (target ≤ 5 s)
+    # its speed is measured by benchmarks/bench_cold.py, not asserted on a shared machine

@@ -109,8 +109,8 @@ def _indices_figure(a: Assessment):
 
 def _map_figure(a: Assessment):
     """The integral index on the map of the regions."""
+    from matplotlib.collections import PathCollection
     from matplotlib.figure import Figure
-    from matplotlib.patches import PathPatch
     from matplotlib.path import Path as MplPath
 
     rings, (width, height) = geo.projected_rings()
@@ -119,6 +119,7 @@ def _map_figure(a: Assessment):
     lo, hi = (ok.min(), ok.max()) if len(ok) else (0, 1)
     fig = Figure(figsize=(9, 9 * height / width + 1.2))  # + the title and the colour bar
     ax = fig.subplots()
+    paths, colours = [], []
     for unit, parts in rings.items():
         v = values.get(unit, np.nan)
         if np.isnan(v):
@@ -128,8 +129,11 @@ def _map_figure(a: Assessment):
             colour = PALETTE[min(step, len(PALETTE) - 1)]
         for ring in parts:
             codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]
-            ax.add_patch(PathPatch(MplPath(ring, codes), facecolor=colour,
-                                   edgecolor="#6b6b6b", linewidth=0.5))
+            paths.append(MplPath(ring, codes))
+            colours.append(colour)
+    # one collection: the limits are set below, so no patch-by-patch bookkeeping
+    ax.add_collection(PathCollection(paths, facecolors=colours, edgecolors="#6b6b6b", linewidths=0.5),
+                      autolim=False)
     _map_labels(ax, a, values.index)
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
@@ -166,14 +170,16 @@ def _map_labels(ax, a: Assessment, units) -> None:
                 color="#1b1b1b", bbox=LABEL_BOX)  # a box, not a stroke effect: SVG text stays text
 
 
-def figure_files(a: Assessment) -> dict[str, bytes]:
-    """``figures/indices.{png,svg}`` and ``figures/map.{png,svg}``, drawn on matplotlib
-    ``Figure`` objects (no pyplot, no backend switched, no global state)."""
+def figure_files(a: Assessment, names: tuple[str, ...] = ("indices", "map")) -> dict[str, bytes]:
+    """``figures/<name>.{png,svg}`` for each of ``names`` (``indices``, ``map``), drawn on
+    matplotlib ``Figure`` objects (no pyplot, no backend switched, no global state)."""
     out = {}
     with figure_settings():
-        for name, build in (("indices", _indices_figure), ("map", _map_figure)):
-            fig = build(a)
+        for name in names:
+            fig = FIGURES[name](a)
             for fmt, content in save_figure(fig).items():
                 out[f"figures/{name}.{fmt}"] = content
     return out
 
+
+FIGURES = {"indices": _indices_figure, "map": _map_figure}

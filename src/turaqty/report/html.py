@@ -414,14 +414,16 @@ def _method(a: Assessment) -> str:
 
 def scenario_brief(a: Assessment) -> dict[str, list[tuple[str, float, float]]]:
     """Per region: its macro-region's scenarios with the integral index before and after."""
-    from turaqty.analysis.scenarios import run_scenario, scenario_ids, scenario_label
+    from turaqty.analysis.change_sets import run_change_sets
+    from turaqty.analysis.scenarios import scenario_changes, scenario_ids, scenario_label
 
     out: dict[str, list] = {}
     base = a.indices.set_index("unit_id")[a.framework.root]
-    for sid in scenario_ids():
+    ids = scenario_ids()
+    runs = run_change_sets(a, {sid: scenario_changes(sid) for sid in ids})  # all in one pass
+    for sid in ids:
         macro = sid.split(":")[0]
-        r = run_scenario(a, sid)
-        after = r.assessment.indices.set_index("unit_id")[a.framework.root]
+        after = runs[runs["set"] == sid].set_index("unit_id")[a.framework.root]
         for unit in base.index:
             if a.regions.by_id[unit].macro_region == macro:
                 out.setdefault(unit, []).append((scenario_label(sid, a.lang).split(": ", 1)[-1],
