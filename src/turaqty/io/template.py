@@ -15,12 +15,10 @@ Example
 """
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
 from turaqty.i18n import t
-from turaqty.io.write import csv_bytes, stable_zip
+from turaqty.io.write import csv_bytes
 from turaqty.model.framework import load_framework
 from turaqty.model.units import load_regions
 
@@ -43,28 +41,23 @@ def template_bytes(fmt: str = "csv", lang: str = "en") -> bytes:
     frame = template_frame(lang)
     if fmt == "csv":
         return csv_bytes(frame)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from turaqty.io.xlsx_writer import Format, Workbook
 
     fw = load_framework()
     wb = Workbook()
-    ws = wb.active
-    ws.title = t("sheet.data", lang)
-    ws.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        ws.append([v if v != "" else None for v in row])
-    for cell in [*ws[1], *ws[2], *ws[3]]:
-        cell.font = Font(bold=True) if cell.row == 1 else Font(italic=True, color="666666")
-    ws.freeze_panes = "C4"
-    ws.column_dimensions["B"].width = 32
-    info = wb.create_sheet(t("sheet.indicators", lang))
-    info.append([t(key, lang) for key in ("col.indicator", "template.name_row", "col.unit", "col.pillar",
-                                          "col.direction")])
-    for i in fw.indicators:
-        if i.has_data:
-            info.append([i.code, i.name(lang), i.unit(lang), fw.pillar_name(i.pillar, lang),
-                         "+" if i.direction > 0 else "-"])
-    info.column_dimensions["B"].width = 70
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return stable_zip(buffer.getvalue())
+    ws = wb.add_sheet(t("sheet.data", lang))
+    ws.write_row(1, frame.columns, Format(bold=True))
+    comment = Format(italic=True, colour="666666")
+    for r, row in enumerate(frame.itertuples(index=False), start=2):
+        ws.write_row(r, row, comment if r <= 3 else Format())  # "" is an empty cell
+    ws.freeze(4, 3)
+    ws.width(2, 32)
+    info = wb.add_sheet(t("sheet.indicators", lang))
+    info.write_row(1, [t(key, lang) for key in ("col.indicator", "template.name_row", "col.unit",
+                                                "col.pillar", "col.direction")])
+    rows = [[i.code, i.name(lang), i.unit(lang), fw.pillar_name(i.pillar, lang),
+             "+" if i.direction > 0 else "-"] for i in fw.indicators if i.has_data]
+    for r, row in enumerate(rows, start=2):
+        info.write_row(r, row)
+    info.width(2, 70)
+    return wb.to_bytes()

@@ -94,20 +94,39 @@ def stable_zip(content: bytes) -> bytes:
     """A zip-based document (XLSX) made byte-for-byte reproducible: every entry and the
     document's created/modified properties carry one fixed time ($SOURCE_DATE_EPOCH or
     2000-01-01)."""
-    when = _fixed_time()
-    year, month, day, hour, minute, second = when
-    stamp = f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as zin, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+    stamp = fixed_timestamp()
+    with zipfile.ZipFile(io.BytesIO(content)) as zin:
+        members = []
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(),
                               data)
-            info = zipfile.ZipInfo(item.filename, date_time=when)
+            members.append((item.filename, data, item.external_attr))
+    return fixed_time_zip(members)
+
+
+def fixed_timestamp() -> str:
+    """The fixed time of reproducible documents in ISO 8601 ($SOURCE_DATE_EPOCH or 2000-01-01).
+
+    >>> fixed_timestamp() if "SOURCE_DATE_EPOCH" not in os.environ else "2000-01-01T00:00:00Z"
+    '2000-01-01T00:00:00Z'
+    """
+    year, month, day, hour, minute, second = _fixed_time()
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}Z"
+
+
+def fixed_time_zip(members) -> bytes:
+    """A deflated zip of ``members`` (name, bytes[, external attributes]) in their order,
+    every entry dated with the fixed time, so that equal members give equal bytes."""
+    when = _fixed_time()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data, *attr in members:
+            info = zipfile.ZipInfo(name, date_time=when)
             info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = item.external_attr
+            if attr:
+                info.external_attr = attr[0]
             zout.writestr(info, data)
     return out.getvalue()
 

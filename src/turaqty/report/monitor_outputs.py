@@ -10,13 +10,12 @@ Example
 from __future__ import annotations
 
 import hashlib
-import io
 
 import pandas as pd
 
 from turaqty.analysis.monitor import Monitoring
 from turaqty.i18n import t
-from turaqty.io.write import csv_bytes, json_bytes, stable_zip, write_folder
+from turaqty.io.write import csv_bytes, json_bytes, write_folder
 
 TABLES = ("panel_scores", "panel_indices", "trends", "alerts", "coverage", "reconciliation")
 
@@ -29,19 +28,10 @@ def _tables(m: Monitoring) -> dict[str, pd.DataFrame]:
 
 def monitor_workbook(m: Monitoring) -> bytes:
     """Every table as a sheet (names in the report's language), warnings last."""
-    from openpyxl import Workbook
+    from turaqty.report.xlsx import frames_workbook
 
-    from turaqty.report.xlsx import _append_frame
-
-    wb = Workbook()
-    wb.remove(wb.active)
     sheets = {**_tables(m), "warnings": m.warnings}
-    for name, frame in sheets.items():
-        ws = wb.create_sheet(t(f"monitor.sheet.{name}", m.lang)[:31])
-        _append_frame(ws, frame, {})
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return stable_zip(buffer.getvalue())
+    return frames_workbook((t(f"monitor.sheet.{name}", m.lang), frame, {}) for name, frame in sheets.items())
 
 
 def monitor_files(m: Monitoring) -> dict[str, bytes]:

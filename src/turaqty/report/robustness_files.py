@@ -13,13 +13,11 @@ Example
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 
 from turaqty.i18n import t
-from turaqty.io.write import csv_bytes, json_bytes, stable_zip
+from turaqty.io.write import csv_bytes, json_bytes
 from turaqty.report.figures import save_figure
 
 
@@ -41,9 +39,7 @@ def robustness_files(r, lang: str = "en") -> dict[str, bytes]:
 
 def robustness_workbook(r, lang: str) -> bytes:
     """The tables in one workbook, column headings in ``lang``."""
-    from openpyxl import Workbook
-
-    from turaqty.report.xlsx import _append_frame
+    from turaqty.report.xlsx import frames_workbook
 
     summary = pd.DataFrame({t("robustness.col.item", lang): [
         t("robustness.summary.sentence", lang), t("robustness.summary.runs", lang),
@@ -55,13 +51,7 @@ def robustness_workbook(r, lang: str) -> bytes:
               (t("robustness.sheet.sensitivity", lang), _headed(r.sensitivity, lang)),
               (t("robustness.sheet.drop_one", lang), _headed(r.drop_one, lang)),
               (t("robustness.sheet.reversals", lang), _headed(r.reversals, lang))]
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, frame in sheets:
-        _append_frame(wb.create_sheet(title[:31]), frame, {})
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return stable_zip(buffer.getvalue())
+    return frames_workbook((title, frame, {}) for title, frame in sheets)
 
 
 def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -9,8 +9,6 @@ b'PK'
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 
@@ -18,33 +16,13 @@ from turaqty.analysis.mechanisms import region_mechanisms
 from turaqty.core.classify import LEVELS
 from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
-from turaqty.io.write import stable_zip
+from turaqty.io.tables import column_label
+from turaqty.io.xlsx_writer import Format, Sheet, Workbook
 from turaqty.model.data_notes import exclusion_reason
 
 SCORE_FORMAT = "0.00"
 VALUE_FORMAT = "#,##0.00"
 MAP_FORMAT = "#,##0.0###"  # thresholds such as 0.0485 must show their digits
-
-
-def _cell(value):
-    """A value openpyxl can store: NaN and NA become empty cells, numpy scalars Python ones,
-    control characters in a text (which a workbook cannot hold) ``?``."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("?", value)
-    return value.item() if hasattr(value, "item") else value
-
-
-def _as_text(ws) -> None:
-    """Every text of ``ws`` stays text: openpyxl stores one starting with ``=`` as a formula,
-    and a name or path from the user must never run (``=cmd|' /C calc'!A0``)."""
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
 
 
 def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -116,85 +94,69 @@ def _sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
 RED, YELLOW, GREEN = "FFC7CE", "FFEB9C", "C6EFCE"  # Excel's light fills for bad, neutral, good
 
 
-def _append_frame(ws, frame: pd.DataFrame, formats: dict[str, str]) -> None:
-    """Write ``frame`` into the empty sheet ``ws``: bold header, frozen, widths, formats."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+HEADER = Format(bold=True, wrap=True)
+BOLD, ITALIC = Format(bold=True), Format(italic=True)
+LINK = Format(colour="0563C1", underline=True)
 
-    ws.append([_cell(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        ws.append([_cell(v) for v in row])
-    _as_text(ws)  # only the risk map's thresholds, written after this, are formulas
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "B2"
-    for j, col in enumerate(frame.columns, start=1):
-        letter = get_column_letter(j)
-        values = [str(col)] + [str(v) for v in frame.iloc[:, j - 1].head(200)]
+
+def _append_frame(ws: Sheet, frame: pd.DataFrame, formats: dict[str, str]) -> None:
+    """Write ``frame`` into the empty sheet ``ws``: bold header, frozen, widths, formats;
+    cells wrapped when a text of the frame has several lines."""
+    ws.write_row(1, frame.columns, HEADER)
+    columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
+    wrap = any(isinstance(v, str) and "\n" in v for col in columns if col.dtype.kind not in "fiub"
+               for v in col.tolist())
+    for j, (name, col) in enumerate(zip(frame.columns, columns, strict=True), start=1):
+        ws.write_column(j, col, first_row=2, fmt=Format(number=formats.get(name, "General"), wrap=wrap))
+        values = [str(name)] + [str(v) for v in col.head(200)]
         longest = max(max((len(line) for line in v.split("\n")), default=0) for v in values)
-        ws.column_dimensions[letter].width = min(max(8, longest + 2), 60)
-        fmt = formats.get(col)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                cell.number_format = fmt
-    if "\n" in "".join(str(v) for v in frame.to_numpy().ravel()):
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.width(j, min(max(8, longest + 2), 60))
+    ws.freeze(2, 2)
 
 
-def _risk_map_sheet(wb, a: Assessment) -> None:
+def _risk_map_sheet(wb: Workbook, a: Assessment) -> None:
     """Regions × indicators values coloured red/yellow/green by conditional formatting that
     reads the thresholds written under the map, so edited values and thresholds recolour."""
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     lang = a.lang
     th = a.thresholds
     frame = a.dataset.wide()
     frame.insert(0, t("col.name", lang), a.indices["name"].to_numpy())
-    ws = wb.create_sheet(t("sheet.risk", lang)[:31])
+    ws = wb.add_sheet(t("sheet.risk", lang))
     _append_frame(ws, frame, {c: MAP_FORMAT for c in a.dataset.indicators})
     first, last = 2, len(frame) + 1
     high_row, low_row, name_row, side_row = last + 2, last + 3, last + 4, last + 5
     for row, key in ((high_row, "risk.high_threshold"), (low_row, "risk.low_threshold"),
                      (name_row, "col.indicator"), (side_row, "risk.risky_side")):
-        ws.cell(row, 1, t(key, lang)).font = Font(bold=True)
-    for k, code in enumerate(a.dataset.indicators):
-        ws.cell(name_row, k + 2, a.framework.by_code[code].name(lang))
-        side = "risk.low_is_risk" if th.orientation[k] > 0 else "risk.high_is_risk"
-        ws.cell(side_row, k + 2, t(side, lang))
+        ws.write(row, 1, t(key, lang), BOLD)
+    ws.write_row(name_row, [a.framework.by_code[code].name(lang) for code in a.dataset.indicators],
+                 first_col=2)
+    ws.write_row(side_row, [t("risk.low_is_risk" if up > 0 else "risk.high_is_risk", lang)
+                            for up in th.orientation], first_col=2)
+    number = Format(number=MAP_FORMAT)
     for k in range(len(a.dataset.indicators)):
-        col = get_column_letter(k + 2)
+        col = column_label(k + 1)
         if np.isnan(th.high[k]):
             continue
-        span_ref = f"{col}{first}:{col}{last}"
+        span = f"{col}{first}:{col}{last}"
         for row, value, source in ((high_row, th.high[k], th.high_source[k]),
                                    (low_row, th.low[k], th.low_source[k])):
             # a median or mean threshold stays a formula, so it follows edited values
-            formula = {"median": f"=MEDIAN({span_ref})", "mean": f"=AVERAGE({span_ref})"}.get(source)
-            ws.cell(row, k + 2, formula or float(value)).number_format = MAP_FORMAT
+            formula = {"median": f"MEDIAN({span})", "mean": f"AVERAGE({span})"}.get(source)
+            if formula:
+                ws.formula(row, k + 2, formula, number)
+            else:
+                ws.write(row, k + 2, float(value), number)
         up = th.orientation[k] > 0
         ops = {True: ("<=", ">="), False: ("<", ">")}
         high_op = ops[bool(th.high_inclusive[k])][0 if up else 1]
         low_op = ops[bool(th.low_inclusive[k])][1 if up else 0]
         cell = f"{col}{first}"
-        span = f"{col}{first}:{col}{last}"
         rules = [(f"{cell}{high_op}{col}${high_row}", RED), (f"{cell}{low_op}{col}${low_row}", GREEN),
                  ("TRUE", YELLOW)]
         for formula, colour in rules:
-            ws.conditional_formatting.add(span, FormulaRule(
-                formula=[f"AND(ISNUMBER({cell}),{formula})"], stopIfTrue=True,
-                fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid")))
-    note = ws.cell(side_row + 2, 1, t("risk.sheet_note", lang))
-    note.font = Font(italic=True)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_cols = "A:A"
-    ws.print_title_rows = "1:1"
+            ws.rule(span, colour, f"AND(ISNUMBER({cell}),{formula})", stop_if_true=True)
+    ws.write(side_row + 2, 1, t("risk.sheet_note", lang), ITALIC)
+    ws.print_landscape(title_rows="1:1", title_cols="A:A")
 
 
 def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]]:
@@ -226,52 +188,53 @@ def _risk_sheets(a: Assessment) -> list[tuple[str, pd.DataFrame, dict[str, str]]
     ]
 
 
-def _colour_levels(ws, lang: str) -> None:
+def _colour_levels(ws: Sheet, frame: pd.DataFrame, lang: str) -> None:
     """Level cells (high/medium/low in the user's language) coloured by conditional
     formatting, so the colours follow edits."""
-    from openpyxl.formatting.rule import CellIsRule
-    from openpyxl.styles import PatternFill
-
-    span = f"A2:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+    span = f"A2:{column_label(max(frame.shape[1], 1) - 1)}{len(frame) + 1}"
     for level, colour in (("high", GREEN), ("medium", YELLOW), ("low", RED)):
-        ws.conditional_formatting.add(span, CellIsRule(
-            operator="equal", formula=[f'"{t(f"level.{level}", lang)}"'],
-            fill=PatternFill(start_color=colour, end_color=colour, fill_type="solid")))
+        ws.rule_equal(span, colour, t(f"level.{level}", lang))
 
 
-def _contents_sheet(wb, lang: str) -> None:
+def _contents_sheet(wb: Workbook, lang: str) -> None:
     """A first sheet listing the others, each a link."""
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
-    ws = wb.create_sheet(t("sheet.contents", lang), 0)
-    ws.append([t("sheet.contents", lang)])
-    ws["A1"].font = Font(bold=True, size=13)
-    for k, name in enumerate(wb.sheetnames[1:], start=2):
-        cell = ws.cell(k, 1, name)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{name}'!A1")  # inside the workbook
-        cell.font = Font(color="0563C1", underline="single")
-    ws.column_dimensions["A"].width = 40
+    ws = wb.add_sheet(t("sheet.contents", lang), position=0)
+    ws.write(1, 1, t("sheet.contents", lang), Format(bold=True, size=13))
+    for k, sheet in enumerate(wb.sheets[1:], start=2):
+        ws.write(k, 1, sheet.title, LINK)
+        ws.link(k, 1, sheet)  # inside the workbook
+    ws.width(1, 40)
 
 
 def _workbook_bytes(a: Assessment, sheets, risk_map_position: int) -> bytes:
     """The workbook of ``sheets`` with the coloured risk map inserted at its position, a
     contents sheet first, and level cells coloured."""
-    from openpyxl import Workbook
-
     wb = Workbook()
-    wb.remove(wb.active)
+    levelled = {t(f"sheet.{s}", a.lang) for s in ("indices", "region_types", "macro_regions")}
     for k, (title, frame, formats) in enumerate(sheets):
         if k == risk_map_position:
             _risk_map_sheet(wb, a)
-        ws = wb.create_sheet(title[:31])
+        ws = wb.add_sheet(title)
         _append_frame(ws, frame, formats)
-        if title in {t(f"sheet.{s}", a.lang) for s in ("indices", "region_types", "macro_regions")}:
-            _colour_levels(ws, a.lang)
+        if title in levelled:
+            _colour_levels(ws, frame, a.lang)
     _contents_sheet(wb, a.lang)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return stable_zip(buffer.getvalue())
+    return wb.to_bytes()
+
+
+def frames_workbook(sheets) -> bytes:
+    """A workbook of ``(title, frame, number formats by column)`` sheets, each with a bold
+    frozen header (as every table turaqty writes).
+
+    >>> import io, pandas as pd, openpyxl
+    >>> book = frames_workbook([("Sheet", pd.DataFrame({"a": [1.5]}), {"a": "0.00"})])
+    >>> openpyxl.load_workbook(io.BytesIO(book))["Sheet"]["A2"].number_format
+    '0.00'
+    """
+    wb = Workbook()
+    for title, frame, formats in sheets:
+        _append_frame(wb.add_sheet(title), frame, formats)
+    return wb.to_bytes()
 
 
 def assessment_workbook(a: Assessment) -> bytes:
@@ -316,12 +279,4 @@ def scenario_workbook(base: Assessment, results: list, summary: pd.DataFrame,
         (t("sheet.comparison", lang), _localised(comparison, lang), {}),
         (t("sheet.narrative", lang), narrative, {}),
     ]
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, frame, formats in sheets:
-        _append_frame(wb.create_sheet(title[:31]), frame, formats)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return stable_zip(buffer.getvalue())
+    return frames_workbook(sheets)
