@@ -3,7 +3,8 @@ as strings, a column at a time, and zipped reproducibly (equal inputs, equal byt
 
 What a cell holds: a number (written with ``repr``, which reads back exactly), a bool, a
 text (inline, XML-escaped; characters a workbook cannot hold become ``?``; a text that
-starts with ``=`` stays text), or nothing (None, NaN, NA and ``""``). Only
+starts with ``=`` stays text), or nothing (None, NaN, NA, ``""``, and infinities, which a
+workbook cannot hold either). Only
 :meth:`Sheet.formula` writes a formula. Formats (:class:`Format`): bold, italic,
 underline, size, colour, a number format, wrapped text aligned to the top. A sheet can
 have frozen panes, column widths, conditional formatting (an expression or "equal to a
@@ -26,7 +27,7 @@ Example
 """
 from __future__ import annotations
 
-import math
+import functools
 import re
 from dataclasses import dataclass
 
@@ -95,16 +96,16 @@ def sheet_name(title: str) -> str:
 
 
 def _text_cell(ref: str, style: str, text: str) -> str:
-    if len(text) > MAX_TEXT:
-        text = text[:MAX_TEXT]
+    return f'<c r="{ref}"{style} t="inlineStr">{_inline(text)}</c>'
+
+
+@functools.lru_cache(maxsize=4096)  # the same names and levels recur in every sheet
+def _inline(text: str) -> str:
+    """The ``<is>`` element of a text: at most :data:`MAX_TEXT` characters, escaped, its
+    leading or trailing spaces kept."""
+    text = text[:MAX_TEXT]
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
-
-
-def _number_cell(ref: str, style: str, x: float) -> str:
-    if math.isinf(x):  # a workbook has no infinity: shown as Excel shows an overflow
-        return f'<c r="{ref}"{style} t="e"><v>#NUM!</v></c>'
-    return f'<c r="{ref}"{style}><v>{x!r}</v></c>'
+    return f"<is><t{space}>{escape(text)}</t></is>"
 
 
 def _cell(ref: str, style: str, value) -> str | None:
@@ -120,7 +121,7 @@ def _cell(ref: str, style: str, value) -> str | None:
     if isinstance(value, int):
         return f'<c r="{ref}"{style}><v>{value}</v></c>'
     if isinstance(value, float):
-        return None if value != value else _number_cell(ref, style, value)
+        return f'<c r="{ref}"{style}><v>{value!r}</v></c>' if value - value == 0 else None
     if _is_missing(value):
         return None
     raise TypeError(f"a workbook cell cannot hold {type(value).__name__}: {value!r}")
@@ -155,11 +156,8 @@ class Sheet:
 
     def write_row(self, row: int, values, fmt: Format = PLAIN, first_col: int = 1) -> None:
         """``values`` from ``first_col`` rightwards."""
-        style = self.book._style(fmt)
-        cells = self._rows.setdefault(row, {})
         for col, value in enumerate(values, start=first_col):
-            self._put(cells, col, _cell(f"{column_label(col - 1)}{row}", style, value), style,
-                      f"{column_label(col - 1)}{row}")
+            self.write_column(col, [value], first_row=row, fmt=fmt)
 
     def write_column(self, col: int, values, first_row: int, fmt: Format = PLAIN) -> None:
         """``values`` (a list, array or Series) downwards from ``first_row``; a column of
@@ -171,16 +169,25 @@ class Sheet:
         items = values.tolist() if hasattr(values, "tolist") else list(values)
         refs = [f"{letter}{r}" for r in range(first_row, first_row + len(items))]
         pairs = zip(refs, items, strict=True)
-        if kind == "f":
-            cells = [None if x != x else _number_cell(ref, style, x) for ref, x in pairs]
+        if kind == "f":  # x - x is 0 for a finite number, NaN for NaN and infinities
+            cells = [f'<c r="{ref}"{style}><v>{x!r}</v></c>' if x - x == 0 else None for ref, x in pairs]
         elif kind in "iu":
             cells = [f'<c r="{ref}"{style}><v>{x}</v></c>' for ref, x in pairs]
         elif kind == "b":
             cells = [f'<c r="{ref}"{style} t="b"><v>{int(x)}</v></c>' for ref, x in pairs]
         else:
             cells = [_cell(ref, style, x) for ref, x in pairs]
-        for r, (ref, cell) in enumerate(zip(refs, cells, strict=True), start=first_row):
-            self._put(self._rows.setdefault(r, {}), col, cell, style, ref)
+        rows = self._rows
+        for r, ref, cell in zip(range(first_row, first_row + len(refs)), refs, cells, strict=True):
+            row = rows.get(r)
+            if row is None:
+                row = rows[r] = {}
+            if cell is not None:
+                row[col] = cell
+            elif style:  # an empty cell keeps its format, for what is typed into it later
+                row[col] = f'<c r="{ref}"{style}/>'
+            else:
+                row.pop(col, None)
 
     def formula(self, row: int, col: int, formula: str, fmt: Format = PLAIN) -> None:
         """A formula cell (``formula`` with or without its leading ``=``); the workbook
@@ -188,15 +195,6 @@ class Sheet:
         ref = f"{column_label(col - 1)}{row}"
         self._rows.setdefault(row, {})[col] = \
             f'<c r="{ref}"{self.book._style(fmt)}><f>{escape(formula.removeprefix("="))}</f></c>'
-
-    @staticmethod
-    def _put(cells: dict[int, str], col: int, cell: str | None, style: str, ref: str) -> None:
-        if cell is not None:
-            cells[col] = cell
-        elif style:  # an empty cell keeps its format, for what is typed into it later
-            cells[col] = f'<c r="{ref}"{style}/>'
-        else:
-            cells.pop(col, None)
 
     # -- layout ----------------------------------------------------------------------
     def width(self, col: int, width: float) -> None:

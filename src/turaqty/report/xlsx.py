@@ -103,13 +103,13 @@ def _append_frame(ws: Sheet, frame: pd.DataFrame, formats: dict[str, str]) -> No
     """Write ``frame`` into the empty sheet ``ws``: bold header, frozen, widths, formats;
     cells wrapped when a text of the frame has several lines."""
     ws.write_row(1, frame.columns, HEADER)
-    columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
-    wrap = any(isinstance(v, str) and "\n" in v for col in columns if col.dtype.kind not in "fiub"
-               for v in col.tolist())
-    for j, (name, col) in enumerate(zip(frame.columns, columns, strict=True), start=1):
+    columns = [(name, col, col.tolist()) for name, col in frame.items()]
+    wrap = any(isinstance(v, str) and "\n" in v for _, col, values in columns if col.dtype.kind not in "fiub"
+               for v in values)
+    for j, (name, col, values) in enumerate(columns, start=1):
         ws.write_column(j, col, first_row=2, fmt=Format(number=formats.get(name, "General"), wrap=wrap))
-        values = [str(name)] + [str(v) for v in col.head(200)]
-        longest = max(max((len(line) for line in v.split("\n")), default=0) for v in values)
+        shown = [str(name)] + [str(v) for v in values[:200]]
+        longest = max(max(map(len, v.split("\n"))) if "\n" in v else len(v) for v in shown)
         ws.width(j, min(max(8, longest + 2), 60))
     ws.freeze(2, 2)
 
