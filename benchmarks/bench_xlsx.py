@@ -8,19 +8,19 @@ Each tree runs in a fresh interpreter: the embedded data is assessed and the tab
 every sheet built first (not timed); then writing them into the workbook is timed once
 cold (the first call, with the imports it needs: openpyxl for the earlier tree) and N times
 warm (median), and the whole ``assessment_workbook`` (tables and writing) N times warm. The earlier tree is
-exported with ``git archive REF src`` into a temporary folder, as bench_cold.py does.
+exported with ``git archive REF src`` into a temporary folder by bench_cold.py's helper.
 """
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
+
+from bench_cold import _export  # the src folder of a commit, extracted (this folder is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,14 +45,6 @@ for _ in range(int(sys.argv[1])):
 print(json.dumps({"cold": cold, "warm": statistics.median(warm), "whole": statistics.median(whole),
                   "bytes": len(content), "openpyxl": "openpyxl" in sys.modules}))
 """
-
-
-def _export(ref: str, into: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], check=True,
-                             capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return into / "src"
 
 
 def _measure(src: Path, runs: int) -> dict:
