@@ -96,16 +96,19 @@ def sheet_name(title: str) -> str:
 
 
 def _text_cell(ref: str, style: str, text: str) -> str:
-    return f'<c r="{ref}"{style} t="inlineStr">{_inline(text)}</c>'
+    body = _short_inline(text) if len(text) <= 200 else _inline(text)
+    return f'<c r="{ref}"{style} t="inlineStr">{body}</c>'
 
 
-@functools.lru_cache(maxsize=4096)  # the same names and levels recur in every sheet
 def _inline(text: str) -> str:
     """The ``<is>`` element of a text: at most :data:`MAX_TEXT` characters, escaped, its
     leading or trailing spaces kept."""
     text = text[:MAX_TEXT]
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f"<is><t{space}>{escape(text)}</t></is>"
+
+
+_short_inline = functools.lru_cache(maxsize=4096)(_inline)  # names and levels recur in every sheet
 
 
 def _cell(ref: str, style: str, value) -> str | None:
