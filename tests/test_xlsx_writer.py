@@ -337,3 +337,18 @@ def test_libreoffice_opens_the_workbook(tmp_path, written):
                    check=True, capture_output=True, timeout=120)
     text = (tmp_path / "results.csv").read_text(encoding="utf-8", errors="replace")
     assert t("sheet.contents", "kk") in text
+
+
+def test_the_fixed_time_follows_source_date_epoch(monkeypatch):
+    def stamps() -> tuple[set, bytes]:
+        book = Workbook()
+        book.add_sheet("s").write(1, 1, 1.5)
+        with zipfile.ZipFile(io.BytesIO(book.to_bytes())) as z:
+            return {i.date_time for i in z.infolist()}, z.read("docProps/core.xml")
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    times, core = stamps()
+    assert times == {(2000, 1, 1, 0, 0, 0)} and b">2000-01-01T00:00:00Z<" in core
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
+    times, core = stamps()
+    assert times == {(2023, 11, 14, 22, 13, 20)} and b">2023-11-14T22:13:20Z<" in core
