@@ -6,8 +6,9 @@ side in one run (prints figures; not a timed test).
 Each command runs in a fresh interpreter (imports included, as a user's shell runs it),
 alternating between the two trees, N times (default 5) after one unmeasured run that
 compiles and caches the modules (as ``pip install`` does); the medians and their ratio are
-printed, with the load average: on a busy shared machine the times grow, the ratio less. The earlier tree is exported with ``git archive REF src`` into a temporary folder
-and put first on ``PYTHONPATH``. Targets (issue 12): ``turaqty report`` ≤ 1.5 s,
+printed, with the load average: on a busy shared machine the times grow, the ratio less.
+The earlier tree is exported with ``git archive REF src`` into a temporary folder and put
+first on ``PYTHONPATH``. Targets (issue 12): ``turaqty report`` ≤ 1.5 s,
 ``turaqty assess`` ≤ 0.7 s.
 """
 from __future__ import annotations
