@@ -116,6 +116,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     rb.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
     rb.add_argument("--method", metavar="FILE", help=h("method"))
     rb.add_argument("--factors", metavar="FILE", help=h("factors"))
+    rb.add_argument("--panel", action="append", metavar="FILE|embedded", help=h("panel"))
     rb.add_argument("--runs", "--n", dest="runs", type=int, default=1000, metavar="N", help=h("runs"))
     rb.add_argument("--sobol", type=int, default=1024, metavar="N", help=h("sobol"))
     rb.add_argument("--top", type=int, default=5, metavar="K", help=h("top"))
@@ -473,8 +474,9 @@ def _robustness(args) -> int:
     lang = args.lang
     progress = _progress_bar(lang) if sys.stderr.isatty() else None
     data = _data(args, framework=args.framework)
+    panel = "embedded" if args.panel == ["embedded"] else args.panel
     r = run_robustness(data, framework=args.framework, method=_method(args, lang),
-                       factors=args.factors, runs=args.runs, seed=args.seed, top=args.top,
+                       factors=args.factors, panel=panel, runs=args.runs, seed=args.seed, top=args.top,
                        sobol=args.sobol, memory_mb=args.memory, threads=args.threads,
                        workers=args.workers, scheduler=args.scheduler, lang=lang, progress=progress)
     if progress is not None:

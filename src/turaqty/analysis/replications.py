@@ -1,8 +1,8 @@
 """The vectorised engine of a robustness run: many replications of an assessment in array
 passes (replications × units × indicators), each with its own weights, exclusions,
-normalisation, imputation, directions and aggregation.
+normalisation, imputation, directions, min–max bounds (the year's or a panel's) and aggregation.
 
-The scores of each (normalisation, imputation, directions) combination are computed once,
+The scores of each (normalisation, imputation, directions, bounds) combination are computed once,
 by the engine's own :func:`~turaqty.core.pipeline.run_pipeline`; a replication gathers its
 combination's scores and aggregates them up the tree with its weights, level by level, in
 batched matrix products; ranks follow the engine's rule (values rounded to 9 decimals,
@@ -29,13 +29,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from turaqty.analysis.factors import Factors, Settings
+from turaqty.analysis.factors import Factors, Settings, takes_bounds
 from turaqty.core.registry import ParameterError
 from turaqty.errors import Problem, UsageError
 
 
 class Replicator:
-    """The precomputed parts of a run: scores per combination, the tree, its aggregations."""
+    """The precomputed parts of a run: scores per combination of choices, the tree, its aggregations."""
 
     def __init__(self, assessment, factors: Factors):
         from turaqty.core.pipeline import run_pipeline
@@ -45,18 +45,26 @@ class Replicator:
         codes = ds.indicators
         self.tree = tree_of(fw, method, codes)
         alts = factors.alternatives
-        self.shape = (len(alts["normalise"]), len(alts["impute"]), len(alts["directions"]))
+        self.shape = (len(alts["normalise"]), len(alts["impute"]), len(alts["directions"]),
+                      len(alts["bounds"]))
         scores, constant, empty = [], [], []
+        self.score_set = np.zeros(int(np.prod(self.shape)), dtype=np.int64)  # combination → scores
         nominal_excluded = np.array([c in method.excluded for c in codes])
-        for k_norm, k_imp, k_dir in itertools.product(*map(range, self.shape)):
+        for k, (k_norm, k_imp, k_dir, k_bounds) in enumerate(itertools.product(*map(range, self.shape))):
             m = method.replace(profile=method.profile, directions=alts["directions"][k_dir],
                                normalise=alts["normalise"][k_norm].to_dict(),
                                impute=alts["impute"][k_imp].to_dict())
+            pooled = alts["bounds"][k_bounds] == "pooled" and takes_bounds(m.normalise)
+            if k_bounds and not pooled:  # a normalisation without bounds: the year's scores
+                self.score_set[k] = self.score_set[k - k_bounds]
+                continue
+            self.score_set[k] = len(scores)
             directions = np.array([fw.direction(c, m.directions) for c in codes])
             try:
                 r = run_pipeline(ds.values, directions, self.tree, nominal_excluded,
                                  denominate=_denomination(m, fw, ds), impute=_imputation(m, ds),
-                                 treat=_spec(m.treat), normalise=_normalisation(m, fw, codes))
+                                 treat=_spec(m.treat), normalise=_normalisation(m, fw, codes),
+                                 bounds=factors.pooled if pooled else None)
             except ParameterError as err:
                 raise UsageError(Problem("factor_failed", column=err.parameter,
                                          value=str(err.value)[:80],
@@ -64,7 +72,7 @@ class Replicator:
             scores.append(r.scores)
             constant.append(r.constant)
             empty.append(r.empty)
-        self.scores = np.stack(scores)  # combinations × units × indicators
+        self.scores = np.stack(scores)  # score sets × units × indicators
         self.constant = np.stack(constant)
         self.empty = np.stack(empty)
         self.aggregations = []
@@ -98,7 +106,7 @@ class Replicator:
         R = len(s)
         n = self.scores.shape[1]
         n_nodes = tree.node_parent.size
-        combo = np.ravel_multi_index((s.normalise, s.impute, s.directions), self.shape)
+        combo = self.score_set[np.ravel_multi_index(tuple(s.combos().T), self.shape)]
         empty = self.empty[combo]
         included = ~s.excluded & ~self.constant[combo] & ~empty
         dropped = s.dropped if s.dropped is not None else np.zeros((R, n_nodes), bool)
