@@ -237,6 +237,8 @@ def _check_memory(total_runs: int) -> None:
 
 
 def _run_tasks(engine, factors, tasks, threads, workers, scheduler, progress) -> list[Tally]:
+    if progress is not None:
+        progress(0, len(tasks))
     if workers or scheduler:
         from turaqty.analysis.distributed import run_on_dask
 
