@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from turaqty.analysis.factors import build_factors, default_factors
 from turaqty.analysis.monitor import monitor
@@ -115,6 +117,19 @@ def test_each_replication_takes_its_own_bounds_in_one_pass(nominal, pooled):
         one = assess(nominal.dataset, method)
         np.testing.assert_allclose(values[row], one.arrays.aggregates[:, -1], rtol=0, atol=1e-12)
         assert np.array_equal(batch_ranks(values[row:row + 1])[0], one.arrays.ranks[:, -1], equal_nan=True)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10 ** 6), noise=st.floats(0.0, 0.9))
+def test_property_any_draw_with_bounds_equals_assess(nominal, pooled, seed, noise):
+    f = build_factors({"weights": {"indicators": noise, "nodes": noise},
+                       "aggregate": ["nominal", "geometric"], "exclude": ["B43", "B51"],
+                       "directions": ["printed"], "bounds": ["nominal", "pooled"]}, nominal, pooled=pooled)
+    s = f.settings(np.random.default_rng(seed).random((1, f.dims)))
+    one = assess(nominal.dataset, f.method(nominal.method, s, 0))
+    got = Replicator(nominal, f).aggregates(s)[0]
+    np.testing.assert_allclose(got, one.arrays.aggregates, rtol=0, atol=1e-12)
+    assert np.nanmin(one.arrays.scores) >= 1 and np.nanmax(one.arrays.scores) <= 9
 
 
 def test_default_factors_have_bounds_only_with_a_panel(nominal, pooled):
