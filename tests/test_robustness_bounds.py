@@ -256,3 +256,11 @@ def _write(folder: Path, text: str) -> Path:
     path = folder / "factors.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_dask_local_cluster_with_the_bounds_factor_gives_the_local_result():
+    pytest.importorskip("dask.distributed", reason="dask.distributed not installed (turaqty[dask])")
+    local = run_robustness(panel="embedded", runs=1100, sobol=16, seed=3, chunk=1024)
+    spread = run_robustness(panel="embedded", runs=1100, sobol=16, seed=3, chunk=1024, workers=2)
+    assert local.table.equals(spread.table) and local.sensitivity.equals(spread.sensitivity)
+    assert np.array_equal(local.shift, spread.shift)
