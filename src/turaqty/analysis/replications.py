@@ -47,7 +47,8 @@ class Replicator:
         alts = factors.alternatives
         self.shape = (len(alts["normalise"]), len(alts["impute"]), len(alts["directions"]),
                       len(alts["bounds"]))
-        scores, constant, empty = [], [], []
+        scores: list[np.ndarray] = []
+        constant, empty = [], []
         self.score_set = np.zeros(int(np.prod(self.shape)), dtype=np.int64)  # combination → scores
         nominal_excluded = np.array([c in method.excluded for c in codes])
         for k, (k_norm, k_imp, k_dir, k_bounds) in enumerate(itertools.product(*map(range, self.shape))):
@@ -85,6 +86,7 @@ class Replicator:
         self.node_member = np.zeros((n_nodes, n_nodes))
         inner = np.flatnonzero(self.tree.node_parent >= 0)
         self.node_member[inner, self.tree.node_parent[inner]] = 1.0
+        self._families: dict[tuple, tuple] = {}
         self.nominal_ranks = a.arrays.ranks[:, -1]
         self.units = tuple(ds.units)
 
@@ -136,8 +138,9 @@ class Replicator:
                 name, params = aggregation[k]
                 groups.setdefault((name, tuple(sorted(params.items()))), []).append(int(k))
             for (name, items), nodes in groups.items():
-                x_cols, wx, mx = _children(tree.indicator_parent, nodes, indicator_weight, included)
-                y_cols, wy, my = _children(tree.node_parent, nodes, node_weight, kept)
+                x_cols, wx, mx = _children(self._family(tree.indicator_parent, nodes), indicator_weight,
+                                           included)
+                y_cols, wy, my = _children(self._family(tree.node_parent, nodes), node_weight, kept)
                 values, counted = batch_aggregate(name, dict(items), scores[:, x_cols], wx, mx,
                                                nodes_values[:, :, y_cols], wy, my)
                 need = availability[nodes]
@@ -148,14 +151,24 @@ class Replicator:
                 nodes_values[:, :, nodes] = values
         return nodes_values
 
+    def _family(self, parent: np.ndarray, nodes: list[int]) -> tuple[np.ndarray, np.ndarray, int]:
+        """The children of ``nodes`` (positions in ``parent``), the column of each one's parent
+        among ``nodes``, and their number; found once per tree level and aggregation."""
+        key = (parent is self.tree.node_parent, tuple(nodes))
+        found = self._families.get(key)
+        if found is None:
+            children = np.flatnonzero(np.isin(parent, nodes))
+            found = self._families[key] = (children, np.searchsorted(nodes, parent[children]), len(nodes))
+        return found
 
-def _children(parent: np.ndarray, nodes: list[int], weights: np.ndarray,
+
+def _children(family: tuple[np.ndarray, np.ndarray, int], weights: np.ndarray,
               member: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The children of ``nodes``, their weights and membership as R × children × nodes
-    (``member``: R × all children, whether each one enters its parent)."""
-    children = np.flatnonzero(np.isin(parent, nodes))
-    w = np.zeros((weights.shape[0], children.size, len(nodes)))
-    column = np.searchsorted(nodes, parent[children])
+    """The children of a family of nodes (:meth:`Replicator._family`), their weights and
+    membership as R × children × nodes (``member``: R × all children, whether each one
+    enters its parent)."""
+    children, column, n_nodes = family
+    w = np.zeros((weights.shape[0], children.size, n_nodes))
     w[:, np.arange(children.size), column] = np.where(member[:, children], weights[:, children], 0.0)
     m = np.zeros(w.shape, dtype=bool)
     m[:, np.arange(children.size), column] = member[:, children]
