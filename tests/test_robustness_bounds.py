@@ -136,6 +136,8 @@ def test_default_factors_have_bounds_only_with_a_panel(nominal, pooled):
     assert "bounds" not in default_factors(nominal).names
     names = default_factors(nominal, pooled).names
     assert names[names.index("impute") + 1] == "bounds"
+    ranked = assess(profile=nominal.method.replace(profile="ranked", normalise={"method": "percentile"}))
+    assert "bounds" not in default_factors(ranked, pooled).names  # nothing to pool
 
 
 def test_seeds_reproduce_chunks_do_not_matter_and_sobol_has_a_bounds_row():

@@ -207,7 +207,8 @@ def default_spec(assessment, pooled: tuple | None = None) -> dict:
     """The default factor file for an assessment: weights ±25 % per indicator and per node,
     the normalisation, aggregation (where the scores are > 0) and imputation alternatives,
     the contested indicators of the data in or out, the two direction columns where the
-    framework has both, and with a panel's ``pooled`` bounds the year's or the pooled ones."""
+    framework has both, and with a panel's ``pooled`` bounds (for a min–max normalisation) the
+    year's or the pooled ones."""
     fw, codes = assessment.framework, assessment.dataset.indicators
     spec: dict[str, Any] = {"weights": {"indicators": {"noise": 0.25}, "nodes": {"noise": 0.25}},
                             **DEFAULT_ALTERNATIVES}
@@ -219,7 +220,7 @@ def default_spec(assessment, pooled: tuple | None = None) -> dict:
         spec["exclude"] = contested
     if any(fw.direction(c, "printed") != fw.direction(c, "meaningful") for c in codes):
         spec["directions"] = ["meaningful", "printed"]
-    if pooled is not None:
+    if pooled is not None and takes_bounds(assessment.method.normalise):
         spec["bounds"] = list(BOUNDS)
     return spec
 
