@@ -9,7 +9,9 @@
 2. Sobol indices, default factors, N = 4,096 base samples;
 3. a synthetic framework of 200 units × 100 indicators, N = 10,000;
 4. COINr's ASEM build (``examples/asem/method.yaml``), N = 1,000, against the same loop;
-5. 1,000 what-if change sets in one pass (``run_change_sets``) against ``run_changes`` one by one.
+5. 1,000 what-if change sets in one pass (``run_change_sets``) against ``run_changes`` one by one;
+6. the default factors with and without the ``bounds`` factor (the embedded 2010–2023 panel):
+   engine set-up, N = 1,000 and 10,000, the whole run, and Sobol with N = 4,096, side by side.
 COINr 1.1.14 needs 186 s for N = 1,000 on its example (shared/design/ANCHORS.md).
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 
 from turaqty.analysis.factors import default_factors
 from turaqty.analysis.replications import Replicator
-from turaqty.analysis.robustness import run_robustness, tally_settings, uniforms
+from turaqty.analysis.robustness import panel_bounds, run_robustness, tally_settings, uniforms
 from turaqty.engine.assessment import assess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,11 +125,56 @@ def whatifs(loop: int) -> None:
           f"{one_by_one / batched:,.0f}×")
 
 
+def bounds_factor(threads: int, repeat: int = 5) -> None:
+    """The default factors without and with ``bounds``, measured in turns (best of ``repeat``
+    each, so that the load of a shared machine falls on both alike)."""
+    from threadpoolctl import threadpool_limits
+
+    a = assess()
+    pooled, _ = panel_bounds("embedded", a)
+    runs = {"without bounds": (default_factors(a), None),
+            "with bounds": (default_factors(a, pooled), "embedded")}
+    engines = {label: Replicator(a, f) for label, (f, _) in runs.items()}
+    draws = {(label, n): f.settings(uniforms(0, 0, n, f.dims)) for label, (f, _) in runs.items()
+             for n in (1000, 10_000)}
+
+    def measure(label: str) -> dict[str, float]:
+        f, panel = runs[label]
+        engine = engines[label]
+        with threadpool_limits(threads):
+            return {"set-up": timed(lambda: Replicator(a, f), repeat=1),
+                    "N = 1,000": timed(lambda: tally_settings(engine, draws[label, 1000]), repeat=1),
+                    "N = 10,000": timed(lambda: tally_settings(engine, draws[label, 10_000]), repeat=1),
+                    "run_robustness N = 1,000": timed(lambda: run_robustness(
+                        panel=panel, runs=1000, sobol=0, threads=threads), repeat=1),
+                    "Sobol N = 4,096": timed(lambda: run_robustness(
+                        panel=panel, runs=2, sobol=4096, threads=threads), repeat=1)}
+
+    best: dict[str, dict[str, float]] = {label: {} for label in runs}
+    for _ in range(repeat):
+        for label in runs:
+            for key, value in measure(label).items():
+                best[label][key] = min(best[label].get(key, float("inf")), value)
+    print(f"default factors without and with the bounds factor (embedded panel 2010–2023; best of {repeat}, "
+          "measured in turns):")
+    for label, (f, _) in runs.items():
+        k = len(f.factors)
+        print(f"  {label}: {k} factors, {len(engines[label].scores)} score sets, Sobol "
+              f"{4096 * (k + 2):,} runs; " + "; ".join(
+                  f"{key} {value * 1e3:.1f} ms" for key, value in best[label].items()))
+    with_, without = best["with bounds"], best["without bounds"]
+    print("  ratio with/without: " + ", ".join(f"{key} {with_[key] / without[key]:.2f}×" for key in with_))
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--loop", type=int, default=1000, help="assess() calls in the one-by-one loop")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--only-bounds", action="store_true", help="only the bounds factor side by side")
     args = p.parse_args()
+    if args.only_bounds:
+        bounds_factor(args.threads)
+        return
     a = assess()
     engine_and_loop("embedded data (20 regions × 52 indicators)", a, 1000, args.loop, args.threads)
     engine_and_loop("embedded data (20 regions × 52 indicators)", a, 10_000,
@@ -140,6 +187,7 @@ def main() -> None:
     else:
         print(f"ASEM skipped: {ASEM} not found")
     whatifs(min(args.loop, 200))
+    bounds_factor(args.threads)
 
 
 def _asem_method():

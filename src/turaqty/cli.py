@@ -116,6 +116,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     rb.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
     rb.add_argument("--method", metavar="FILE", help=h("method"))
     rb.add_argument("--factors", metavar="FILE", help=h("factors"))
+    rb.add_argument("--panel", action="append", metavar="FILE|embedded", help=h("panel"))
     rb.add_argument("--runs", "--n", dest="runs", type=int, default=1000, metavar="N", help=h("runs"))
     rb.add_argument("--sobol", type=int, default=1024, metavar="N", help=h("sobol"))
     rb.add_argument("--top", type=int, default=5, metavar="K", help=h("top"))
@@ -471,14 +472,13 @@ def _robustness(args) -> int:
     from turaqty.report.robustness_files import robustness_files
 
     lang = args.lang
-    progress = _progress_bar(lang) if sys.stderr.isatty() else None
     data = _data(args, framework=args.framework)
-    r = run_robustness(data, framework=args.framework, method=_method(args, lang),
-                       factors=args.factors, runs=args.runs, seed=args.seed, top=args.top,
-                       sobol=args.sobol, memory_mb=args.memory, threads=args.threads,
-                       workers=args.workers, scheduler=args.scheduler, lang=lang, progress=progress)
-    if progress is not None:
-        print(file=sys.stderr)
+    panel = "embedded" if args.panel == ["embedded"] else args.panel
+    with _progress_bar(lang) as progress:
+        r = run_robustness(data, framework=args.framework, method=_method(args, lang),
+                           factors=args.factors, panel=panel, runs=args.runs, seed=args.seed,
+                           top=args.top, sobol=args.sobol, memory_mb=args.memory, threads=args.threads,
+                           workers=args.workers, scheduler=args.scheduler, lang=lang, progress=progress)
     write_folder(args.out, robustness_files(r, lang), protect=args.data)
     print(r.sentence(lang))
     if len(r.sensitivity):
@@ -490,13 +490,27 @@ def _robustness(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
 def _progress_bar(lang: str):
-    """A one-line progress bar on the terminal (standard error)."""
+    """A one-line progress bar on standard error when it is a terminal (``None`` when it is
+    piped or redirected), rewritten in place and wiped when the run ends or fails, so the
+    lines after it (results or an error) start on a clean line."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    label, width = t("robustness.progress", lang), 0
+
     def show(done: int, total: int) -> None:
+        nonlocal width
         filled = round(30 * done / total)
-        print(f"\r{t('robustness.progress', lang)} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}",
-              end="", file=sys.stderr, flush=True)
-    return show
+        line = f"{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}"
+        width = max(width, len(line))
+        print(f"\r{line}", end="", file=sys.stderr, flush=True)
+    try:
+        yield show
+    finally:
+        if width:
+            print(f"\r{' ' * width}\r", end="", file=sys.stderr, flush=True)
 
 
 def _change_sets(path):

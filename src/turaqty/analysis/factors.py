@@ -12,8 +12,13 @@ file :func:`default_factors` declares them for the framework at hand::
     impute: [nominal, mean]
     exclude: [B43, B48, B51]          # each in or out of the index (one factor each)
     directions: [meaningful, printed]
+    bounds: [nominal, pooled]         # with a panel: min–max bounds of the year or of all years
 
-``nominal`` is the method's own choice. Every factor reads a block of uniform numbers in
+``nominal`` is the method's own choice. ``bounds: pooled`` replaces the min and max of a
+min–max normalisation (the year's own, over the units) by those of a panel of years
+(:func:`~turaqty.analysis.monitor.pooled_bounds`, monitoring's ``pooled`` goalposts, with the
+year's own values); it needs a panel, and normalisations without bounds (percentile,
+z-scores, ranks, goalposts) ignore it. Every factor reads a block of uniform numbers in
 [0, 1): a choice among k alternatives takes alternative ⌊k·u⌋, a weight multiplier is
 1 + noise·(2u − 1), a Dirichlet weight is a gamma quantile of u renormalised within its
 parent. So one mapping serves Monte Carlo draws and Saltelli's sampling scheme.
@@ -51,7 +56,8 @@ DEFAULT_ALTERNATIVES = {
     "impute": ["nominal", "mean"],
 }
 DISTRIBUTIONS = ("uniform", "dirichlet")
-KEYS = ("weights", "normalise", "aggregate", "impute", "exclude", "directions")
+KEYS = ("weights", "normalise", "aggregate", "impute", "exclude", "directions", "bounds")
+BOUNDS = ("nominal", "pooled")
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ class Factor:
     """One uncertain factor: its name, kind, the uniform numbers it reads and its options."""
 
     name: str
-    kind: str  # weights | choice | exclude | directions
+    kind: str  # weights | choice | exclude | directions | bounds
     dims: int
     options: dict = field(default_factory=dict)
 
@@ -74,6 +80,7 @@ class Settings:
     aggregate: np.ndarray
     impute: np.ndarray
     directions: np.ndarray  # R: index into Factors.alternatives["directions"]
+    bounds: np.ndarray  # R: index into Factors.alternatives["bounds"] (0: the year's, 1: pooled)
     excluded: np.ndarray  # R × indicators
     dropped: np.ndarray | None = None  # R × nodes: a node taken out of its parent (drop-one)
 
@@ -84,11 +91,12 @@ class Settings:
         """The settings of some replications."""
         return Settings(self.indicator_weight[rows], self.node_weight[rows], self.normalise[rows],
                         self.aggregate[rows], self.impute[rows], self.directions[rows],
-                        self.excluded[rows], None if self.dropped is None else self.dropped[rows])
+                        self.bounds[rows], self.excluded[rows],
+                        None if self.dropped is None else self.dropped[rows])
 
     def combos(self) -> np.ndarray:
-        """R × 3: the (normalise, impute, directions) choices, which fix the scores."""
-        return np.column_stack([self.normalise, self.impute, self.directions])
+        """R × 4: the (normalise, impute, directions, bounds) choices, which fix the scores."""
+        return np.column_stack([self.normalise, self.impute, self.directions, self.bounds])
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,8 @@ class Factors:
     indicator_weight: np.ndarray  # the nominal weights
     node_weight: np.ndarray
     excluded: np.ndarray  # the nominal exclusions
-    alternatives: dict  # step → tuple of Step (first: the nominal), directions → names
+    alternatives: dict  # step → tuple of Step (first: the nominal); directions, bounds → names
+    pooled: tuple[np.ndarray, np.ndarray] | None = None  # per indicator: a panel's min and max
 
     @property
     def dims(self) -> int:
@@ -122,7 +131,7 @@ class Factors:
         """``runs`` replications of the nominal method."""
         zeros = np.zeros(runs, dtype=np.int64)
         return Settings(np.tile(self.indicator_weight, (runs, 1)), np.tile(self.node_weight, (runs, 1)),
-                        zeros, zeros.copy(), zeros.copy(), zeros.copy(),
+                        zeros, zeros.copy(), zeros.copy(), zeros.copy(), zeros.copy(),
                         np.tile(self.excluded, (runs, 1)))
 
     def settings(self, u: np.ndarray) -> Settings:
@@ -172,6 +181,12 @@ class Factors:
             k = getattr(s, step)[row]
             if k:
                 changes[step] = self.alternatives[step][k].to_dict()
+        normalise = self.alternatives["normalise"][s.normalise[row]]
+        pooled = self.alternatives["bounds"][s.bounds[row]] == "pooled"
+        if pooled and self.pooled is not None and takes_bounds(normalise):
+            lower, upper = self.pooled
+            changes["normalise"] = {**normalise.to_dict(), "lower": lower.tolist(),
+                                    "upper": upper.tolist(), "clip": True}
         return nominal.replace(profile=nominal.profile, **changes)
 
     def describe(self) -> list[dict]:
@@ -181,18 +196,19 @@ class Factors:
             d = {"name": f.name, "kind": f.kind, "dims": f.dims}
             if f.kind == "weights":
                 d.update({k: v for k, v in f.options.items() if k != "columns"})
-            elif f.kind in ("choice", "directions"):
+            elif f.kind in ("choice", "directions", "bounds"):
                 alts = self.alternatives[f.name]
                 d["alternatives"] = [a if isinstance(a, str) else a.to_dict() for a in alts]
             out.append(d)
         return out
 
 
-def default_spec(assessment) -> dict:
+def default_spec(assessment, pooled: tuple | None = None) -> dict:
     """The default factor file for an assessment: weights ±25 % per indicator and per node,
     the normalisation, aggregation (where the scores are > 0) and imputation alternatives,
-    the contested indicators of the data in or out, and the two direction columns where the
-    framework has both."""
+    the contested indicators of the data in or out, the two direction columns where the
+    framework has both, and with a panel's ``pooled`` bounds (for a min–max normalisation) the
+    year's or the pooled ones."""
     fw, codes = assessment.framework, assessment.dataset.indicators
     spec: dict[str, Any] = {"weights": {"indicators": {"noise": 0.25}, "nodes": {"noise": 0.25}},
                             **DEFAULT_ALTERNATIVES}
@@ -204,15 +220,27 @@ def default_spec(assessment) -> dict:
         spec["exclude"] = contested
     if any(fw.direction(c, "printed") != fw.direction(c, "meaningful") for c in codes):
         spec["directions"] = ["meaningful", "printed"]
+    if pooled is not None and takes_bounds(assessment.method.normalise):
+        spec["bounds"] = list(BOUNDS)
     return spec
 
 
-def default_factors(assessment) -> Factors:
+def default_factors(assessment, pooled: tuple | None = None) -> Factors:
     """The factors of :func:`default_spec`."""
-    return build_factors(default_spec(assessment), assessment)
+    return build_factors(default_spec(assessment, pooled), assessment, pooled=pooled)
 
 
-def read_factors(path: str | Path, assessment) -> Factors:
+def takes_bounds(step: Step) -> bool:
+    """Whether pooled bounds change a normalisation: a min–max on the data's own min and max.
+
+    >>> given = {"method": "minmax", "lower": [0], "upper": [1]}
+    >>> [takes_bounds(Step.parse(s, "normalise")) for s in ("minmax", "percentile", given)]
+    [True, False, False]
+    """
+    return step.method == "minmax" and "lower" not in step.params and "upper" not in step.params
+
+
+def read_factors(path: str | Path, assessment, pooled: tuple | None = None) -> Factors:
     """The factors declared in a YAML or JSON file (keys absent: that factor is fixed)."""
     path = Path(path)
     try:
@@ -233,11 +261,12 @@ def read_factors(path: str | Path, assessment) -> Factors:
     except Exception as err:  # yaml.YAMLError is not a ValueError
         raise UsageError(Problem("factors_syntax", file=str(path),
                                  params={"reason": str(err)[:200]})) from None
-    return build_factors(spec or {}, assessment, where=str(path))
+    return build_factors(spec or {}, assessment, where=str(path), pooled=pooled)
 
 
-def build_factors(spec: dict, assessment, where: str = "") -> Factors:
-    """Check a factor specification against the assessment's data and framework."""
+def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | None = None) -> Factors:
+    """Check a factor specification against the assessment's data and framework; ``pooled``
+    (a panel's min and max per indicator) allows ``bounds: pooled``."""
     from turaqty.engine.assessment import tree_of
 
     if not isinstance(spec, dict):
@@ -280,17 +309,40 @@ def build_factors(spec: dict, assessment, where: str = "") -> Factors:
     alternatives["directions"] = tuple(dict.fromkeys(directions))
     if len(alternatives["directions"]) > 1:
         factors.append(Factor("directions", "directions", 1))
+    alternatives["bounds"] = _bounds(spec.get("bounds"), method, pooled, where)
+    if len(alternatives["bounds"]) > 1:
+        factors.append(Factor("bounds", "bounds", 1))
     for text in spec.get("exclude") or []:
         code = fw.resolve_code(str(text))
         if code is None or code not in codes:
             raise UsageError(Problem("factor_indicator", file=where or None, column="exclude",
                                      value=text))
         factors.append(Factor(f"exclude.{code}", "exclude", 1, {"column": codes.index(code)}))
-    order = {name: k for k, name in enumerate(["weights.indicators", "weights.nodes", *CHOICE_STEPS])}
+    order = {name: k for k, name in enumerate(["weights.indicators", "weights.nodes", *CHOICE_STEPS,
+                                                "bounds"])}
     factors.sort(key=lambda f: (order.get(f.name, len(order) + (f.kind == "directions")),))
     parents = np.concatenate([tree.indicator_parent, tree.node_parent])
     return Factors(tuple(factors), tuple(codes), tuple(nodes), parents, tree.indicator_weight,
-                   tree.node_weight, np.array([c in method.excluded for c in codes]), alternatives)
+                   tree.node_weight, np.array([c in method.excluded for c in codes]), alternatives,
+                   pooled if "pooled" in alternatives["bounds"] else None)
+
+
+def _bounds(spec: Any, method: Method, pooled: tuple | None, where: str) -> tuple[str, ...]:
+    """The bounds alternatives listed (``[pooled]`` alone: every replication pooled);
+    ``pooled`` needs a panel's bounds and values that are not denominated."""
+    if spec is None:
+        return ("nominal",)
+    chosen = spec if isinstance(spec, list) else [spec]
+    for name in chosen:
+        if name not in BOUNDS:
+            raise UsageError(Problem("factor_alternative", file=where or None, column="bounds",
+                                     value=name, params={"choices": ", ".join(BOUNDS)}))
+    if "pooled" in chosen and pooled is None:
+        raise UsageError(Problem("factor_bounds_panel", file=where or None, column="bounds"))
+    if "pooled" in chosen and method.denominate.method != "none":
+        raise UsageError(Problem("factor_bounds_denominated", file=where or None, column="bounds",
+                                 value=method.denominate.method))
+    return tuple(b for b in BOUNDS if b in chosen) or ("nominal",)  # the year's first
 
 
 def _distribution(spec: Any, where_key: str, where: str) -> dict:

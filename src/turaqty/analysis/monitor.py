@@ -245,12 +245,11 @@ def _goalposts(values: np.ndarray, codes: tuple[str, ...], fw: Framework, mode: 
     """Per indicator: the min and max the scores are scaled between (NaN: no data)."""
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        pooled_lo, pooled_hi = np.nanmin(values, axis=(0, 2)), np.nanmax(values, axis=(0, 2))
-        if mode == "pooled":
-            return pooled_lo, pooled_hi
-        if mode == "base":
+    if mode == "pooled":
+        return _pooled(values)
+    if mode == "base":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanmin(values[:, :, base], axis=0), np.nanmax(values[:, :, base], axis=0)
     lo, hi, missing = np.full(len(codes), np.nan), np.full(len(codes), np.nan), []
     for j, code in enumerate(codes):
@@ -263,6 +262,17 @@ def _goalposts(values: np.ndarray, codes: tuple[str, ...], fw: Framework, mode: 
     if missing:
         raise UsageError(Problem("monitor_no_targets", value=", ".join(missing[:12])))
     return lo, hi
+
+
+def _pooled(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per indicator: the min and max over units and years (units × indicators × years)."""
+    import warnings
+
+    if not values.shape[0] or not values.shape[2]:  # no unit or no year: no bounds
+        return np.full(values.shape[1], np.nan), np.full(values.shape[1], np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an indicator without any value: NaN
+        return np.nanmin(values, axis=(0, 2)), np.nanmax(values, axis=(0, 2))
 
 
 def _risk(panel: Panel, fw: Framework, method: Method, base: int, notices: list) -> np.ndarray:
@@ -309,20 +319,7 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     if indicators not in INDICATOR_SETS:
         raise UsageError(Problem("monitor_indicator_set", value=indicators,
                                  params={"choices": ", ".join(INDICATOR_SETS)}))
-    fw = as_framework(framework) if framework is not None else None
-    if data is None:
-        panel = load_embedded_panel()
-    elif isinstance(data, Panel):
-        panel = data
-    else:
-        from turaqty.io.panel import read_panel
-
-        panel = read_panel(data, fw, outside_layout=outside_layout)
-    if years is not None:
-        panel = panel.between(*_period(years))
-    fw = fw or load_framework(panel.framework)
-    panel, _ = derive(panel, load_derivations(fw))
-    panel = panel.select(fw.codes)  # the inputs of derived indicators have done their work
+    panel, fw = read_monitored_panel(data, framework, years=years, outside_layout=outside_layout)
     method = get_method(profile)
     notices = list(panel.notices)
     base_year = panel.years[0] if base_year is None else int(base_year)
@@ -357,6 +354,60 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     result.manifest["step_parameters"] = params  # made JSON-ready when written
     result.manifest["monitoring"]["indicator_set"] = indicators
     return result
+
+
+def read_monitored_panel(data: Panel | str | list | None = None,
+                         framework: Framework | str | None = None, *,
+                         years: str | tuple[int, int] | None = None,
+                         outside_layout: str = "error") -> tuple[Panel, Framework]:
+    """The panel :func:`monitor` works on and its framework: ``data`` as :func:`monitor`
+    takes it (``None``: the embedded panel), limited to ``years``, its derived indicators
+    computed and only the framework's indicators kept.
+
+    >>> panel, fw = read_monitored_panel(years="2020-2023")
+    >>> panel.years, fw.id, len(panel.indicators)
+    ((2020, 2021, 2022, 2023), 'kz-isdr', 52)
+    """
+    fw = as_framework(framework) if framework is not None else None
+    if data is None:
+        panel = load_embedded_panel()
+    elif isinstance(data, Panel):
+        panel = data
+    else:
+        from turaqty.io.panel import read_panel
+
+        panel = read_panel(data, fw, outside_layout=outside_layout)
+    if years is not None:
+        panel = panel.between(*_period(years))
+    fw = fw or load_framework(panel.framework)
+    panel, _ = derive(panel, load_derivations(fw))
+    return panel.select(fw.codes), fw  # the inputs of derived indicators have done their work
+
+
+def pooled_bounds(panel: Panel, units, codes,
+                  year: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Monitoring's ``pooled`` goalposts for other data: per indicator of ``codes``, the min
+    and max of the panel's values over every year and the ``units`` (NaN: the panel has
+    no value of that indicator for those units), with the values of one more ``year``
+    (units × codes, e.g. the data assessed) pooled in.
+
+    >>> panel, _ = read_monitored_panel()
+    >>> low, high = pooled_bounds(panel, ["akmola", "aktobe"], ["B3", "B999"])
+    >>> rows, j = [panel.units.index("akmola"), panel.units.index("aktobe")], panel.indicators.index("B3")
+    >>> bool(low[0] == np.nanmin(panel.values[rows, j, :])), bool(np.isnan(high[1]))
+    (True, True)
+    """
+    rows = [panel.units.index(u) for u in units if u in panel.units]
+    at = {c: j for j, c in enumerate(panel.indicators)}
+    values = np.full((len(rows), len(codes), len(panel.years)), np.nan)
+    for k, code in enumerate(codes):
+        if code in at:
+            values[:, k, :] = panel.values[rows, at[code], :]
+    low, high = _pooled(values)
+    if year is None:
+        return low, high
+    own_low, own_high = _pooled(np.asarray(year, dtype=np.float64)[:, :, None])
+    return np.fmin(low, own_low), np.fmax(high, own_high)
 
 
 def _assess_years(panel: Panel, existed: np.ndarray, method: Method, directions: np.ndarray, tree,

@@ -1,8 +1,8 @@
 """The vectorised engine of a robustness run: many replications of an assessment in array
 passes (replications × units × indicators), each with its own weights, exclusions,
-normalisation, imputation, directions and aggregation.
+normalisation, imputation, directions, min–max bounds (the year's or a panel's) and aggregation.
 
-The scores of each (normalisation, imputation, directions) combination are computed once,
+The scores of each (normalisation, imputation, directions, bounds) combination are computed once,
 by the engine's own :func:`~turaqty.core.pipeline.run_pipeline`; a replication gathers its
 combination's scores and aggregates them up the tree with its weights, level by level, in
 batched matrix products; ranks follow the engine's rule (values rounded to 9 decimals,
@@ -29,13 +29,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from turaqty.analysis.factors import Factors, Settings
+from turaqty.analysis.factors import Factors, Settings, takes_bounds
 from turaqty.core.registry import ParameterError
 from turaqty.errors import Problem, UsageError
 
 
 class Replicator:
-    """The precomputed parts of a run: scores per combination, the tree, its aggregations."""
+    """The precomputed parts of a run: scores per combination of choices, the tree, its aggregations."""
 
     def __init__(self, assessment, factors: Factors):
         from turaqty.core.pipeline import run_pipeline
@@ -45,18 +45,27 @@ class Replicator:
         codes = ds.indicators
         self.tree = tree_of(fw, method, codes)
         alts = factors.alternatives
-        self.shape = (len(alts["normalise"]), len(alts["impute"]), len(alts["directions"]))
-        scores, constant, empty = [], [], []
+        self.shape = (len(alts["normalise"]), len(alts["impute"]), len(alts["directions"]),
+                      len(alts["bounds"]))
+        scores: list[np.ndarray] = []
+        constant, empty = [], []
+        self.score_set = np.zeros(int(np.prod(self.shape)), dtype=np.int64)  # combination → scores
         nominal_excluded = np.array([c in method.excluded for c in codes])
-        for k_norm, k_imp, k_dir in itertools.product(*map(range, self.shape)):
+        for k, (k_norm, k_imp, k_dir, k_bounds) in enumerate(itertools.product(*map(range, self.shape))):
             m = method.replace(profile=method.profile, directions=alts["directions"][k_dir],
                                normalise=alts["normalise"][k_norm].to_dict(),
                                impute=alts["impute"][k_imp].to_dict())
+            pooled = alts["bounds"][k_bounds] == "pooled" and takes_bounds(m.normalise)
+            if k_bounds and not pooled:  # a normalisation without bounds: the year's scores
+                self.score_set[k] = self.score_set[k - k_bounds]
+                continue
+            self.score_set[k] = len(scores)
             directions = np.array([fw.direction(c, m.directions) for c in codes])
             try:
                 r = run_pipeline(ds.values, directions, self.tree, nominal_excluded,
                                  denominate=_denomination(m, fw, ds), impute=_imputation(m, ds),
-                                 treat=_spec(m.treat), normalise=_normalisation(m, fw, codes))
+                                 treat=_spec(m.treat), normalise=_normalisation(m, fw, codes),
+                                 bounds=factors.pooled if pooled else None)
             except ParameterError as err:
                 raise UsageError(Problem("factor_failed", column=err.parameter,
                                          value=str(err.value)[:80],
@@ -64,7 +73,7 @@ class Replicator:
             scores.append(r.scores)
             constant.append(r.constant)
             empty.append(r.empty)
-        self.scores = np.stack(scores)  # combinations × units × indicators
+        self.scores = np.stack(scores)  # score sets × units × indicators
         self.constant = np.stack(constant)
         self.empty = np.stack(empty)
         self.aggregations = []
@@ -77,6 +86,7 @@ class Replicator:
         self.node_member = np.zeros((n_nodes, n_nodes))
         inner = np.flatnonzero(self.tree.node_parent >= 0)
         self.node_member[inner, self.tree.node_parent[inner]] = 1.0
+        self._families: dict[tuple, tuple] = {}
         self.nominal_ranks = a.arrays.ranks[:, -1]
         self.units = tuple(ds.units)
 
@@ -98,7 +108,7 @@ class Replicator:
         R = len(s)
         n = self.scores.shape[1]
         n_nodes = tree.node_parent.size
-        combo = np.ravel_multi_index((s.normalise, s.impute, s.directions), self.shape)
+        combo = self.score_set[np.ravel_multi_index(tuple(s.combos().T), self.shape)]
         empty = self.empty[combo]
         included = ~s.excluded & ~self.constant[combo] & ~empty
         dropped = s.dropped if s.dropped is not None else np.zeros((R, n_nodes), bool)
@@ -128,8 +138,9 @@ class Replicator:
                 name, params = aggregation[k]
                 groups.setdefault((name, tuple(sorted(params.items()))), []).append(int(k))
             for (name, items), nodes in groups.items():
-                x_cols, wx, mx = _children(tree.indicator_parent, nodes, indicator_weight, included)
-                y_cols, wy, my = _children(tree.node_parent, nodes, node_weight, kept)
+                x_cols, wx, mx = _children(self._family(tree.indicator_parent, nodes), indicator_weight,
+                                           included)
+                y_cols, wy, my = _children(self._family(tree.node_parent, nodes), node_weight, kept)
                 values, counted = batch_aggregate(name, dict(items), scores[:, x_cols], wx, mx,
                                                nodes_values[:, :, y_cols], wy, my)
                 need = availability[nodes]
@@ -140,14 +151,24 @@ class Replicator:
                 nodes_values[:, :, nodes] = values
         return nodes_values
 
+    def _family(self, parent: np.ndarray, nodes: list[int]) -> tuple[np.ndarray, np.ndarray, int]:
+        """The children of ``nodes`` (positions in ``parent``), the column of each one's parent
+        among ``nodes``, and their number; found once per tree level and aggregation."""
+        key = (parent is self.tree.node_parent, tuple(nodes))
+        found = self._families.get(key)
+        if found is None:
+            children = np.flatnonzero(np.isin(parent, nodes))
+            found = self._families[key] = (children, np.searchsorted(nodes, parent[children]), len(nodes))
+        return found
 
-def _children(parent: np.ndarray, nodes: list[int], weights: np.ndarray,
+
+def _children(family: tuple[np.ndarray, np.ndarray, int], weights: np.ndarray,
               member: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The children of ``nodes``, their weights and membership as R × children × nodes
-    (``member``: R × all children, whether each one enters its parent)."""
-    children = np.flatnonzero(np.isin(parent, nodes))
-    w = np.zeros((weights.shape[0], children.size, len(nodes)))
-    column = np.searchsorted(nodes, parent[children])
+    """The children of a family of nodes (:meth:`Replicator._family`), their weights and
+    membership as R × children × nodes (``member``: R × all children, whether each one
+    enters its parent)."""
+    children, column, n_nodes = family
+    w = np.zeros((weights.shape[0], children.size, n_nodes))
     w[:, np.arange(children.size), column] = np.where(member[:, children], weights[:, children], 0.0)
     m = np.zeros(w.shape, dtype=bool)
     m[:, np.arange(children.size), column] = member[:, children]

@@ -1,5 +1,6 @@
 """Robustness of every rank: a Monte Carlo over the choices nobody can settle from data
-(weights, normalisation, aggregation, imputation, contested indicators, directions), with
+(weights, normalisation, aggregation, imputation, contested indicators, directions and, with
+a panel of years, the year's or pooled min–max bounds), with
 rank intervals, the number of places below which differences are not meaningful, Sobol
 sensitivity indices per factor, and drop-one-indicator and drop-one-node effects.
 
@@ -115,15 +116,19 @@ class Robustness:
                  share=round(SIGNIFICANCE * 100))
 
 
-def run_robustness(data=None, *, framework=None, method="default", factors=None, runs: int = 1000,
-                   seed: int = 0, top: int = 5, sobol: int = 1024, chunk: int | None = None,
+def run_robustness(data=None, *, framework=None, method="default", factors=None, panel=None,
+                   runs: int = 1000, seed: int = 0, top: int = 5, sobol: int = 1024,
+                   chunk: int | None = None,
                    memory_mb: float = 256.0, threads: int = 1, workers: int | None = None,
                    scheduler: str | None = None, lang: str = "en",
                    progress: Callable[[int, int], None] | None = None) -> Robustness:
     """Robustness of the ranking of ``data`` (as :func:`~turaqty.engine.assessment.assess`
     reads it; ``method`` is a profile name, a :class:`~turaqty.model.method.Method` or a
     method file) against ``factors`` (a factor file, a dict as in such a file, or
-    :class:`~turaqty.analysis.factors.Factors`; default :func:`default_factors`).
+    :class:`~turaqty.analysis.factors.Factors`; default :func:`default_factors`). ``panel``
+    (``"embedded"``: the 2010–2023 panel; a :class:`~turaqty.model.panel.Panel`; or the
+    file(s) ``turaqty monitor`` reads) allows the factor ``bounds: [nominal, pooled]``, in
+    the default factors then: min–max bounds of the year, or pooled over the panel's years.
 
     ``runs`` Monte Carlo replications, ``sobol`` base samples for the Sobol indices (0: none;
     N·(k + 2) more runs for k factors), ``top`` for P(top k) and P(bottom k). Chunks hold at
@@ -143,14 +148,15 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
     if isinstance(method, str) and (os.sep in method or method.endswith((".yaml", ".yml", ".json"))):
         method = read_method(method)
     a = assess(data, profile=method, lang=lang, framework=framework)
+    pooled, panel_record = panel_bounds(panel, a) if panel is not None else (None, None)
     if isinstance(factors, Factors):
         f = factors
     elif isinstance(factors, dict):
-        f = build_factors(factors, a)
+        f = build_factors(factors, a, pooled=pooled)
     elif factors is not None:
-        f = read_factors(factors, a)
+        f = read_factors(factors, a, pooled=pooled)
     else:
-        f = default_factors(a)
+        f = default_factors(a, pooled)
     engine = Replicator(a, f)
     per_run = engine.bytes_per_replication()
     size = chunk or max(1, int(memory_mb * 2 ** 20) // per_run)
@@ -176,7 +182,8 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
     manifest = {
         "tool": "turaqty", "analysis": "robustness", "version": a.manifest["version"],
         "created": a.manifest["created"], "inputs": a.manifest["inputs"],
-        "method": a.method.to_dict(), "factors": f.describe(), "seed": seed, "runs": runs,
+        "method": a.method.to_dict(), "factors": f.describe(), "panel": panel_record,
+        "seed": seed, "runs": runs,
         "sobol_base_samples": sobol if design is not None else 0,
         "sobol_runs": 0 if design is None else int(len(design)), "output": "mean |rank shift|",
         "top": top, "chunk": size, "threads": threads, "workers": workers, "scheduler": scheduler,
@@ -184,6 +191,32 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
         "seconds": {k: round(v, 4) for k, v in timing.items()},
     }
     return Robustness(a, f, table, sensitivity, drop, reversals, places, mc.shift, manifest)
+
+
+def panel_bounds(panel, a) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
+    """Per indicator of the assessment: the min and max over its own values and the panel's
+    values of its units in every year (monitoring's ``pooled`` goalposts), and a record of
+    the panel for the manifest. An indicator the panel lacks keeps the year's bounds.
+
+    >>> from turaqty.engine.assessment import assess
+    >>> (low, high), record = panel_bounds("embedded", assess())
+    >>> record["years"], record["indicators_without_panel_values"]
+    ([2010, 2023], [])
+    """
+    from turaqty.analysis.monitor import pooled_bounds, read_monitored_panel
+
+    ds = a.dataset
+    source = None if isinstance(panel, str) and panel == "embedded" else panel
+    p, _ = read_monitored_panel(source, a.framework)
+    lacking = [c for c, x in zip(ds.indicators, pooled_bounds(p, ds.units, ds.indicators)[0], strict=True)
+               if np.isnan(x)]
+    if not set(ds.units) & set(p.units) or len(lacking) == len(ds.indicators):
+        raise UsageError(Problem("robustness_panel_match", file=p.source,
+                                 params={"framework": a.framework.id}))
+    record = {"source": p.source, "sha256": p.sha256, "years": [p.years[0], p.years[-1]],
+              "units_in_data": len(set(ds.units) & set(p.units)),
+              "indicators_without_panel_values": lacking}
+    return pooled_bounds(p, ds.units, ds.indicators, year=ds.values), record
 
 
 def _check_count(name: str, value, low: int) -> None:
@@ -204,6 +237,8 @@ def _check_memory(total_runs: int) -> None:
 
 
 def _run_tasks(engine, factors, tasks, threads, workers, scheduler, progress) -> list[Tally]:
+    if progress is not None:
+        progress(0, len(tasks))
     if workers or scheduler:
         from turaqty.analysis.distributed import run_on_dask
 
