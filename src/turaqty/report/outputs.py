@@ -114,13 +114,10 @@ def report_files(a: Assessment, pdf: bool = False, docx: bool = False) -> dict[s
     from turaqty.report.forked import Forked
     from turaqty.report.html import report_html
 
-    # each figure drawn in a process of its own, side by side with the page and the workbook
-    with Forked(lambda: figure_files(a, ("indices",))) as indices, \
-            Forked(lambda: figure_files(a, ("map",))) as drawn_map:
+    with Forked(lambda: figure_files(a)) as figures:  # drawn side by side with the page
         page = report_html(a)
         workbook = assessment_workbook(a)
-        files = {"report.html": page.encode("utf-8"), **indices.result(), **drawn_map.result(),
-                 "results.xlsx": workbook}
+        files = {"report.html": page.encode("utf-8"), **figures.result(), "results.xlsx": workbook}
     if docx:
         from turaqty.report.word import report_docx
 
