@@ -118,8 +118,9 @@ def test_folder_of_files(tmp_path):
     ([("akmola", "B3", "20x3", 5.0)], "panel_bad_year", 'row 2, column "year"'),
     ([("akmola", "B3", 2023, 5.0), ("Акмолинская", "B3", 2023, 5.1)], "panel_duplicate", "row 3"),
     ([("Абай", "B3", 2019, 8.0)], "panel_not_yet", 'row 2, column "region"'),
-    ([("akmola", "B3", 2023, 120.0)], "panel_impossible_share", 'row 2, column "value"'),
-    ([("akmola", "B9", 2023, -1.0)], "panel_impossible_negative", "row 2"),
+    # the framework's possible ranges (plausibility.csv), as for one year's file
+    ([("akmola", "B3", 2023, 120.0)], "value_impossible", 'row 2, column "value"'),
+    ([("akmola", "B9", 2023, -1.0)], "value_impossible", "row 2"),
     ([("Atlantis", "B3", 2023, 1.0)], "unknown_region", "row 2"),
 ])
 def test_bad_cells_are_named(rows, key, where):
@@ -128,6 +129,23 @@ def test_bad_cells_are_named(rows, key, where):
     assert [p.key for p in err.value.problems] == [key]
     assert where in err.value.render("en")
     assert err.value.render("kk") != err.value.render("en") != err.value.render("ru")
+
+
+def test_a_gross_ratio_above_100_is_possible_as_in_one_years_file():
+    # B15 (gross enrolment in higher education) is 122.1 % in Almaty; the embedded panel
+    # written out and read back gives the same values
+    p = panel_from_frame(long([("almaty_city", "B15", 2023, 122.1), ("akmola", "B42", 2023, 108.15)]))
+    assert p.values[p.units.index("almaty_city"), p.indicators.index("B15"), -1] == 122.1
+
+
+def test_the_embedded_panel_reads_back_from_its_own_table(tmp_path):
+    import turaqty
+
+    embedded = turaqty.load_embedded_panel()
+    embedded.tidy().to_csv(tmp_path / "panel.csv", index=False)
+    again = read_panel(tmp_path / "panel.csv")
+    assert again.units == embedded.units and again.indicators == embedded.indicators
+    assert np.array_equal(again.values, embedded.values, equal_nan=True)
 
 
 def test_unit_that_changes_between_years(tmp_path):

@@ -48,6 +48,7 @@ from turaqty.model.framework import Framework, load_framework
 from turaqty.model.layout import Layout, load_layout
 from turaqty.model.panel import Panel, panel_from_long
 from turaqty.model.units import NATIONAL_ID, Regions, load_regions, normalise_name
+from turaqty.plausibility import outside
 
 YEAR_WORDS = frozenset({"year", "год", "годы", "жыл", "жылдар", "period", "период", "кезең"})
 INDICATOR_WORDS = frozenset({"indicator", "code", "indicator code", "показатель", "код",
@@ -236,13 +237,27 @@ def _unit(code: str, fw: Framework, inputs: Derivations) -> str:
 
 def _impossible(code: str, x: float, fw: Framework, inputs: Derivations) -> str | None:
     """``share`` for a percentage outside 0–100, ``negative`` for a negative rate or count
-    (a population included)."""
+    (a population included), for an indicator whose framework states no possible range
+    (those are checked by :func:`_outside_possible`)."""
     unit = _unit(code, fw, inputs)
     if unit == "%" and not 0 <= x <= 100:
         return "share"
     if (unit.startswith("per ") or unit in ("MW", "million tonnes", "W per person", "persons")) and x < 0:
         return "negative"
     return None
+
+
+def _outside_possible(code: str, x: float, fw: Framework):
+    """The framework's possible range (``plausibility.csv``, kind ``error``) that ``x``
+    breaks, or None: a gross enrolment ratio of 122 % is possible, a negative one is not.
+
+    >>> from turaqty.model.framework import load_framework
+    >>> fw = load_framework()
+    >>> _outside_possible("B15", 122.1, fw) is None, _outside_possible("B15", -1.0, fw).text()
+    (True, '≥ 0')
+    """
+    found = outside(np.array([x]), [r for r in fw.plausibility.get(code, ()) if r.kind == "error"])
+    return found[0][1] if found else None
 
 
 def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layout,
@@ -291,7 +306,13 @@ def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layo
                                                             "born": born[unit],
                                                             "parent": RegionNames((layout.parent[unit],))}))
             continue
-        kind = _impossible(c.code, x, fw, inputs)
+        rule = _outside_possible(c.code, x, fw)
+        if rule is not None:
+            problems.append(Problem("value_impossible", file=c.file, row=c.row, column=c.column,
+                                    value=f"{x:g}", params={"range": rule.text(), "code": c.code,
+                                                            "note": rule.note}))
+            continue
+        kind = None if c.code in fw.plausibility else _impossible(c.code, x, fw, inputs)
         if kind:
             problems.append(Problem(f"panel_impossible_{kind}", file=c.file, row=c.row,
                                     column=c.column, value=x,
