@@ -129,6 +129,32 @@ def test_input_inside_the_output_folder_is_kept(tmp_path, wide, capsys):
     assert (out / "data.csv").read_bytes() == before and (out / "indices.csv").exists()
 
 
+def test_no_input_of_a_run_is_overwritten(tmp_path, capsys):
+    # a panel file and a factor file named like outputs, inside the output folder
+    out = tmp_path / "results"
+    out.mkdir()
+    panel = out / "robustness.csv"
+    turaqty.load_embedded_panel().tidy().to_csv(panel, index=False)
+    factors = out / "summary.txt"
+    factors.write_text("{}", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (panel, factors)}
+    for extra in (["--panel", str(panel)], ["--factors", str(factors)]):
+        code = turaqty.cli.main(["robustness", "--n", "10", *extra, "--out", str(out)])
+        assert code == 2 and "would replace the input file" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before and sorted(os.listdir(out)) == [
+        "robustness.csv", "summary.txt"]
+
+
+def test_several_input_files_are_all_protected(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    kept = out / "trends.csv"
+    kept.write_text("x", encoding="utf-8")
+    with pytest.raises(UsageError):
+        turaqty.io.write.write_folder(out, {"trends.csv": b"new"}, protect=[tmp_path / "a.csv", kept])
+    assert kept.read_text(encoding="utf-8") == "x"
+
+
 def test_output_folder_that_is_the_current_folder_is_refused(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert turaqty.cli.main(["assess", "--out", ".", "--quiet"]) == 2

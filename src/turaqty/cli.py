@@ -479,7 +479,8 @@ def _robustness(args) -> int:
                            factors=args.factors, panel=panel, runs=args.runs, seed=args.seed,
                            top=args.top, sobol=args.sobol, memory_mb=args.memory, threads=args.threads,
                            workers=args.workers, scheduler=args.scheduler, lang=lang, progress=progress)
-    write_folder(args.out, robustness_files(r, lang), protect=args.data)
+    inputs = [args.data, args.factors, getattr(args, "method", None), *(args.panel or [])]
+    write_folder(args.out, robustness_files(r, lang), protect=[i for i in inputs if i and i != "embedded"])
     print(r.sentence(lang))
     if len(r.sensitivity):
         ranked = r.sensitivity.sort_values("total", ascending=False).head(3)

@@ -198,10 +198,10 @@ def _check_target(out: Path, files: dict[str, bytes], protect) -> None:
         raise UsageError(Problem("out_not_a_folder", value=str(out)))
     if _inside(Path.cwd(), out):
         raise UsageError(Problem("out_contains_cwd", value=str(out)))
-    if protect is not None:
-        for name in files:
-            if _same_file(out / name, Path(protect)):
-                raise UsageError(Problem("out_overwrites_input", value=str(out / name)))
+    inputs = [protect] if isinstance(protect, str | Path) else list(protect or ())
+    for name in files:
+        if any(_same_file(out / name, Path(path)) for path in inputs if path is not None):
+            raise UsageError(Problem("out_overwrites_input", value=str(out / name)))
 
 
 def _earlier_outputs(out: Path) -> set[str]:
@@ -242,7 +242,7 @@ def write_folder(out: str | Path, files: dict[str, bytes], protect=None) -> dict
     on the way. The outputs of an earlier run in ``out`` are replaced together (its
     manifest lists them); other files there are kept. A second turaqty writing the same
     ``out`` at the same time is refused (``out_locked``); hidden leftovers of a killed run
-    are removed. ``protect`` (an input file) is never replaced."""
+    are removed. ``protect`` (an input file, or a list of them) is never replaced."""
     if str(out) == "":
         raise UsageError(Problem("out_empty"))
     try:
