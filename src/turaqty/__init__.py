@@ -40,6 +40,8 @@ _EXPORTS = {
     "turaqty.io.template": ("template_frame",),
     "turaqty.model.method": ("PROFILES", "Method", "Step", "get_method"),
     "turaqty.report.outputs": ("brief_files", "report_files", "write_assessment"),
+    "turaqty.report.html": ("report_html",),
+    "turaqty.report.robustness_section": ("report_robustness",),
     "turaqty.report.brief": ("region_brief", "regions_asked"),
     "turaqty.report.facts": ("index_changes",),
     "turaqty.analysis.reproduction": ("Reproduction", "reproduce"),

@@ -91,6 +91,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     rp = command("report", "data", "profile", "out", "risk", "year")
     rp.add_argument("--pdf", action="store_true", help=h("pdf"))
     rp.add_argument("--docx", action="store_true", help=h("docx"))
+    rp.add_argument("--robustness-runs", type=int, default=1000, metavar="N", help=h("robustness_runs"))
+    rp.add_argument("--robustness-sobol", type=int, default=128, metavar="N", help=h("robustness_sobol"))
+    rp.add_argument("--seed", type=int, default=0, metavar="S", help=h("seed"))
 
     br = command("brief")
     br.add_argument("region", metavar="REGION|all", help=h("brief_region"))
@@ -369,7 +372,8 @@ def _report(args) -> int:
 
         find_chromium()  # before any work: no Chromium, no output
     a = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
-    files = report_files(a, pdf=args.pdf, docx=args.docx)
+    files = report_files(a, pdf=args.pdf, docx=args.docx, robustness_runs=args.robustness_runs,
+                         robustness_sobol=args.robustness_sobol, seed=args.seed)
     write_folder(args.out, files, protect=args.data)
     print(t("cli.report_written", lang, out=str(args.out), size=len(files["report.html"]) // 1024))
     extra = [name for name in ("report.pdf", "report.docx") if name in files]

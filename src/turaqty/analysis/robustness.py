@@ -124,8 +124,10 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
                    progress: Callable[[int, int], None] | None = None) -> Robustness:
     """Robustness of the ranking of ``data`` (as :func:`~turaqty.engine.assessment.assess`
     reads it; ``method`` is a profile name, a :class:`~turaqty.model.method.Method` or a
-    method file) against ``factors`` (a factor file, a dict as in such a file, or
-    :class:`~turaqty.analysis.factors.Factors`; default :func:`default_factors`). ``panel``
+    method file; or an :class:`~turaqty.engine.assessment.Assessment` already made, whose
+    method, framework and language are then used) against ``factors`` (a factor file, a dict
+    as in such a file, or :class:`~turaqty.analysis.factors.Factors`; default
+    :func:`default_factors`). ``panel``
     (``"embedded"``: the 2010–2023 panel; a :class:`~turaqty.model.panel.Panel`; or the
     file(s) ``turaqty monitor`` reads) allows the factor ``bounds: [nominal, pooled]``, in
     the default factors then: min–max bounds of the year, or pooled over the panel's years.
@@ -136,7 +138,7 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
     threads; ``workers`` (a local cluster) or ``scheduler`` (an address) run the chunks
     on ``dask.distributed``. ``progress(done, total)`` is called after each chunk.
     """
-    from turaqty.engine.assessment import assess
+    from turaqty.engine.assessment import Assessment, assess
     from turaqty.io.methods import read_method
 
     started = time.perf_counter()
@@ -147,7 +149,10 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
     _check_count("threads", threads, 1)
     if isinstance(method, str) and (os.sep in method or method.endswith((".yaml", ".yml", ".json"))):
         method = read_method(method)
-    a = assess(data, profile=method, lang=lang, framework=framework)
+    if isinstance(data, Assessment):
+        a = data
+    else:
+        a = assess(data, profile=method, lang=lang, framework=framework)
     pooled, panel_record = panel_bounds(panel, a) if panel is not None else (None, None)
     if isinstance(factors, Factors):
         f = factors

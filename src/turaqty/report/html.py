@@ -28,6 +28,8 @@ from turaqty.i18n import format_number, t
 from turaqty.report import geo
 from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.layout import page_style
+from turaqty.report.robustness_section import STYLE as ROBUSTNESS_STYLE
+from turaqty.report.robustness_section import robustness_section
 from turaqty.report.weights_panel import weights_panel
 
 E = html.escape
@@ -431,20 +433,26 @@ def scenario_brief(a: Assessment) -> dict[str, list[tuple[str, float, float]]]:
     return out
 
 
-def report_html(a: Assessment, scenarios: bool = True) -> str:
-    """The whole report as one HTML page (str)."""
+def report_html(a: Assessment, scenarios: bool = True, robustness=None) -> str:
+    """The whole report as one HTML page (str); with ``robustness`` (a
+    :class:`~turaqty.analysis.robustness.Robustness` of ``a``, e.g. from
+    :func:`~turaqty.report.robustness_section.report_robustness`) a section on the
+    robustness of the places follows the summary."""
     lang = a.lang
     brief = scenario_brief(a) if scenarios else None
-    nav = "".join(f'<a href="#{target}">{E(t(key, lang))}</a>' for target, key in (
-        ("summary", "report.summary"), ("map-section", "report.map"), ("risk", "report.risk"),
-        ("profiles", "report.profiles"), ("method", "report.method")))
+    sections = [("summary", "report.summary"), ("map-section", "report.map"), ("risk", "report.risk"),
+                ("profiles", "report.profiles"), ("method", "report.method")]
+    if robustness is not None:
+        sections.insert(1, ("robustness", "report.robustness"))
+    nav = "".join(f'<a href="#{target}">{E(t(key, lang))}</a>' for target, key in sections)
     sub = t("report.subtitle", lang,
             source=t("source.embedded", lang) if a.dataset.source.startswith("embedded:")
             else a.dataset.source, profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
             version=a.manifest["version"])
-    body = "".join([_summary(a), _map(a), weights_panel(a), _heatmap(a), _profiles(a, brief), _method(a)])
+    body = "".join([_summary(a), robustness_section(robustness) if robustness is not None else "", _map(a),
+                    weights_panel(a), _heatmap(a), _profiles(a, brief), _method(a)])
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{E(t("report.title", lang))}</title><style>{STYLE}{page_style()}</style></head>
+<title>{E(t("report.title", lang))}</title><style>{STYLE}{page_style()}{ROBUSTNESS_STYLE}</style></head>
 <body><header><h1>{E(t("report.title", lang))}</h1><p>{E(sub)}</p></header><nav>{nav}</nav>
 <main>{body}</main><div id="tooltip"></div><script>{SCRIPT}</script></body></html>"""

@@ -20,6 +20,7 @@ import pandas as pd
 from turaqty.analysis.mechanisms import region_mechanisms
 from turaqty.engine.assessment import Assessment
 from turaqty.io.write import csv_bytes, json_bytes, write_folder
+from turaqty.report.robustness_section import REPORT_RUNS, REPORT_SOBOL, record, report_robustness
 from turaqty.report.xlsx import assessment_workbook, risk_workbook
 
 
@@ -107,26 +108,33 @@ def _has_trio(results: list) -> bool:
                for n in names if ":" in n)
 
 
-def report_files(a: Assessment, pdf: bool = False, docx: bool = False) -> dict[str, bytes]:
+def report_files(a: Assessment, pdf: bool = False, docx: bool = False, *,
+                 robustness_runs: int = REPORT_RUNS, robustness_sobol: int = REPORT_SOBOL,
+                 seed: int = 0) -> dict[str, bytes]:
     """``turaqty report``: report.html, figures (PNG, SVG), results.xlsx and the manifest; with
-    ``pdf`` also report.pdf (printed by the system's Chromium), with ``docx`` report.docx."""
+    ``pdf`` also report.pdf (printed by the system's Chromium), with ``docx`` report.docx.
+    The report's section on the robustness of the places runs ``robustness_runs``
+    replications and ``robustness_sobol`` Sobol base samples with ``seed`` (0 runs: no
+    section); the manifest records them."""
     from turaqty.report.figures import figure_files
     from turaqty.report.forked import Forked
     from turaqty.report.html import report_html
 
     with Forked(lambda: figure_files(a)) as figures:  # drawn side by side with the page
-        page = report_html(a)
+        robustness = report_robustness(a, robustness_runs, seed, robustness_sobol)
+        page = report_html(a, robustness=robustness)
         workbook = assessment_workbook(a)
         files = {"report.html": page.encode("utf-8"), **figures.result(), "results.xlsx": workbook}
     if docx:
         from turaqty.report.word import report_docx
 
-        files["report.docx"] = report_docx(a, files)
+        files["report.docx"] = report_docx(a, files, robustness)
     if pdf:
         from turaqty.report.pdf import html_to_pdf
 
         files.update(html_to_pdf({"report.pdf": page}))
-    return _with_manifest(a, files)
+    extra = {"robustness": record(robustness) if robustness is not None else None}
+    return _with_manifest(a, files, **extra)
 
 
 def brief_files(a: Assessment, units: list[str], previous: Assessment | None = None,

@@ -1,6 +1,7 @@
 """The report as a Word document (``report.docx``, python-docx) for officials who edit it:
-summary findings, the ranking, the sustainability matrix, the risk summary, a profile per
-region, and the method with the data's warnings; the map and the index chart when given.
+summary findings, the ranking, the sustainability matrix, the robustness of the places (when
+computed), the risk summary, a profile per region, and the method with the data's warnings;
+the map and the index chart when given.
 Byte-for-byte reproducible (fixed zip and document times, see :func:`turaqty.io.write.stable_zip`).
 
 Example
@@ -77,6 +78,33 @@ def _summary(doc, a: Assessment) -> None:
     _table(doc, [""] + [t(f"level.{lv}", lang) for lv in LEVELS], rows)
 
 
+def _robustness(doc, r) -> None:
+    """The robustness of the places, compact: the finding, the interval per region, the
+    factors that matter most."""
+    from turaqty.report.robustness_section import factors_sentence, interval_rows, intro, top_factors
+
+    lang = r.assessment.lang
+    doc.add_heading(t("report.robustness", lang), level=1)
+    doc.add_paragraph().add_run(r.sentence(lang)).bold = True
+    doc.add_paragraph(intro(r, lang))
+    rows = [[_rank(x["nominal"]), x["name"], _rank(x["median"]),
+             "–" if x["p05"] is None else f'{x["p05"]}–{x["p95"]}'] for x in interval_rows(r)]
+    _table(doc, [t("col.rank_integral", lang), t("col.name", lang), t("robreport.col.median", lang),
+                 t("robreport.col.interval", lang)], rows, numeric={0, 2, 3})
+    if len(r.sensitivity):
+        doc.add_heading(t("robreport.factors_title", lang), level=2)
+        doc.add_paragraph(factors_sentence(r, lang))
+        _table(doc, [t(f"robreport.col.{c}", lang) for c in ("factor", "total", "ci", "first")],
+               [[f["label"], _num(f["total"], lang), f'{_num(f["low"], lang)}–{_num(f["high"], lang)}',
+                 _num(f["first"], lang)] for f in top_factors(r, lang)], numeric={1, 2, 3})
+        doc.add_paragraph(t("robreport.factors_note", lang, base=r.manifest["sobol_base_samples"],
+                            sobol_runs=r.manifest["sobol_runs"]))
+
+
+def _rank(x) -> str:
+    return "–" if x is None else str(x)
+
+
 def _risks(doc, a: Assessment) -> None:
     lang = a.lang
     doc.add_heading(t("report.docx_risk_summary", lang), level=1)
@@ -131,9 +159,10 @@ def _method(doc, a: Assessment) -> None:
         doc.add_paragraph("–")
 
 
-def report_docx(a: Assessment, figures: dict[str, bytes] | None = None) -> bytes:
+def report_docx(a: Assessment, figures: dict[str, bytes] | None = None, robustness=None) -> bytes:
     """``report.docx`` of ``a``; ``figures`` (``figure_files``' PNGs) are placed after the
-    summary when given."""
+    summary when given, then the robustness of the places when ``robustness`` (a
+    :class:`~turaqty.analysis.robustness.Robustness` of ``a``) is given."""
     from docx import Document
     from docx.shared import Cm
 
@@ -150,6 +179,8 @@ def report_docx(a: Assessment, figures: dict[str, bytes] | None = None) -> bytes
     for name in ("figures/map.png", "figures/indices.png"):
         if figures and name in figures:
             doc.add_picture(io.BytesIO(figures[name]), width=Cm(16))
+    if robustness is not None:
+        _robustness(doc, robustness)
     _risks(doc, a)
     _profiles(doc, a)
     _method(doc, a)
