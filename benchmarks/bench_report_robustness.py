@@ -69,8 +69,9 @@ def main() -> None:
     for _ in range(3):
         off.append(cli_seconds("--robustness-runs", "0"))
         on.append(cli_seconds())
-    print(f"turaqty report, cold start: --robustness-runs 0 {statistics.median(off):.2f} s, "
-          f"default {statistics.median(on):.2f} s (+{(statistics.median(on) - statistics.median(off)) * 1e3:.0f} ms)")
+    off_s, on_s = statistics.median(off), statistics.median(on)
+    print(f"turaqty report, cold start: --robustness-runs 0 {off_s:.2f} s, default {on_s:.2f} s "
+          f"({(on_s - off_s) * 1e3:+.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from turaqty.errors import UsageError
 from turaqty.i18n import LANGUAGES, t
 from turaqty.report.brief import brief_pages, regions_asked
 from turaqty.report.facts import index_changes
+from turaqty.report.robustness_section import interval_rows, report_robustness, top_factors
 
 A4_PRINTABLE = (718, 1039)  # CSS px inside the report's @page margins (A4, 10 mm / 12 mm)
 PHONE = {"width": 390, "height": 844}
@@ -101,12 +102,31 @@ def test_print_layout(browser, tmp_path):
         .filter(e => getComputedStyle(e).display !== 'none')
         .map(e => [e.id || e.className, getComputedStyle(e).breakBefore])""")
     assert breaks[0] == ["summary", "auto"]
-    assert all(b == "page" for _, b in breaks[1:]) and len(breaks) == 5 + 20
+    assert all(b == "page" for _, b in breaks[1:]) and len(breaks) == 6 + 20  # robustness: issue 11
+    _robustness_fits(page, A4_PRINTABLE[0])
     map_box, main_box = page.locator("#map").bounding_box(), page.locator("main").bounding_box()
     assert abs(map_box["width"] - main_box["width"]) < 2
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#risk").screenshot(path=str(ARTIFACTS / "report-ru-print-risk.png"))
+    page.locator("#robustness").screenshot(path=str(ARTIFACTS / "report-ru-print-robustness.png"))
     page.close()
+
+
+def _robustness_fits(page, width: float) -> list:
+    """The section on the robustness of the places within ``width``: its tables, no cell's
+    text cut, and a bar per region inside its scale, as wide as the table on a phone."""
+    for table in ("#robustness-table", "#sobol-table"):
+        box = page.locator(table).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (table, box)
+    cut = page.eval_on_selector_all("#robustness-table th, #robustness-table td",
+                                    "els => els.filter(e => e.scrollWidth > e.clientWidth + 1)"
+                                    ".map(e => e.textContent)")
+    assert cut == []
+    bars = page.eval_on_selector_all("#robustness-table .rank-bar", """els => els.map(e => {
+        const b = e.getBoundingClientRect(), s = e.parentElement.getBoundingClientRect();
+        return [b.width, b.left - s.left, s.right - b.right, s.width]; })""")
+    assert len(bars) == 20 and all(w > 0 and left >= -0.5 and right >= -0.5 for w, left, right, _ in bars)
+    return bars
 
 
 # --- phone ---------------------------------------------------------------------------------
@@ -158,6 +178,10 @@ def test_phone_layout(phone, tmp_path, lang):
     main = page.locator("main").evaluate("m => m.clientWidth - "
                                          "parseFloat(getComputedStyle(m).paddingLeft) * 2")
     assert len(xs) == 20 and len({round(x) for x, _ in xs}) == 1 and all(abs(w - main) < 2 for _, w in xs)
+    # the robustness of the places: no sideways scrolling, each region's bar on a line of its own
+    bars = _robustness_fits(page, PHONE["width"])
+    table = page.locator("#robustness-table").bounding_box()
+    assert all(scale > 0.85 * table["width"] for *_, scale in bars)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"report-{lang}-phone.png"))
     page.close()
@@ -267,8 +291,10 @@ def test_every_brief_fits_one_printed_page(browser, lang):
     a = turaqty.assess(lang=lang)
     page = browser.new_page(viewport={"width": 718, "height": 200})
     page.emulate_media(media="print")
+    r = report_robustness(a, sobol=0)  # the brief's line on the region's interval of places
     for name, html in brief_pages(a, list(a.dataset.units),
-                                  turaqty.assess(profile="dissertation", lang=lang)).items():
+                                  turaqty.assess(profile="dissertation", lang=lang), r).items():
+        assert 'id="rank-interval"' in html
         page.set_content(html)
         height = page.evaluate("document.body.getBoundingClientRect().bottom")
         assert height <= A4_PRINTABLE[1] - 40, (name, height)  # 40 px to spare
@@ -310,10 +336,16 @@ def test_report_docx_reads_back(tmp_path):
     doc = docx.Document(str(tmp_path / "r" / "report.docx"))
     a = turaqty.assess(lang="ru")
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    for key in ("report.summary", "report.findings", "report.ranking", "report.matrix",
-                "report.docx_risk_summary", "report.profiles", "report.method"):
+    for key in ("report.summary", "report.findings", "report.ranking", "report.matrix", "report.robustness",
+                "robreport.factors_title", "report.docx_risk_summary", "report.profiles", "report.method"):
         assert t(key, "ru") in headings, key
-    ranking, matrix, risks = doc.tables[0], doc.tables[1], doc.tables[2]
+    ranking, matrix, intervals, sobol, risks = doc.tables[:5]
+    r = report_robustness(a)  # the command's default: 1,000 runs, seed 0
+    assert [[c.text for c in row.cells] for row in intervals.rows[1:]] == [
+        [str(x["nominal"]), x["name"], str(x["median"]), f'{x["p05"]}–{x["p95"]}'] for x in interval_rows(r)]
+    assert [row.cells[1].text for row in sobol.rows[1:]] == [
+        turaqty.i18n.format_number(f["total"], "ru") for f in top_factors(r, "ru")]
+    assert r.sentence("ru") in [p.text for p in doc.paragraphs]
     assert [r.cells[1].text for r in ranking.rows[1:]] == a.ranking()["name"].tolist()
     assert ranking.rows[1].cells[5].text == turaqty.i18n.format_number(a.ranking()["integral"].iloc[0], "ru")
     assert len(matrix.rows) == 5 and matrix.rows[4].cells[0].text == a.framework.pillar_name("integral", "ru")

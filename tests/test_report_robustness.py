@@ -84,7 +84,8 @@ def test_the_section_shows_the_numbers_of_run_robustness(lang):
     assert [u for u, _ in rows] == table["unit_id"].tolist()
     n = len(table)
     for (unit, cells), ref in zip(rows, table.to_dict("records"), strict=True):
-        assert cells[:4] == [str(ref["nominal"]), ref["name"], str(ref["median"]), f'{ref["p05"]}–{ref["p95"]}']
+        assert cells[:4] == [str(ref["nominal"]), ref["name"], str(ref["median"]),
+                             f'{ref["p05"]}–{ref["p95"]}']
         bar, median, nominal = parsed.styles[unit]
         left, width = (ref["p05"] - 1) / n * 100, (ref["p95"] - ref["p05"] + 1) / n * 100
         assert bar == f"rank-bar:left:{left:.2f}%;width:{width:.2f}%"
@@ -186,4 +187,20 @@ def test_names_from_data_are_escaped():
     evil = '"><img src=x onerror=alert(1)>'
     r.table.loc[0, "name"] = evil
     html = robustness_section(r)
-    assert "<img" not in html and html.count("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;") == 2  # cell, label
+    assert "<img" not in html
+    assert html.count("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;") == 2  # the cell and the chart's label
+
+
+def test_the_brief_gives_the_region_s_interval_in_one_line():
+    a = turaqty.assess(lang="kk")
+    reference = run_robustness(runs=RUNS, sobol=0, seed=SEED, lang="kk").table.set_index("unit_id")
+    files = turaqty.brief_files(a, ["abai", "almaty_city"], robustness_runs=RUNS, seed=SEED)
+    for unit in ("abai", "almaty_city"):
+        page = files[f"brief-{unit}.html"].decode("utf-8")
+        row = reference.loc[unit]
+        line = t("robreport.brief", "kk", runs=RUNS, low=row["p05"], high=row["p95"], median=row["median"])
+        assert f'<p class="sub" id="rank-interval">{line}</p>' in page
+    assert json.loads(files["manifest.json"])["robustness"]["runs"] == RUNS
+    plain = turaqty.brief_files(a, ["abai"], robustness_runs=0)
+    assert b'id="rank-interval"' not in plain["brief-abai.html"]
+    assert json.loads(plain["manifest.json"])["robustness"] is None

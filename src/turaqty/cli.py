@@ -101,6 +101,8 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         shared[option](br)
     br.add_argument("--previous", metavar="DATA", help=h("previous"))
     br.add_argument("--pdf", action="store_true", help=h("brief_pdf"))
+    br.add_argument("--robustness-runs", type=int, default=1000, metavar="N", help=h("brief_robustness_runs"))
+    br.add_argument("--seed", type=int, default=0, metavar="S", help=h("seed"))
     command("reproduce", "out")
     command("audit", "data", "profile", "out", "year")
 
@@ -397,7 +399,8 @@ def _brief(args) -> int:
     a = assess(_data(args), profile=method, lang=lang)
     units = regions_asked(a, args.region)
     previous = assess(args.previous, profile=method, lang=lang) if args.previous else None
-    files = brief_files(a, units, previous, pdf=args.pdf)
+    files = brief_files(a, units, previous, pdf=args.pdf, robustness_runs=args.robustness_runs,
+                        seed=args.seed)
     write_folder(args.out, files, protect=args.data)
     print(t("cli.brief_written", lang, n=len(units), out=str(args.out), files=len(files)))
     return 0

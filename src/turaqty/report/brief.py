@@ -1,6 +1,7 @@
 """A one-page brief per region, for a meeting: the rank and level of each index (with the change
 since a previous assessment when one is given), the strongest and weakest indicators, the high
-risks, the scenarios of the region's macro-region and the mechanisms that answer its risks.
+risks, the scenarios of the region's macro-region and the mechanisms that answer its risks;
+with a robustness run, the region's 5–95 % interval of places in one line.
 
 Each brief is one self-contained HTML page that prints on one A4 page (``turaqty brief
 --pdf`` prints it with :mod:`turaqty.report.pdf`). Everything that comes from data is escaped.
@@ -26,6 +27,7 @@ from turaqty.errors import Problem, RegionNames, UsageError
 from turaqty.i18n import format_number, t
 from turaqty.report.facts import high_risks, index_changes, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.html import E, _level, _num, scenario_brief, scored_indicator
+from turaqty.report.robustness_section import brief_line
 
 STYLE = """
 @page{size:A4;margin:11mm 12mm}*{box-sizing:border-box;-webkit-print-color-adjust:exact;
@@ -106,9 +108,12 @@ def _indices(a: Assessment, unit: str, changes, with_previous: bool) -> str:
 
 
 def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
-                 scenarios: dict | None = None, changes=None, mechanisms: dict | None = None) -> str:
+                 scenarios: dict | None = None, changes=None, mechanisms: dict | None = None,
+                 robustness=None) -> str:
     """The brief of region ``unit`` as one HTML page; with ``previous`` (an earlier or baseline
-    assessment of the same regions) each index shows its value and rank then and the change.
+    assessment of the same regions) each index shows its value and rank then and the change;
+    with ``robustness`` (a :class:`~turaqty.analysis.robustness.Robustness` of ``a``) one line
+    gives the region's 5–95 % interval of places.
     ``scenarios`` (from :func:`~turaqty.report.html.scenario_brief`), ``changes`` (from
     :func:`~turaqty.report.facts.index_changes`) and ``mechanisms`` (from
     :func:`~turaqty.report.facts.mechanisms_by_region`) are computed when not given."""
@@ -128,6 +133,8 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
         title = t("figure.title_year", lang, title=title, year=a.dataset.year)
     sub = t("brief.subtitle", lang, source=source, rank=_rank(rank),
             n=int(a.indices[f"rank_{a.framework.root}"].notna().sum()), version=a.manifest["version"])
+    interval = brief_line(robustness, unit, lang) if robustness is not None else ""
+    interval = f'<p class="sub" id="rank-interval">{E(interval)}</p>' if interval else ""
     prev = ""
     if previous is not None:
         before = (t("source.embedded", lang) if previous.dataset.source.startswith("embedded:")
@@ -150,7 +157,7 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
 <style>{STYLE}</style></head>
 <body data-unit="{E(unit)}"><h1>{E(title)}</h1><p class="sub">{E(sub)}</p>
 <p class="sub">{E(t("col.macro_region", lang))}: {E(macro)}.</p>{prev}
-<h2>{E(t("brief.indices", lang))}</h2>{_indices(a, unit, changes, previous is not None)}
+<h2>{E(t("brief.indices", lang))}</h2>{_indices(a, unit, changes, previous is not None)}{interval}
 <div class="two"><div><h2>{E(t("report.strongest", lang))}</h2><ul>{strong}</ul></div>
 <div><h2>{E(t("report.weakest", lang))}</h2><ul>{weak}</ul></div></div>
 <h2 id="high-risks">{E(t("report.high_risks", lang))} ({len(risks)})</h2>{risk_block}
@@ -159,8 +166,10 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
 <ul>{mech}</ul></body></html>"""
 
 
-def brief_pages(a: Assessment, units: list[str], previous: Assessment | None = None) -> dict[str, str]:
-    """``brief-<region id>.html`` → page, for each of ``units``."""
+def brief_pages(a: Assessment, units: list[str], previous: Assessment | None = None,
+                robustness=None) -> dict[str, str]:
+    """``brief-<region id>.html`` → page, for each of ``units`` (``robustness`` as in
+    :func:`region_brief`)."""
     scenarios, changes, mechanisms = scenario_brief(a), index_changes(a, previous), mechanisms_by_region(a)
-    return {f"brief-{unit}.html": region_brief(a, unit, previous,
-                                               scenarios, changes, mechanisms) for unit in units}
+    return {f"brief-{unit}.html": region_brief(a, unit, previous, scenarios, changes, mechanisms,
+                                               robustness) for unit in units}

@@ -138,11 +138,14 @@ def report_files(a: Assessment, pdf: bool = False, docx: bool = False, *,
 
 
 def brief_files(a: Assessment, units: list[str], previous: Assessment | None = None,
-                pdf: bool = False) -> dict[str, bytes]:
-    """``turaqty brief``: brief-<region id>.html for each of ``units`` (and .pdf with ``pdf``)."""
+                pdf: bool = False, *, robustness_runs: int = REPORT_RUNS, seed: int = 0) -> dict[str, bytes]:
+    """``turaqty brief``: brief-<region id>.html for each of ``units`` (and .pdf with ``pdf``);
+    each gives the region's interval of places over ``robustness_runs`` replications with
+    ``seed`` (0: none), recorded in the manifest."""
     from turaqty.report.brief import brief_pages
 
-    pages = brief_pages(a, units, previous)
+    robustness = report_robustness(a, robustness_runs, seed, sobol=0)
+    pages = brief_pages(a, units, previous, robustness)
     files = {name: page.encode("utf-8") for name, page in pages.items()}
     if pdf:
         from turaqty.report.pdf import html_to_pdf
@@ -150,6 +153,7 @@ def brief_files(a: Assessment, units: list[str], previous: Assessment | None = N
         files.update(html_to_pdf({name.replace(".html", ".pdf"): page for name, page in pages.items()}))
     extra = {"previous": {"source": previous.dataset.source,
                           "sha256": previous.dataset.sha256}} if previous else {}
+    extra["robustness"] = record(robustness) if robustness is not None else None
     return _with_manifest(a, files, **extra)
 
 

@@ -43,8 +43,21 @@ STYLE = """
 background:#1b3b5a}
 .rank-scale .rank-nominal{width:2px;margin-left:-1px;background:#c0392b}
 .rank-axis{display:flex;justify-content:space-between;font-weight:normal}
-.robustness-finding{font-weight:600}
-@media (max-width:600px){#robustness-table td.chart{min-width:7em}}
+.robustness-finding{font-weight:600}#robustness td.num{white-space:nowrap}#sobol-table{max-width:64em}
+#sobol-table th+th{text-align:right}
+@media (max-width:600px){  /* a phone: each region on two lines, its numbers, then its bar */
+#robustness-table,#robustness-table thead,#robustness-table tbody{display:block}
+#robustness-table tr{display:grid;grid-template-columns:3.6em minmax(0,1fr) 5em 4.6em;
+border-bottom:1px solid var(--line)}
+#robustness-table th,#robustness-table td{border:none}#robustness-table thead th{font-size:.85em}
+#robustness-table td.chart,#robustness-table th.chart{grid-column:1/-1;width:auto;min-width:0;
+padding:0 .5em .45em}
+#robustness-table .region{position:static}
+#sobol-table,#sobol-table thead,#sobol-table tbody{display:block}  /* the factor, then its numbers */
+#sobol-table tr{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));
+border-bottom:1px solid var(--line)}
+#sobol-table th,#sobol-table td{border:none}#sobol-table tr>:first-child{grid-column:1/-1}
+}
 @media print{#robustness-table{font-size:8.5pt;max-width:none}#robustness-table td{padding:.1em .4em}}
 """
 
@@ -54,7 +67,8 @@ def report_robustness(a, runs: int = REPORT_RUNS, seed: int = 0, sobol: int = RE
     Monte Carlo replications and ``sobol`` base samples (0: no Sobol indices) with ``seed``,
     as :func:`~turaqty.analysis.robustness.run_robustness` computes them with its default
     factors. A count that is neither 0 nor from 2 to 10⁹ is a UsageError."""
-    for option, value in (("--robustness-runs", runs), ("--robustness-sobol", sobol), ("--seed", seed)):
+    counts = (("--robustness-runs", runs), ("--robustness-sobol", sobol), ("--seed", seed))
+    for option, value in counts:
         low = 0 if option == "--seed" else 2
         if isinstance(value, bool) or not isinstance(value, int) or not (
                 value == 0 or low <= value <= MAX_RUNS):
@@ -96,9 +110,11 @@ def factor_label(r, name: str, lang: str) -> str:
         return name
     if f.kind == "weights":
         o = f.options
-        spread = (t("robreport.spread.uniform", lang, noise=format_number(o["noise"] * 100, lang, 0))
-                  if o["distribution"] == "uniform" else
-                  t("robreport.spread.dirichlet", lang, concentration=format_number(o["concentration"], lang, 0)))
+        if o["distribution"] == "uniform":
+            spread = t("robreport.spread.uniform", lang, noise=format_number(o["noise"] * 100, lang, 0))
+        else:
+            spread = t("robreport.spread.dirichlet", lang,
+                       concentration=format_number(o["concentration"], lang, 0))
         return t(f"robreport.factor.{name}", lang, default=name, spread=spread)
     if f.kind == "exclude":
         code = r.factors.codes[f.options["column"]]
@@ -175,13 +191,13 @@ def robustness_section(r) -> str:
     n = len(rows)
     body = []
     for row in rows:
-        interval = "–" if row["p05"] is None else f'{row["p05"]}–{row["p95"]}'
+        interval, low = ("–", "") if row["p05"] is None else (f'{row["p05"]}–{row["p95"]}', row["p05"])
         body.append(
             f'<tr data-unit="{E(row["unit_id"])}"><td class="num" data-value="{_rank(row["nominal"])}">'
             f'{_rank(row["nominal"])}</td><td class="region"><a href="#profile-{E(row["unit_id"])}">'
             f'{E(row["name"])}</a></td><td class="num" data-value="{_rank(row["median"])}">'
-            f'{_rank(row["median"])}</td><td class="num" data-value="{"" if row["p05"] is None else row["p05"]}">'
-            f'{interval}</td><td class="chart">{_chart(row, n, lang)}</td></tr>')
+            f'{_rank(row["median"])}</td><td class="num" data-value="{low}">{interval}</td>'
+            f'<td class="chart">{_chart(row, n, lang)}</td></tr>')
     head = (f'<th data-sort="num">{E(t("col.rank_integral", lang))}</th>'
             f'<th data-sort="text" class="region">{E(t("col.name", lang))}</th>'
             f'<th data-sort="num">{E(t("robreport.col.median", lang))}</th>'
