@@ -176,7 +176,8 @@ def test_bad_counts_are_a_clear_error_and_write_nothing(tmp_path, option, value)
                            "--out", str(out)], capture_output=True, text=True)
     assert done.returncode == 2 and not out.exists()
     assert option in done.stderr and f"'{value}'" in done.stderr
-    assert t("hint.report_robustness_count", "kk") in done.stderr
+    key = "report_seed" if option == "--seed" else "report_robustness_count"
+    assert t(f"hint.{key}", "kk") in done.stderr
     with pytest.raises(UsageError):
         report_robustness(turaqty.assess(), runs=True)  # not a count
 

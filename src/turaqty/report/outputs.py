@@ -151,8 +151,8 @@ def brief_files(a: Assessment, units: list[str], previous: Assessment | None = N
         from turaqty.report.pdf import html_to_pdf
 
         files.update(html_to_pdf({name.replace(".html", ".pdf"): page for name, page in pages.items()}))
-    extra = {"previous": {"source": previous.dataset.source,
-                          "sha256": previous.dataset.sha256}} if previous else {}
+    extra: dict[str, dict | None] = {"previous": {"source": previous.dataset.source,
+                                                  "sha256": previous.dataset.sha256}} if previous else {}
     extra["robustness"] = record(robustness) if robustness is not None else None
     return _with_manifest(a, files, **extra)
 

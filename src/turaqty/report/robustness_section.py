@@ -22,6 +22,7 @@ Example
 from __future__ import annotations
 
 import html
+from numbers import Integral
 
 import pandas as pd
 
@@ -67,18 +68,18 @@ def report_robustness(a, runs: int = REPORT_RUNS, seed: int = 0, sobol: int = RE
     Monte Carlo replications and ``sobol`` base samples (0: no Sobol indices) with ``seed``,
     as :func:`~turaqty.analysis.robustness.run_robustness` computes them with its default
     factors. A count that is neither 0 nor from 2 to 10⁹ is a UsageError."""
-    counts = (("--robustness-runs", runs), ("--robustness-sobol", sobol), ("--seed", seed))
-    for option, value in counts:
-        low = 0 if option == "--seed" else 2
-        if isinstance(value, bool) or not isinstance(value, int) or not (
+    for option, value, key, low in (("--robustness-runs", runs, "report_robustness_count", 2),
+                                    ("--robustness-sobol", sobol, "report_robustness_count", 2),
+                                    ("--seed", seed, "report_seed", 0)):
+        if isinstance(value, bool) or not isinstance(value, Integral) or not (
                 value == 0 or low <= value <= MAX_RUNS):
-            raise UsageError(Problem("report_robustness_count", column=option, value=value,
-                                     params={"low": low, "high": MAX_RUNS}))
+            raise UsageError(Problem(key, value=value,
+                                     params={"option": option, "low": low, "high": MAX_RUNS}))
     if runs == 0:
         return None
     from turaqty.analysis.robustness import run_robustness
 
-    return run_robustness(a, runs=runs, sobol=sobol, seed=seed)
+    return run_robustness(a, runs=int(runs), sobol=int(sobol), seed=int(seed))
 
 
 def record(r) -> dict:
