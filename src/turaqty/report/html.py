@@ -1,6 +1,7 @@
 """The report people read: one self-contained, offline HTML page in kk, ru or en.
 
-Sections: summary (findings in words, the sortable ranking, the matrix), the map of the
+Sections: summary (findings in words, the sortable ranking, the matrix), the robustness
+of the places when a run is given (:mod:`turaqty.report.robustness_section`), the map of the
 20 regions (switchable between the integral index and each pillar, values on hover), the
 risk heatmap (regions × indicators, red/yellow/green, hover: value, thresholds, national
 value), a profile per region, and the method with every warning and the manifest. Every
