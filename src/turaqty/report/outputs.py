@@ -133,8 +133,7 @@ def report_files(a: Assessment, pdf: bool = False, docx: bool = False, *,
         from turaqty.report.pdf import html_to_pdf
 
         files.update(html_to_pdf({"report.pdf": page}))
-    extra = {"robustness": record(robustness) if robustness is not None else None}
-    return _with_manifest(a, files, **extra)
+    return _with_manifest(a, files, robustness=record(robustness))
 
 
 def brief_files(a: Assessment, units: list[str], previous: Assessment | None = None,
@@ -151,10 +150,9 @@ def brief_files(a: Assessment, units: list[str], previous: Assessment | None = N
         from turaqty.report.pdf import html_to_pdf
 
         files.update(html_to_pdf({name.replace(".html", ".pdf"): page for name, page in pages.items()}))
-    extra: dict[str, dict | None] = {"previous": {"source": previous.dataset.source,
-                                                  "sha256": previous.dataset.sha256}} if previous else {}
-    extra["robustness"] = record(robustness) if robustness is not None else None
-    return _with_manifest(a, files, **extra)
+    extra = {"previous": {"source": previous.dataset.source,
+                          "sha256": previous.dataset.sha256}} if previous else {}
+    return _with_manifest(a, files, robustness=record(robustness), **extra)
 
 
 def _with_manifest(a: Assessment, files: dict[str, bytes], **extra) -> dict[str, bytes]:

@@ -82,16 +82,20 @@ def report_robustness(a, runs: int = REPORT_RUNS, seed: int = 0, sobol: int = RE
     return run_robustness(a, runs=int(runs), sobol=int(sobol), seed=int(seed))
 
 
-def record(r) -> dict:
-    """What a report's manifest records of the run (no timings: the same seed, the same file)."""
+def record(r) -> dict | None:
+    """What a report's manifest records of the run ``r`` (no timings: the same seed, the same
+    file); None without a run."""
+    if r is None:
+        return None
     m = r.manifest
     return {"runs": m["runs"], "seed": m["seed"], "sobol_base_samples": m["sobol_base_samples"],
             "sobol_runs": m["sobol_runs"], "factors": m["factors"],
             "places_not_meaningful": m["places_not_meaningful"], "significance": m["significance"]}
 
 
-def _rank(x) -> str:
-    return "–" if pd.isna(x) else str(int(x))
+def place(x) -> str:
+    """A place as text ("–" when there is none)."""
+    return "–" if x is None or pd.isna(x) else str(int(x))
 
 
 def interval_rows(r) -> list[dict]:
@@ -138,7 +142,7 @@ def top_factors(r, lang: str, k: int = SHOWN_FACTORS) -> list[dict]:
 
 
 def factors_sentence(r, lang: str, k: int = 3) -> str:
-    """``The choices that move the places most: directions … (0.72; 0.56–0.92), …``."""
+    """``The choices that move the places most (…): directions …: 0.72 (0.56–0.91); …``."""
     items = [t("robreport.factor_value", lang, factor=f["label"], total=format_number(f["total"], lang),
                low=format_number(f["low"], lang), high=format_number(f["high"], lang))
              for f in top_factors(r, lang, k)]
@@ -170,7 +174,7 @@ def _chart(row: dict, n: int, lang: str) -> str:
     if row["nominal"] is not None:
         parts.append(f'<span class="rank-nominal" style="left:{at(row["nominal"])}"></span>')
     label = t("robreport.chart_label", lang, region=row["name"], low=row["p05"], high=row["p95"],
-              median=row["median"], nominal=_rank(row["nominal"]))
+              median=row["median"], nominal=place(row["nominal"]))
     return f'<div class="rank-scale" role="img" aria-label="{E(label)}">{"".join(parts)}</div>'
 
 
@@ -194,10 +198,10 @@ def robustness_section(r) -> str:
     for row in rows:
         interval, low = ("–", "") if row["p05"] is None else (f'{row["p05"]}–{row["p95"]}', row["p05"])
         body.append(
-            f'<tr data-unit="{E(row["unit_id"])}"><td class="num" data-value="{_rank(row["nominal"])}">'
-            f'{_rank(row["nominal"])}</td><td class="region"><a href="#profile-{E(row["unit_id"])}">'
-            f'{E(row["name"])}</a></td><td class="num" data-value="{_rank(row["median"])}">'
-            f'{_rank(row["median"])}</td><td class="num" data-value="{low}">{interval}</td>'
+            f'<tr data-unit="{E(row["unit_id"])}"><td class="num" data-value="{place(row["nominal"])}">'
+            f'{place(row["nominal"])}</td><td class="region"><a href="#profile-{E(row["unit_id"])}">'
+            f'{E(row["name"])}</a></td><td class="num" data-value="{place(row["median"])}">'
+            f'{place(row["median"])}</td><td class="num" data-value="{low}">{interval}</td>'
             f'<td class="chart">{_chart(row, n, lang)}</td></tr>')
     head = (f'<th data-sort="num">{E(t("col.rank_integral", lang))}</th>'
             f'<th data-sort="text" class="region">{E(t("col.name", lang))}</th>'

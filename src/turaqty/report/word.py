@@ -81,13 +81,13 @@ def _summary(doc, a: Assessment) -> None:
 def _robustness(doc, r) -> None:
     """The robustness of the places, compact: the finding, the interval per region, the
     factors that matter most."""
-    from turaqty.report.robustness_section import factors_sentence, interval_rows, intro, top_factors
+    from turaqty.report.robustness_section import factors_sentence, interval_rows, intro, place, top_factors
 
     lang = r.assessment.lang
     doc.add_heading(t("report.robustness", lang), level=1)
     doc.add_paragraph().add_run(r.sentence(lang)).bold = True
     doc.add_paragraph(intro(r, lang))
-    rows = [[_rank(x["nominal"]), x["name"], _rank(x["median"]),
+    rows = [[place(x["nominal"]), x["name"], place(x["median"]),
              "–" if x["p05"] is None else f'{x["p05"]}–{x["p95"]}'] for x in interval_rows(r)]
     _table(doc, [t("col.rank_integral", lang), t("col.name", lang), t("robreport.col.median", lang),
                  t("robreport.col.interval", lang)], rows, numeric={0, 2, 3})
@@ -99,10 +99,6 @@ def _robustness(doc, r) -> None:
                  _num(f["first"], lang)] for f in top_factors(r, lang)], numeric={1, 2, 3})
         doc.add_paragraph(t("robreport.factors_note", lang, base=r.manifest["sobol_base_samples"],
                             sobol_runs=r.manifest["sobol_runs"]))
-
-
-def _rank(x) -> str:
-    return "–" if x is None else str(x)
 
 
 def _risks(doc, a: Assessment) -> None:
