@@ -20,7 +20,13 @@ import pandas as pd
 from turaqty.analysis.mechanisms import region_mechanisms
 from turaqty.engine.assessment import Assessment
 from turaqty.io.write import csv_bytes, json_bytes, write_folder
-from turaqty.report.robustness_section import REPORT_RUNS, REPORT_SOBOL, record, report_robustness
+from turaqty.report.robustness_section import (
+    REPORT_RUNS,
+    REPORT_SOBOL,
+    check_options,
+    record,
+    report_robustness,
+)
 from turaqty.report.xlsx import assessment_workbook, risk_workbook
 
 
@@ -120,7 +126,9 @@ def report_files(a: Assessment, pdf: bool = False, docx: bool = False, *,
     from turaqty.report.forked import Forked
     from turaqty.report.html import report_html
 
-    with Forked(lambda: figure_files(a)) as figures:  # drawn side by side with the page
+    check_options(robustness_runs, robustness_sobol, seed)  # a bad count: no work, no output
+    # the figures drawn side by side with the page, the robustness of the places and the workbook
+    with Forked(lambda: figure_files(a)) as figures:
         robustness = report_robustness(a, robustness_runs, seed, robustness_sobol)
         page = report_html(a, robustness=robustness)
         workbook = assessment_workbook(a)

@@ -67,19 +67,32 @@ def report_robustness(a, runs: int = REPORT_RUNS, seed: int = 0, sobol: int = RE
     """The robustness of ``a``'s ranking for its report (None when ``runs`` is 0): ``runs``
     Monte Carlo replications and ``sobol`` base samples (0: no Sobol indices) with ``seed``,
     as :func:`~turaqty.analysis.robustness.run_robustness` computes them with its default
-    factors. A count that is neither 0 nor from 2 to 10⁹ is a UsageError."""
-    for option, value, key, low in (("--robustness-runs", runs, "report_robustness_count", 2),
-                                    ("--robustness-sobol", sobol, "report_robustness_count", 2),
-                                    ("--seed", seed, "report_seed", 0)):
-        if isinstance(value, bool) or not isinstance(value, Integral) or not (
-                value == 0 or low <= value <= MAX_RUNS):
-            raise UsageError(Problem(key, value=value,
-                                     params={"option": option, "low": low, "high": MAX_RUNS}))
+    factors (the options checked by :func:`check_options`)."""
+    check_options(runs, sobol, seed)
     if runs == 0:
         return None
     from turaqty.analysis.robustness import run_robustness
 
     return run_robustness(a, runs=int(runs), sobol=int(sobol), seed=int(seed))
+
+
+def check_options(runs, sobol, seed) -> None:
+    """A count that is neither 0 nor from 2 to 10⁹, or a seed outside 0 … 10⁹, is a UsageError.
+
+    >>> check_options(1000, 0, 7)
+    >>> try:
+    ...     check_options(1000, 0, -1)
+    ... except UsageError as err:
+    ...     print(err.problems[0].render("en").splitlines()[0])
+    --seed '-1' is not a whole number from 0 to 1000000000.
+    """
+    for option, value, key, low in (("--robustness-runs", runs, "report_robustness_count", 2),
+                                    ("--robustness-sobol", sobol, "report_robustness_count", 2),
+                                    ("--seed", seed, "report_seed", 0)):
+        if isinstance(value, bool) or not isinstance(value, Integral) or not (
+                value == 0 or low <= int(value) <= MAX_RUNS):
+            raise UsageError(Problem(key, value=value,
+                                     params={"option": option, "low": low, "high": MAX_RUNS}))
 
 
 def record(r) -> dict | None:
