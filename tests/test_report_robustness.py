@@ -205,3 +205,14 @@ def test_the_brief_gives_the_region_s_interval_in_one_line():
     plain = turaqty.brief_files(a, ["abai"], robustness_runs=0)
     assert b'id="rank-interval"' not in plain["brief-abai.html"]
     assert json.loads(plain["manifest.json"])["robustness"] is None
+
+
+def test_a_run_with_pooled_bounds_names_them_in_words():
+    """A run of one's own (here with the embedded panel's pooled min–max bounds as a factor)
+    goes into the report as it is; its factors are named in words."""
+    a = turaqty.assess(lang="ru")
+    r = run_robustness(a, runs=RUNS, sobol=0, seed=SEED, panel="embedded")
+    assert factor_label(r, "bounds", "ru") == "границы min–max (своего года, объединённые по годам панели)"
+    page = turaqty.report_html(a, scenarios=False, robustness=r)
+    assert "границы min–max (своего года, объединённые по годам панели)" in page
+    assert 'id="sobol-table"' not in page  # no Sobol indices asked for

@@ -138,10 +138,10 @@ def factor_label(r, name: str, lang: str) -> str:
         code = r.factors.codes[f.options["column"]]
         return t("robreport.factor.exclude", lang, code=code,
                  name=r.assessment.framework.by_code[code].name(lang))
-    alternatives = r.factors.alternatives.get(name, ())
-    words = [t(f"robreport.direction.{x}", lang, default=str(x)) if f.kind == "directions"
-             else t(f"robreport.method.{getattr(x, 'method', x)}", lang, default=str(getattr(x, "method", x)))
-             for x in alternatives]
+    prefix = {"directions": "robreport.direction", "bounds": "robreport.bounds"}.get(
+        f.kind, "robreport.method")
+    words = [t(f"{prefix}.{getattr(x, 'method', x)}", lang, default=str(getattr(x, "method", x)))
+             for x in r.factors.alternatives.get(name, ())]
     return t(f"robreport.factor.{name}", lang, default=name, alternatives=", ".join(words))
 
 
