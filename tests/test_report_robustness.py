@@ -216,3 +216,11 @@ def test_a_run_with_pooled_bounds_names_them_in_words():
     page = turaqty.report_html(a, scenarios=False, robustness=r)
     assert "границы min–max (своего года, объединённые по годам панели)" in page
     assert 'id="sobol-table"' not in page  # no Sobol indices asked for
+
+
+def test_brief_with_a_bad_count_is_a_clear_error_and_writes_nothing(tmp_path):
+    out = tmp_path / "b"
+    done = subprocess.run([sys.executable, "-m", "turaqty", "brief", "abai", "--robustness-runs", "1",
+                           "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 2 and not out.exists()
+    assert "--robustness-runs '1'" in done.stderr and t("hint.report_robustness_count") in done.stderr
