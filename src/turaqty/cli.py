@@ -76,19 +76,24 @@ def _parser(lang: str) -> argparse.ArgumentParser:
         sp.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
         return sp
 
-    a = command("assess", "data", "profile", "out", "risk", "year")
-    a.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
-    a.add_argument("--method", metavar="FILE", help=h("method"))
+    def framework_options(sp) -> None:
+        """The framework and how the method weighs it: ``--framework``, ``--method``,
+        ``--allow-partial``, ``--weight`` (assess, risk, report, brief, audit)."""
+        sp.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
+        sp.add_argument("--method", metavar="FILE", help=h("method"))
+        sp.add_argument("--allow-partial", action="store_true", help=h("allow_partial"))
+        sp.add_argument("--weight", action="append", default=[], metavar="NODE=WEIGHT", help=h("weight"))
+
+    shared["framework"] = framework_options
+    a = command("assess", "data", "profile", "out", "risk", "year", "framework")
     a.add_argument("--from", dest="replay", metavar="MANIFEST", help=h("replay"))
-    a.add_argument("--allow-partial", action="store_true", help=h("allow_partial"))
-    a.add_argument("--weight", action="append", default=[], metavar="NODE=WEIGHT", help=h("weight"))
     a.add_argument("--exclude", action="append", default=[], metavar="CODE", help=h("exclude"))
     a.add_argument("--include", action="append", default=[], metavar="CODE", help=h("include"))
     a.add_argument("--quiet", action="store_true", help=h("quiet"))
 
-    command("risk", "data", "risk", "profile", "out", "year").add_argument(
+    command("risk", "data", "risk", "profile", "out", "year", "framework").add_argument(
         "--quiet", action="store_true", help=h("quiet_risk"))
-    rp = command("report", "data", "profile", "out", "risk", "year")
+    rp = command("report", "data", "profile", "out", "risk", "year", "framework")
     rp.add_argument("--pdf", action="store_true", help=h("pdf"))
     rp.add_argument("--docx", action="store_true", help=h("docx"))
     rp.add_argument("--robustness-runs", type=int, default=1000, metavar="N", help=h("robustness_runs"))
@@ -97,14 +102,14 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     br = command("brief")
     br.add_argument("region", metavar="REGION|all", help=h("brief_region"))
-    for option in ("data", "profile", "out", "risk"):
+    for option in ("data", "profile", "out", "risk", "framework"):
         shared[option](br)
     br.add_argument("--previous", metavar="DATA", help=h("previous"))
     br.add_argument("--pdf", action="store_true", help=h("brief_pdf"))
     br.add_argument("--robustness-runs", type=int, default=1000, metavar="N", help=h("brief_robustness_runs"))
     br.add_argument("--seed", type=int, default=0, metavar="S", help=h("seed"))
     command("reproduce", "out")
-    command("audit", "data", "profile", "out", "year")
+    command("audit", "data", "profile", "out", "year", "framework")
 
     sc = sub.add_parser("scenario", help=h("scenario"), description=h("scenario_description"))
     sc.add_argument("scenario", nargs="?", metavar="MACRO:SCENARIO", help=h("scenario_id"))
@@ -326,12 +331,25 @@ def _assess(args) -> int:
     return 0
 
 
-def _risk(args) -> int:
+def _assessed(args, data=None, method=None):
+    """The assessment a command works on: ``data`` (default: the command's DATA) against
+    ``--framework`` (if given) by ``method`` (default: the one the options ask for)."""
     from turaqty.engine.assessment import assess
+
+    framework = getattr(args, "framework", None)
+    data = args.data if data is None else data
+    return assess(_data(args, data, framework), profile=method or _method(args, args.lang), lang=args.lang,
+                  framework=framework, year=getattr(args, "year", None))
+
+
+def _risk(args) -> int:
+    from turaqty.errors import Problem, UsageError
     from turaqty.report.outputs import write_assessment
 
     lang = args.lang
-    a = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
+    a = _assessed(args)
+    if not a.has_risk_map:
+        raise UsageError(Problem("risk_no_rules", value=a.framework.source or a.framework.id))
     write_assessment(a, Path(args.out), risk_only=True, protect=args.data)
     if not args.quiet:
         print(t("cli.risk_title", lang, mode=t(f"risk.mode.{a.method.risk_thresholds}", lang),
@@ -364,7 +382,6 @@ def _risk_summary(a, lang: str) -> str:
 
 
 def _report(args) -> int:
-    from turaqty.engine.assessment import assess
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import report_files
 
@@ -373,7 +390,7 @@ def _report(args) -> int:
         from turaqty.report.pdf import find_chromium
 
         find_chromium()  # before any work: no Chromium, no output
-    a = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
+    a = _assessed(args)
     files = report_files(a, pdf=args.pdf, docx=args.docx, robustness_runs=args.robustness_runs,
                          robustness_sobol=args.robustness_sobol, seed=args.seed)
     write_folder(args.out, files, protect=args.data)
@@ -385,7 +402,6 @@ def _report(args) -> int:
 
 
 def _brief(args) -> int:
-    from turaqty.engine.assessment import assess
     from turaqty.io.write import write_folder
     from turaqty.report.brief import regions_asked
     from turaqty.report.outputs import brief_files
@@ -396,9 +412,9 @@ def _brief(args) -> int:
 
         find_chromium()
     method = _method(args, lang)
-    a = assess(_data(args), profile=method, lang=lang)
+    a = _assessed(args, method=method)
     units = regions_asked(a, args.region)
-    previous = assess(args.previous, profile=method, lang=lang) if args.previous else None
+    previous = _assessed(args, args.previous, method) if args.previous else None
     files = brief_files(a, units, previous, pdf=args.pdf, robustness_runs=args.robustness_runs,
                         seed=args.seed)
     write_folder(args.out, files, protect=args.data)
@@ -424,12 +440,11 @@ def _reproduce(args) -> int:
 
 def _audit(args) -> int:
     from turaqty.analysis.audit import run_audit
-    from turaqty.engine.assessment import assess
     from turaqty.io.write import write_folder
     from turaqty.report.outputs import audit_files
 
     lang = args.lang
-    a = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
+    a = _assessed(args)
     audit = run_audit(a)
     write_folder(args.out, audit_files(a, audit), protect=args.data)
     for f in audit["flags"]:

@@ -41,10 +41,16 @@ def audit_document(audit: dict, lang: str = "en", assessment=None) -> Document:
                         for frame in (corr, importance))
     loo = tables["leave_one_out"].sort_values("max_shift", ascending=False, kind="stable")
     loo = loo.assign(region=[regions.name(u, lang) if isinstance(u, str) else "" for u in loo["region"]])
+    correlations = t("audit.correlations", lang)
+    if fw.root != "integral":  # another framework: its own root, by name
+        index = fw.pillar_name(fw.root, lang)
+        correlations = t("fwreport.audit.correlations", lang, index=index)
+        corr = corr.rename(columns={f"{k}_integral": t(f"fwreport.audit.{k}_root", lang, index=index)
+                                    for k in ("pearson", "spearman")})
     return Document(t("audit.title", lang), [
         Section(t("audit.flags", lang), [t("audit.flags_text", lang, n=len(flags)), _headed(flags, lang)]),
         Section(t("audit.pillars", lang), [_headed(pillars, lang)]),
-        Section(t("audit.correlations", lang), [_headed(corr, lang)]),
+        Section(correlations, [_headed(corr, lang)]),
         Section(t("audit.importance", lang), [_headed(importance, lang)]),
         Section(t("audit.leave_one_out", lang), [_headed(loo, lang)]),
     ], lang)

@@ -28,6 +28,7 @@ from turaqty.i18n import format_number, t
 from turaqty.report.facts import high_risks, index_changes, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.html import E, _level, _num, scenario_brief, scored_indicator
 from turaqty.report.robustness_section import brief_line
+from turaqty.report.scope import Scope, framework_name, group_label, report_scope
 
 STYLE = """
 @page{size:A4;margin:11mm 12mm}*{box-sizing:border-box;-webkit-print-color-adjust:exact;
@@ -85,7 +86,8 @@ def _change(value: float, decimals: int = 2, lang: str = "en") -> str:
 def _indices(a: Assessment, unit: str, changes, with_previous: bool) -> str:
     lang = a.lang
     n = int(a.indices[f"rank_{a.framework.root}"].notna().sum())
-    head = [t("brief.index", lang), t("col.value", lang), t("col.level_integral", lang),
+    levelled = any(a.framework.levels(c) is not None for c in a.framework.index_columns)
+    head = [t("brief.index", lang), t("col.value", lang), *[t("col.level_integral", lang)] * levelled,
             t("brief.rank_of", lang, n=n)]
     if with_previous:
         head += [t("col.before", lang), t("brief.change", lang), t("brief.rank_change", lang)]
@@ -95,7 +97,7 @@ def _indices(a: Assessment, unit: str, changes, with_previous: bool) -> str:
         rank = _rank(c["rank"])
         cells = [f"<th>{E(a.framework.pillar_name(col, lang))}</th>",
                  f'<td class="num">{_num(c["value"], lang)}</td>',
-                 f"<td>{_level(c['level'], lang)}</td>", f'<td class="num">{rank}</td>']
+                 *[f"<td>{_level(c['level'], lang)}</td>"] * levelled, f'<td class="num">{rank}</td>']
         if with_previous:
             cells += [f'<td class="num">{_num(c["value_before"], lang)} {_level(c["level_before"], lang)}'
                       '</td>',
@@ -109,30 +111,37 @@ def _indices(a: Assessment, unit: str, changes, with_previous: bool) -> str:
 
 def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
                  scenarios: dict | None = None, changes=None, mechanisms: dict | None = None,
-                 robustness=None) -> str:
+                 robustness=None, scope: Scope | None = None) -> str:
     """The brief of region ``unit`` as one HTML page; with ``previous`` (an earlier or baseline
     assessment of the same regions) each index shows its value and rank then and the change;
     with ``robustness`` (a :class:`~turaqty.analysis.robustness.Robustness` of ``a``) one line
     gives the region's 5–95 % interval of places.
     ``scenarios`` (from :func:`~turaqty.report.html.scenario_brief`), ``changes`` (from
     :func:`~turaqty.report.facts.index_changes`) and ``mechanisms`` (from
-    :func:`~turaqty.report.facts.mechanisms_by_region`) are computed when not given."""
+    :func:`~turaqty.report.facts.mechanisms_by_region`) are computed when not given; the
+    macro-region, scenarios, risks and mechanisms appear only where they apply (``scope``)."""
     lang = a.lang
     fw = a.framework
+    scope = scope or report_scope(a)
     changes = index_changes(a, previous) if changes is None else changes
-    scenarios = scenario_brief(a) if scenarios is None else scenarios
-    mechanisms = mechanisms_by_region(a) if mechanisms is None else mechanisms
+    scenarios = (scenario_brief(a) if scope.home else {}) if scenarios is None else scenarios
+    mechanisms = (mechanisms_by_region(a) if scope.home and scope.risk else {}) \
+        if mechanisms is None else mechanisms
     regions = a.regions
     name = regions.name(unit, lang)
     region = regions.by_id[unit]
     macro = {m.id: m.name(lang) for m in regions.macro_regions}.get(region.macro_region, "–")
     rank = changes.loc[(unit, a.framework.root), "rank"]
     source = (t("source.embedded", lang) if a.dataset.source.startswith("embedded:") else a.dataset.source)
-    title = t("brief.title", lang, region=name)
+    title = t("brief.title", lang, region=name) if scope.home else f"{name}: {framework_name(a)}"
     if a.dataset.year:
         title = t("figure.title_year", lang, title=title, year=a.dataset.year)
-    sub = t("brief.subtitle", lang, source=source, rank=_rank(rank),
-            n=int(a.indices[f"rank_{a.framework.root}"].notna().sum()), version=a.manifest["version"])
+    n = int(a.indices[f"rank_{fw.root}"].notna().sum())
+    sub = (t("brief.subtitle", lang, source=source, rank=_rank(rank), n=n, version=a.manifest["version"])
+           if scope.home else t("fwreport.brief_subtitle", lang, source=source, rank=_rank(rank), n=n,
+                                index=fw.pillar_name(fw.root, lang), version=a.manifest["version"]))
+    group = (f"{t('col.macro_region', lang)}: {macro}." if scope.home
+             else f"{label}." if (label := group_label(a, unit)) else "")
     interval = brief_line(robustness, unit, lang) if robustness is not None else ""
     interval = f'<p class="sub" id="rank-interval">{E(interval)}</p>' if interval else ""
     prev = ""
@@ -143,33 +152,47 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
     best, worst = strengths_weaknesses(a, unit)
     strong = "".join(f"<li>{E(scored_indicator(a, c, v))}</li>" for c, v in best) or "<li>–</li>"
     weak = "".join(f"<li>{E(scored_indicator(a, c, v))}</li>" for c, v in worst) or "<li>–</li>"
-    risks = high_risks(a).get(unit, [])
-    risk_items = "".join(f"<li><b>{E(c)}</b> {E(fw.by_code[c].name(lang))}</li>" for c in risks)
-    risk_block = f'<ul class="risks">{risk_items}</ul>' if risks else f"<p>{E(t('brief.no_risks', lang))}</p>"
+    risk_block, mech_block = _risk_blocks(a, unit, mechanisms, scope)
     scen = "".join(f"<li>{E(label)}: {_num(b, lang)} → {_num(after, lang)}</li>"
                    for label, b, after in scenarios.get(unit, []))
     if scen:  # the cities form no macro-region with scenarios
         scen = f'<h2>{E(t("report.scenarios", lang, macro=macro))}</h2><ul>{scen}</ul>'
-    mech = "".join(f'<li>{E(m)} <span class="small">({E(answers)})</span></li>'
-                   for m, answers in mechanisms.get(unit, [])) or "<li>–</li>"
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{E(title)}</title>
 <style>{STYLE}</style></head>
 <body data-unit="{E(unit)}"><h1>{E(title)}</h1><p class="sub">{E(sub)}</p>
-<p class="sub">{E(t("col.macro_region", lang))}: {E(macro)}.</p>{prev}
+{f'<p class="sub">{E(group)}</p>' if group else ""}{prev}
 <h2>{E(t("brief.indices", lang))}</h2>{_indices(a, unit, changes, previous is not None)}{interval}
 <div class="two"><div><h2>{E(t("report.strongest", lang))}</h2><ul>{strong}</ul></div>
 <div><h2>{E(t("report.weakest", lang))}</h2><ul>{weak}</ul></div></div>
-<h2 id="high-risks">{E(t("report.high_risks", lang))} ({len(risks)})</h2>{risk_block}
-{scen}
-<h2>{E(t("report.mechanisms", lang))} <span class="small">{E(t("brief.mechanisms_note", lang))}</span></h2>
-<ul>{mech}</ul></body></html>"""
+{risk_block}{scen}{mech_block}</body></html>"""
+
+
+def _risk_blocks(a: Assessment, unit: str, mechanisms: dict, scope: Scope) -> tuple[str, str]:
+    """The high risks of ``unit`` (with a risk map) and the mechanisms that answer them
+    (Kazakhstan's catalogue); '' where they do not apply."""
+    if not scope.risk:
+        return "", ""
+    lang = a.lang
+    risks = high_risks(a).get(unit, [])
+    items = "".join(f"<li><b>{E(c)}</b> {E(a.framework.by_code[c].name(lang))}</li>" for c in risks)
+    block = f'<ul class="risks">{items}</ul>' if risks else f"<p>{E(t('brief.no_risks', lang))}</p>"
+    out = f'<h2 id="high-risks">{E(t("report.high_risks", lang))} ({len(risks)})</h2>{block}\n'
+    if not scope.home:
+        return out, ""
+    mech = "".join(f'<li>{E(m)} <span class="small">({E(answers)})</span></li>'
+                   for m, answers in mechanisms.get(unit, [])) or "<li>–</li>"
+    return out, (f'\n<h2>{E(t("report.mechanisms", lang))} <span class="small">'
+                 f'{E(t("brief.mechanisms_note", lang))}</span></h2>\n<ul>{mech}</ul>')
 
 
 def brief_pages(a: Assessment, units: list[str], previous: Assessment | None = None,
                 robustness=None) -> dict[str, str]:
     """``brief-<region id>.html`` → page, for each of ``units`` (``robustness`` as in
     :func:`region_brief`)."""
-    scenarios, changes, mechanisms = scenario_brief(a), index_changes(a, previous), mechanisms_by_region(a)
+    scope = report_scope(a)
+    scenarios = scenario_brief(a) if scope.home else {}
+    mechanisms = mechanisms_by_region(a) if scope.home and scope.risk else {}
+    changes = index_changes(a, previous)
     return {f"brief-{unit}.html": region_brief(a, unit, previous, scenarios, changes, mechanisms,
-                                               robustness) for unit in units}
+                                               robustness=robustness, scope=scope) for unit in units}

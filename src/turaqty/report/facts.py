@@ -60,16 +60,17 @@ def index_changes(a: Assessment, previous: Assessment | None) -> pd.DataFrame:
     now = a.indices.set_index("unit_id")
     then = previous.indices.set_index("unit_id") if previous is not None else None
     for unit in now.index:
-        for col in a.framework.index_columns:
+        for col in a.framework.index_columns:  # a level only where the framework gives bands
             row = {"unit_id": unit, "index": col, "value": now.loc[unit, col],
-                   "rank": _rank(now.loc[unit, f"rank_{col}"]), "level": now.loc[unit, f"level_{col}"],
+                   "rank": _rank(now.loc[unit, f"rank_{col}"]),
+                   "level": now.loc[unit].get(f"level_{col}", ""),
                    "value_before": float("nan"), "rank_before": None, "level_before": "",
                    "change": float("nan"), "rank_change": None}
             if then is not None and unit in then.index:
                 before, rank_before = then.loc[unit, col], _rank(then.loc[unit, f"rank_{col}"])
                 rank_change = None if None in (rank_before, row["rank"]) else rank_before - row["rank"]
                 row.update(value_before=before, rank_before=rank_before,
-                           level_before=then.loc[unit, f"level_{col}"], change=row["value"] - before,
+                           level_before=then.loc[unit].get(f"level_{col}", ""), change=row["value"] - before,
                            rank_change=rank_change)
             rows.append(row)
     out = pd.DataFrame(rows).set_index(["unit_id", "index"])

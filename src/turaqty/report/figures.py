@@ -29,11 +29,13 @@ from turaqty.i18n import format_number, t
 from turaqty.report import geo
 from turaqty.report.forked import Forked
 from turaqty.report.html import PALETTE
+from turaqty.report.scope import Scope, column_name, report_scope, report_title
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
 PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
+STACK_COLOURS = ("#3f7cac", "#4c9f70", "#e0a431", "#b5556b", "#7a6bb5", "#5aa3a3", "#a3845a", "#888888")
 LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7}
 # text stays text; stable ids
 SETTINGS: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "turaqty"}
@@ -80,42 +82,57 @@ def save_figure(fig, dpi: int = 150) -> dict[str, bytes]:
     return out
 
 
-def _indices_figure(a: Assessment):
-    """Stacked pillar indices of each region, ranked by the integral index."""
+def _indices_figure(a: Assessment, scope: Scope | None = None):
+    """The root index of each unit, ranked: where the root is the (weighted) sum of its
+    children, each child's contribution stacked (the dissertation's three pillars); else one
+    bar per unit. The axis spans the values and the root's level bounds."""
     from matplotlib.figure import Figure
 
+    scope = scope or report_scope(a)
+    fw = a.framework
+    root = fw.root
     ranked = a.ranking().iloc[::-1]
-    fig = Figure(figsize=(8, 7))
+    fig = Figure(figsize=(8, max(7.0, 1.4 + 0.28 * len(ranked))))  # 20 units: 7 in
     ax = fig.subplots()
     left = np.zeros(len(ranked))
-    for pillar in a.framework.pillars:
-        values = ranked[pillar].to_numpy(dtype=float)
-        ax.barh(ranked["name"], values, left=left, color=PILLAR_COLOURS.get(pillar, "#888"),
-                label=a.framework.pillar_name(pillar, a.lang))
-        left += np.nan_to_num(values)
-    ax.set_xlabel(t("col.integral", a.lang))
-    ax.set_xlim(0, max(27, float(np.nanmax(left)) + 1))
-    _number_axis(ax.xaxis, a.lang, 0)
-    # a root without level bounds draws no lines
-    bounds = a.framework.levels(a.framework.root) or ()
+    if scope.stacked:
+        weights = dict(a.method.weights)
+        for k, child in enumerate(fw.children(root)):
+            values = weights.get(child, fw.weight(child)) * ranked[child].to_numpy(dtype=float)
+            ax.barh(ranked["name"], values, left=left,
+                    color=PILLAR_COLOURS.get(child, STACK_COLOURS[k % len(STACK_COLOURS)]),
+                    label=fw.pillar_name(child, a.lang))
+            left += np.nan_to_num(values)
+        ax.legend(loc="lower right", frameon=False)
+    else:
+        left = ranked[root].to_numpy(dtype=float)
+        ax.barh(ranked["name"], np.nan_to_num(left), color=STACK_COLOURS[0])
+    bounds = fw.levels(root) or ()  # a root without level bounds draws no lines
+    shown = np.concatenate([left[np.isfinite(left)], bounds, [0.0]])
+    low, high = float(shown.min()), float(shown.max())
+    pad = 0.05 * ((high - low) or 1.0)
+    ax.set_xlim(low - pad if low < 0 else 0, high + pad)
+    ax.set_xlabel(column_name(a, root))
+    _number_axis(ax.xaxis, a.lang, 0 if high - low >= 5 else 2)
     for bound, label in zip(bounds, ("level.medium", "level.high"), strict=False):
         ax.axvline(bound, color="#555", linestyle=":", linewidth=1)
-        ax.text(bound + 0.2, 1.0, t(label, a.lang), fontsize=8, color="#555", va="bottom",
+        ax.text(bound + pad / 5, 1.0, t(label, a.lang), fontsize=8, color="#555", va="bottom",
                 transform=ax.get_xaxis_transform())  # above the bars, not over them
-    ax.set_title(_title(a, t("report.title", a.lang)), fontsize=11, pad=16)
-    ax.legend(loc="lower right", frameon=False)
+    ax.set_title(_title(a, report_title(a)), fontsize=11, pad=16)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
 
 
-def _map_figure(a: Assessment):
-    """The integral index on the map of the regions."""
+def _map_figure(a: Assessment, scope: Scope | None = None):
+    """The root index on the map of the units (of units with boundaries only)."""
     from matplotlib.collections import PathCollection
     from matplotlib.figure import Figure
     from matplotlib.path import Path as MplPath
 
-    rings, (width, height) = geo.projected_rings()
+    unit_map = (scope or report_scope(a)).map
+    assert unit_map is not None, "no boundaries: figure_files draws no map"
+    rings, (width, height) = unit_map.rings()
     values = a.indices.set_index("unit_id")[a.framework.root]
     ok = values.dropna()
     lo, hi = (ok.min(), ok.max()) if len(ok) else (0, 1)
@@ -136,7 +153,7 @@ def _map_figure(a: Assessment):
     # one collection: the limits are set below, so no patch-by-patch bookkeeping
     ax.add_collection(PathCollection(paths, facecolors=colours, edgecolors="#6b6b6b", linewidths=0.5),
                       autolim=False)
-    _map_labels(ax, a, values.index)
+    _map_labels(ax, a, values.index, unit_map.label_points())
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_aspect("equal")
@@ -150,15 +167,15 @@ def _map_figure(a: Assessment):
     bar.set_ticks(bounds.tolist())
     bar.ax.tick_params(labelsize=8)
     _number_axis(bar.ax.xaxis, a.lang, 1)  # one decimal: eight limits side by side stay apart
-    bar.set_label(t("col.integral", a.lang))
-    ax.set_title(_title(a, f"{t('col.integral', a.lang)}: {t('report.title', a.lang)}"), fontsize=11)
+    index = column_name(a, a.framework.root)
+    bar.set_label(index)
+    ax.set_title(_title(a, f"{index}: {report_title(a)}"), fontsize=11)
     fig.tight_layout()
     return fig
 
 
-def _map_labels(ax, a: Assessment, units) -> None:
-    """Region names at their centres; a city as a dot with its name beside it."""
-    points = geo.label_points()
+def _map_labels(ax, a: Assessment, units, points: dict) -> None:
+    """Region names at their centres (``points``); a city as a dot with its name beside it."""
     regions = a.regions
     for unit in units:
         if unit not in points:
@@ -174,24 +191,28 @@ def _map_labels(ax, a: Assessment, units) -> None:
 
 def figure_files(a: Assessment, names: tuple[str, ...] = ("indices", "map")) -> dict[str, bytes]:
     """``figures/<name>.{png,svg}`` for each of ``names`` (``indices``, ``map``), drawn on
-    matplotlib ``Figure`` objects (no pyplot, no backend switched, no global state).
+    matplotlib ``Figure`` objects (no pyplot, no backend switched, no global state); no map
+    where the units have no boundaries.
 
     matplotlib is imported once, then every figure after the first is drawn in a forked
     child (:class:`~turaqty.report.forked.Forked`) beside the first: the same files, sooner
     on a machine with a free core."""
     import matplotlib.figure  # noqa: F401  (before forking: the children share the import)
 
+    scope = report_scope(a)
+    names = tuple(name for name in names if name != "map" or scope.map is not None)
     with figure_settings(), ExitStack() as stack:
-        others = [stack.enter_context(Forked(partial(_drawn, a, name))) for name in names[1:]]
-        out = _drawn(a, names[0]) if names else {}
+        others = [stack.enter_context(Forked(partial(_drawn, a, name, scope))) for name in names[1:]]
+        out = _drawn(a, names[0], scope) if names else {}
         for job in others:
             out.update(job.result())
     return out
 
 
-def _drawn(a: Assessment, name: str) -> dict[str, bytes]:
+def _drawn(a: Assessment, name: str, scope: Scope) -> dict[str, bytes]:
     """The PNG and SVG files of figure ``name``."""
-    return {f"figures/{name}.{fmt}": content for fmt, content in save_figure(FIGURES[name](a)).items()}
+    return {f"figures/{name}.{fmt}": content
+            for fmt, content in save_figure(FIGURES[name](a, scope)).items()}
 
 
 FIGURES = {"indices": _indices_figure, "map": _map_figure}

@@ -159,15 +159,16 @@ def _projected_arrays(geometry, width: float):
 
 
 def projected_rings(
-    width: float = 900,
+    width: float = 900, geometry: dict[str, list[Ring]] | None = None,
 ) -> tuple[dict[str, list[list[tuple[float, float]]]], tuple[float, float]]:
     """Region id → its rings in drawing coordinates (closed lists of (x, y), y down), and
     the (width, height) of the drawing: the same projection as :func:`svg_paths`, unrounded,
     for drawing with other tools (e.g. matplotlib). Exteriors and holes are listed together
     with opposite orientations. Falls back to the tiles of :func:`tile_paths` (corners
-    approximated by short polylines) when the geometry is unavailable.
+    approximated by short polylines) when the geometry is unavailable. ``geometry`` (unit id →
+    rings in lon/lat, e.g. from :func:`read_units_geometry`) replaces Kazakhstan's regions.
     """
-    geometry = load_geometry()
+    geometry = geometry or load_geometry()
     if geometry is None:
         return _tile_rings(width)
     arrays, size = _projected_arrays(geometry, width)
@@ -196,15 +197,16 @@ def _ring_path(xy: np.ndarray) -> str:
     return "M" + "L".join(pts) + "Z"
 
 
-def svg_paths(width: float = 900) -> tuple[dict[str, str], tuple[float, float]]:
+def svg_paths(width: float = 900, geometry: dict[str, list[Ring]] | None = None,
+              ) -> tuple[dict[str, str], tuple[float, float]]:
     """Region id → SVG path ``d`` string, and the (width, height) of the drawing.
 
     The boundaries are projected equirectangularly (x scaled by the cosine of the middle
     latitude, y pointing down) and fitted into ``width`` with a small margin; coordinates
     are rounded to 1 decimal. Falls back to :func:`tile_paths` when the geometry is
-    unavailable.
+    unavailable. ``geometry`` (unit id → rings in lon/lat) replaces Kazakhstan's regions.
     """
-    geometry = load_geometry()
+    geometry = geometry or load_geometry()
     if geometry is None:
         return tile_paths(width)
     rings, size = _projected_arrays(geometry, width)
@@ -291,11 +293,12 @@ def _ring_area_centroid(xy: np.ndarray) -> tuple[float, float, float]:
     return abs(float(a)), float(cx), float(cy)
 
 
-def label_points(width: float = 900) -> dict[str, tuple[float, float]]:
-    """Region id → (x, y) for its label, in the coordinates of ``svg_paths(width)``: the
-    centroid of the region's largest ring (the tile centre when falling back to tiles).
+def label_points(width: float = 900, geometry: dict[str, list[Ring]] | None = None,
+                 ) -> dict[str, tuple[float, float]]:
+    """Region id → (x, y) for its label, in the coordinates of ``svg_paths(width, geometry)``:
+    the centroid of the region's largest ring (the tile centre when falling back to tiles).
     """
-    geometry = load_geometry()
+    geometry = geometry or load_geometry()
     if geometry is None:
         return tile_label_points(width)
     rings, _ = _projected_arrays(geometry, width)
@@ -303,6 +306,45 @@ def label_points(width: float = 900) -> dict[str, tuple[float, float]]:
     for rid, rs in rings.items():
         _, cx, cy = max((_ring_area_centroid(r) for r in rs), key=lambda t: t[0])
         out[rid] = (round(cx, 1), round(cy, 1))
+    return out
+
+
+def read_units_geometry(path: str, regions) -> dict[str, list[Ring]]:
+    """The boundaries of a units catalogue's units from its GeoJSON (``units.geojson`` beside
+    ``units.csv``): unit id → rings in lon/lat. A feature names its unit by the property
+    ``id`` (or ``unit_id``, ``region_id``, or the feature's own ``id``), by any spelling the
+    catalogue resolves; features of other units are left out. A file that is not a
+    FeatureCollection of polygons is a :class:`~turaqty.errors.DataError` naming it.
+
+    >>> import json, tempfile, pathlib
+    >>> from turaqty.model.units import build_units
+    >>> square = [[[70, 50], [71, 50], [71, 51], [70, 51], [70, 50]]]
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "units.geojson"
+    >>> _ = f.write_text(json.dumps({"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"id": "District 1"},
+    ...      "geometry": {"type": "Polygon", "coordinates": square}}]}))
+    >>> units = build_units([{"id": "d1", "name": "District 1"}], file="units.csv")
+    >>> {u: len(rings) for u, rings in read_units_geometry(str(f), units).items()}
+    {'d1': 1}
+    """
+    from turaqty.errors import DataError, Problem
+
+    try:
+        data = json.loads(open(path, "rb").read().decode("utf-8-sig"))
+        out: dict[str, list[Ring]] = {}
+        for feature in data["features"]:
+            props = feature.get("properties") or {}
+            key = next((props[n] for n in ("id", "unit_id", "region_id") if props.get(n) not in (None, "")),
+                       feature.get("id"))
+            unit = key if key in regions.by_id else regions.resolve(str(key)) if key is not None else None
+            rings = [r for r in _rings_of(feature["geometry"]) if len(r) >= 4]
+            if unit is not None and rings:
+                out.setdefault(unit, []).extend(rings)
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as err:
+        raise DataError(Problem("units_geometry", file=path, value=f"{type(err).__name__}: {err}"[:120])) \
+            from None
+    if not out:
+        raise DataError(Problem("units_geometry", file=path, value="-"))
     return out
 
 

@@ -31,6 +31,17 @@ from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_wea
 from turaqty.report.layout import page_style
 from turaqty.report.robustness_section import STYLE as ROBUSTNESS_STYLE
 from turaqty.report.robustness_section import robustness_section
+from turaqty.report.scope import (
+    Scope,
+    column_name,
+    formulas_text,
+    group_label,
+    lead_text,
+    method_table,
+    report_scope,
+    report_title,
+    summary_findings,
+)
 from turaqty.report.weights_panel import weights_panel
 
 E = html.escape
@@ -105,7 +116,9 @@ SCRIPT = """
   });
   document.addEventListener('click',function(){if(pinned){hide();}});
   window.addEventListener('scroll',function(){if(pinned){hide();}},{passive:true});
-  var layers=JSON.parse(document.getElementById('map-data').textContent);
+  var mapData=document.getElementById('map-data');
+  if(!mapData){return;}  // no boundaries for these units: no map
+  var layers=JSON.parse(mapData.textContent);
   function paint(layer){
     document.querySelectorAll('#map path.region').forEach(function(p){
       var d=layers[layer][p.getAttribute('data-unit')];p.setAttribute('fill',d?d.colour:'#ccc');
@@ -160,20 +173,18 @@ def _level_bands(fw, lang: str) -> str:
                      for (low, high), names in groups.items())
 
 
-def _summary(a: Assessment) -> str:
+def _summary(a: Assessment, scope: Scope) -> str:
     lang = a.lang
     fw = a.framework
     root = fw.root
-    best = a.ranking().iloc[0]
-    findings = "".join(f"<li>{E(text)}</li>" for text in a.findings["text"])
-    lead = t("report.lead", lang, n=len(a.dataset.units), best=best["name"],
-             value=_num(best[root], lang),
-             level=t(f"level.{best[f'level_{root}']}", lang) if best[f"level_{root}"] else "")
-    head = ([(f"rank_{root}", "num"), ("name", "text")] + [(c, "num") for c in fw.index_columns]
-            + [(f"level_{root}", "text")])
-    ths = "".join(f'<th data-sort="{kind}"{REGION_CLASS if c == "name" else ""}>'
-                  f'{E(t(f"col.{c}", lang, default=c))}</th>'
-                  for c, kind in head)
+    findings = "".join(f"<li>{E(text)}</li>" for text in summary_findings(a, scope))
+    lead = lead_text(a, scope)
+    levelled = fw.levels(root) is not None
+    head = ([(t("col.rank_integral", lang), "num"), (column_name(a, "name"), "text")]
+            + [(column_name(a, c), "num") for c in fw.index_columns]
+            + [(t("col.level_integral", lang), "text")] * levelled)
+    ths = "".join(f'<th data-sort="{kind}"{REGION_CLASS if k == 1 else ""}>{E(label)}</th>'
+                  for k, (label, kind) in enumerate(head))
     rows = []
     for r in a.ranking().to_dict("records"):
         rank = "" if pd.isna(r[f"rank_{root}"]) else int(r[f"rank_{root}"])
@@ -184,12 +195,13 @@ def _summary(a: Assessment) -> str:
             cells.append(f'<td class="num" data-value="{"" if pd.isna(v) else repr(float(v))}">'
                          f'{_num(v, lang)} '
                          f'{_level(r.get(f"level_{c}", ""), lang)}</td>')
-        cells.append(f'<td>{_level(r.get(f"level_{root}", ""), lang)}</td>')
+        if levelled:
+            cells.append(f'<td class="root-level">{_level(r.get(f"level_{root}", ""), lang)}</td>')
         rows.append(f"<tr data-unit=\"{E(r['unit_id'])}\">{''.join(cells)}</tr>")
     matrix = a.matrix
     mhead = "".join(f"<th>{E(t(f'level.{lv}', lang))}</th>" for lv in LEVELS)
     mrows = []
-    for col in fw.index_columns:
+    for col in dict.fromkeys(matrix["pillar"]):  # the nodes with level bands
         cells = []
         for lv in LEVELS:
             names = matrix[(matrix["pillar"] == col) & (matrix["level"] == lv)]["names"].iloc[0]
@@ -201,27 +213,33 @@ def _summary(a: Assessment) -> str:
 <div class="scroll"><table id="ranking-table" class="sortable"><thead><tr>{ths}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table></div>
 <p class="small"><span class="screen-only">{E(t("report.sort_hint", lang))} </span>
-{E(_level_bands(fw, lang))}</p>
+{E(_level_bands(fw, lang))}</p>{_matrix_block(lang, mhead, mrows)}</section>"""
+
+
+def _matrix_block(lang: str, head: str, rows: list[str]) -> str:
+    """The sustainability matrix (nothing where no index has level bands)."""
+    if not rows:
+        return ""
+    return f"""
 <h3 id="matrix">{E(t("report.matrix", lang))}</h3>
-<div class="scroll"><table id="matrix-table"><thead><tr><th></th>{mhead}</tr></thead>
-<tbody>{''.join(mrows)}</tbody></table></div></section>"""
+<div class="scroll"><table id="matrix-table"><thead><tr><th></th>{head}</tr></thead>
+<tbody>{''.join(rows)}</tbody></table></div>"""
 
 
-def _map_tip(row, col: str, value: float, fw, lang: str) -> str:
-    level = row[f"level_{col}"]
+def _map_tip(a: Assessment, row, col: str, value: float) -> str:
+    lang = a.lang
+    level = row.get(f"level_{col}", "")
     rank = row[f"rank_{col}"]
-    params = {"region": row["name"], "value": _num(value, lang),
-              "index": t(f"col.{col}", lang, default=fw.pillar_name(col, lang)),
+    params = {"region": row["name"], "value": _num(value, lang), "index": column_name(a, col),
               "rank": "–" if pd.isna(rank) else str(int(rank))}
     if not level:
         return t("report.map_tip_no_level", lang, **params)
     return t("report.map_tip", lang, level=t(f"level.{level}", lang), **params)
 
 
-def _map_labels(a: Assessment, units, width: float) -> str:
-    """Region names on the map: each at its region's centre; a city (an enclave) as a dot
-    with its name beside it, so that it does not cover the name of the region around it."""
-    points = geo.label_points(width)
+def _map_labels(a: Assessment, units, width: float, points: dict) -> str:
+    """Region names on the map (``points``: each region's centre); a city (an enclave) as a
+    dot with its name beside it, so that it does not cover the name of the region around it."""
     regions = a.regions
     out = []
     for u in units:
@@ -238,16 +256,19 @@ def _map_labels(a: Assessment, units, width: float) -> str:
     return f'<g class="labels">{"".join(out)}</g>'
 
 
-def _map(a: Assessment) -> str:
+def _map(a: Assessment, scope: Scope) -> str:
+    """The map section (nothing where the units have no boundaries)."""
+    if scope.map is None:
+        return ""
     lang = a.lang
     fw = a.framework
-    paths, (width, height) = geo.svg_paths()
+    paths, (width, height) = scope.map.svg_paths()
     ix = a.indices.set_index("unit_id")
     layers, legends = {}, []
     for col in fw.index_columns:
         values = ix[col].to_numpy(dtype=float)
         colours = _palette(values)
-        layers[col] = {u: {"colour": c, "tip": _map_tip(ix.loc[u], col, v, fw, lang)}
+        layers[col] = {u: {"colour": c, "tip": _map_tip(a, ix.loc[u], col, v)}
                        for u, v, c in zip(ix.index, values, colours, strict=True)}
         ok = values[~np.isnan(values)]
         lo, hi = (ok.min(), ok.max()) if ok.size else (0.0, 0.0)
@@ -255,18 +276,18 @@ def _map(a: Assessment) -> str:
         rows_ = "".join(f'<tr><td><span style="background:{c};border:1px solid #6b6b6b"></span></td>'
                         f'<td>{_num(lo + k * step, lang)} – {_num(lo + (k + 1) * step, lang)}</td></tr>'
                         for k, c in enumerate(PALETTE))
-        legends.append(f'<div class="legend" data-layer="{col}"><b>{E(fw.pillar_name(col, lang))}</b>'
+        legends.append(f'<div class="legend" data-layer="{E(col)}"><b>{E(fw.pillar_name(col, lang))}</b>'
                        f'<table>{rows_}</table></div>')
     shapes = "".join(
         f'<path class="region" data-unit="{E(u)}" data-tip="{E(ix.loc[u, "name"])}" d="{d}"></path>'
         for u, d in paths.items() if u in ix.index)
-    shapes += _map_labels(a, ix.index, width)
+    shapes += _map_labels(a, ix.index, width, scope.map.label_points(width))
     radios = "".join(
-        f'<label><input type="radio" name="map-layer" value="{col}"{" checked" if col == fw.root else ""}> '
+        f'<label><input type="radio" name="map-layer" value="{E(col)}"'
+        f'{" checked" if col == fw.root else ""}> '
         f'{E(fw.pillar_name(col, lang))}</label><br>' for col in fw.index_columns)
     data = json.dumps(layers, ensure_ascii=False).replace("</", "<\\/")
-    note = ("" if geo.load_geometry() is not None
-            else f'<p class="small">{E(t("report.map_fallback", lang))}</p>')
+    note = f'<p class="small">{E(t("report.map_fallback", lang))}</p>' if scope.map.schematic else ""
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
 <p class="small">{E(t("report.map_note", lang))}</p>
 <div class="map-wrap"><div class="map-box"><svg id="map" viewBox="0 0 {width} {height}" width="{width}"
@@ -276,7 +297,10 @@ def _map(a: Assessment) -> str:
 <script type="application/json" id="map-data">{data}</script></section>"""
 
 
-def _heatmap(a: Assessment) -> str:
+def _heatmap(a: Assessment, scope: Scope) -> str:
+    """The risk heatmap (nothing where the framework has no risk rules)."""
+    if not scope.risk:
+        return ""
     lang = a.lang
     fw = a.framework
     ds = a.dataset
@@ -298,7 +322,7 @@ def _heatmap(a: Assessment) -> str:
         extra = "" if included[code] else " excluded"
         attrs = ""
         if tip:
-            text = t("report.risk_tip", lang, region=names[i],
+            text = t("report.risk_tip" if scope.home else "fwreport.risk_tip", lang, region=names[i],
                      indicator=f"{code} {fw.by_code[code].name(lang)}",
                      value=_value(ds.values[i, j], lang), unit=fw.by_code[code].unit(lang),
                      risk=t(f"risk.{risk}", lang), rule=rules.get(code, "–"),
@@ -340,14 +364,15 @@ def scored_indicator(a: Assessment, code: str, score: float) -> str:
     return f"{code} {a.framework.by_code[code].name(a.lang)} ({_num(score, a.lang, 1)}{lower})"
 
 
-def _profiles(a: Assessment, scenarios: dict | None) -> str:
+def _profiles(a: Assessment, scenarios: dict | None, scope: Scope) -> str:
     lang = a.lang
     fw = a.framework
+    root = fw.root
     ix = a.indices.set_index("unit_id")
-    types = a.region_types.set_index("unit_id")
+    types = a.region_types.set_index("unit_id") if scope.home else None
     macro = {m.id: m.name(lang) for m in a.regions.macro_regions}
-    high = high_risks(a)
-    mechanisms = mechanisms_by_region(a)
+    high = high_risks(a) if scope.risk else {}
+    mechanisms = mechanisms_by_region(a) if scope.home and scope.risk else {}
     means = {c: ix[c].mean() for c in fw.index_columns}
     bests = {c: ix[c].max() for c in fw.index_columns}
     blocks = []
@@ -358,7 +383,7 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
             top = max(bests[c], 1e-9)
             bars.append(
                 f"<tr><th>{E(fw.pillar_name(c, lang))}</th><td class=\"num\">{_num(row[c], lang)}</td>"
-                f"<td>{_level(row[f'level_{c}'], lang)}</td><td style=\"width:12em\">"
+                f"<td>{_level(row.get(f'level_{c}', ''), lang)}</td><td style=\"width:12em\">"
                 f'<span class="bar" style="width:{0 if pd.isna(row[c]) else 10 * row[c] / top:.2f}em"></span>'
                 '<br>'
                 f'<span class="bar ref" style="width:{10 * means[c] / top:.2f}em"></span><br>'
@@ -369,36 +394,47 @@ def _profiles(a: Assessment, scenarios: dict | None) -> str:
         best, worst = strengths_weaknesses(a, unit)
         strong = ", ".join(scored_indicator(a, c, v) for c, v in best)
         weak = ", ".join(scored_indicator(a, c, v) for c, v in worst)
-        risks = ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in high.get(unit, [])) or "–"
         region = a.regions.by_id[unit]
         group = macro.get(region.macro_region, "–")
-        mech_items = "".join(f"<li>{E(m)} <span class=\"small\">({E(answers)})</span></li>"
-                             for m, answers in mechanisms.get(unit, []))
         scen = ""
         if scenarios and unit in scenarios:
             items = "".join(f"<li>{E(label)}: {_num(before, lang)} → {_num(after, lang)}</li>"
                             for label, before, after in scenarios[unit])
             scen = f"<h3>{E(t('report.scenarios', lang, macro=group))}</h3><ul>{items}</ul>"
-        rank = "" if pd.isna(row["rank_integral"]) else int(row["rank_integral"])
-        kind = types.loc[unit, "type_name"]
+        rank = "" if pd.isna(row[f"rank_{root}"]) else int(row[f"rank_{root}"])
+        if types is not None:
+            about = (f'<p class="small">{E(t("col.macro_region", lang))}: {E(group)}. '
+                     f'{E(t("col.type_name", lang))}: {E(types.loc[unit, "type_name"])}.</p>')
+        else:
+            about = f'<p class="small">{E(label)}.</p>' if (label := group_label(a, unit)) else ""
+        risk_lines = _risk_lines(a, unit, high, mechanisms, scope)
         blocks.append(f"""<div class="profile" id="profile-{E(unit)}" data-unit="{E(unit)}">
-<h3>{E(row['name'])} — {E(t("col.rank_integral", lang))} {rank}</h3>
-<p class="small">{E(t("col.macro_region", lang))}: {E(group)}. {E(t("col.type_name", lang))}: {E(kind)}.</p>
+<h3>{E(row['name'])} — {E(t("col.rank_integral", lang))} {rank}</h3>{about}
 <div class="scroll"><table><tbody>{''.join(bars)}</tbody></table></div>
-<p class="small">{E(t("report.bars", lang))}</p>
+<p class="small">{E(t("report.bars" if scope.home and scope.stacked else "fwreport.bars", lang))}</p>
 <p><b>{E(t("report.strongest", lang))}:</b> {E(strong)}</p>
-<p><b>{E(t("report.weakest", lang))}:</b> {E(weak)}</p>
-<p><b>{E(t("report.high_risks", lang))} ({len(high.get(unit, []))}):</b> {E(risks)}</p>
-<h3>{E(t("report.mechanisms", lang))}</h3><ul>{mech_items or "<li>–</li>"}</ul>{scen}</div>""")
+<p><b>{E(t("report.weakest", lang))}:</b> {E(weak)}</p>{risk_lines}{scen}</div>""")
     return f"""<section id="profiles"><h2>{E(t("report.profiles", lang))}</h2>
 <div class="profiles">{''.join(blocks)}</div></section>"""
 
 
-def _method(a: Assessment) -> str:
-    lang = a.lang
-    from turaqty.report.xlsx import method_rows
+def _risk_lines(a: Assessment, unit: str, high: dict, mechanisms: dict, scope: Scope) -> str:
+    """A profile's high risks and the mechanisms that answer them, where they apply."""
+    if not scope.risk:
+        return ""
+    lang, fw = a.lang, a.framework
+    risks = ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in high.get(unit, [])) or "–"
+    text = f"\n<p><b>{E(t('report.high_risks', lang))} ({len(high.get(unit, []))}):</b> {E(risks)}</p>"
+    if scope.home:
+        items = "".join(f"<li>{E(m)} <span class=\"small\">({E(answers)})</span></li>"
+                        for m, answers in mechanisms.get(unit, []))
+        text += f"\n<h3>{E(t('report.mechanisms', lang))}</h3><ul>{items or '<li>–</li>'}</ul>"
+    return text
 
-    method = "".join(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>" for k, v in method_rows(a))
+
+def _method(a: Assessment, scope: Scope) -> str:
+    lang = a.lang
+    method = "".join(f"<tr><th>{E(k)}</th><td>{E(str(v))}</td></tr>" for k, v in method_table(a, scope))
     warnings = "".join(f"<li>{E(m)}</li>" for m in a.warnings["message"]) or "<li>–</li>"
     manifest = E(json.dumps(a.manifest, ensure_ascii=False, indent=1, default=str))
     from turaqty.analysis.audit import run_audit
@@ -406,7 +442,7 @@ def _method(a: Assessment) -> str:
     flags = run_audit(a)["flags"]
     audit_items = "".join(f"<li>{E(f['message'])}</li>" for f in flags) or "<li>–</li>"
     return f"""<section id="method"><h2>{E(t("report.method", lang))}</h2>
-<p>{E(t("report.formulas", lang))}</p>
+<p>{E(formulas_text(a, scope))}</p>
 <div class="scroll"><table><tbody>{method}</tbody></table></div>
 <h3 id="quality">{E(t("report.quality", lang))}</h3><ul>{warnings}</ul>
 <h3 id="audit">{E(t("audit.title", lang))}</h3><p>{E(t("audit.flags_text", lang, n=len(flags)))}</p>
@@ -440,20 +476,22 @@ def report_html(a: Assessment, scenarios: bool = True, robustness=None) -> str:
     :func:`~turaqty.report.robustness_section.report_robustness`) a section on the
     robustness of the places follows the summary."""
     lang = a.lang
-    brief = scenario_brief(a) if scenarios else None
-    sections = [("summary", "report.summary"), ("map-section", "report.map"), ("risk", "report.risk"),
-                ("profiles", "report.profiles"), ("method", "report.method")]
-    if robustness is not None:
-        sections.insert(1, ("robustness", "report.robustness"))
-    nav = "".join(f'<a href="#{target}">{E(t(key, lang))}</a>' for target, key in sections)
+    scope = report_scope(a)
+    brief = scenario_brief(a) if scenarios and scope.home else None
+    nav = "".join(f'<a href="#{target}">{E(t(key, lang))}</a>' for target, key, shown in (
+        ("summary", "report.summary", True), ("robustness", "report.robustness", robustness is not None),
+        ("map-section", "report.map", scope.map is not None), ("risk", "report.risk", scope.risk),
+        ("profiles", "report.profiles", True), ("method", "report.method", True)) if shown)
     sub = t("report.subtitle", lang,
             source=t("source.embedded", lang) if a.dataset.source.startswith("embedded:")
             else a.dataset.source, profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
             version=a.manifest["version"])
-    body = "".join([_summary(a), robustness_section(robustness) if robustness is not None else "", _map(a),
-                    weights_panel(a), _heatmap(a), _profiles(a, brief), _method(a)])
+    body = "".join([_summary(a, scope), robustness_section(robustness) if robustness is not None else "",
+                    _map(a, scope), weights_panel(a, scope.map is not None), _heatmap(a, scope),
+                    _profiles(a, brief, scope), _method(a, scope)])
+    title = E(report_title(a))
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{E(t("report.title", lang))}</title><style>{STYLE}{page_style()}{ROBUSTNESS_STYLE}</style></head>
-<body><header><h1>{E(t("report.title", lang))}</h1><p>{E(sub)}</p></header><nav>{nav}</nav>
+<title>{title}</title><style>{STYLE}{page_style()}{ROBUSTNESS_STYLE}</style></head>
+<body><header><h1>{title}</h1><p>{E(sub)}</p></header><nav>{nav}</nav>
 <main>{body}</main><div id="tooltip"></div><script>{SCRIPT}</script></body></html>"""

@@ -60,8 +60,9 @@ def panel_data(a) -> dict:
     }
 
 
-def weights_panel(a) -> str:
-    """The panel's HTML and script (the data in a JSON block; every text escaped)."""
+def weights_panel(a, with_map: bool = True) -> str:
+    """The panel's HTML and script (the data in a JSON block; every text escaped); its note
+    names the map only ``with_map``."""
     lang = a.lang
     data = panel_data(a)
     E = html.escape
@@ -85,7 +86,8 @@ def weights_panel(a) -> str:
         groups.append(f'<div class="wgroup">{"".join(rows)}</div>')
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return f"""<section id="weights"><h2>{E(t("weights.title", lang))}</h2>
-<p class="small">{E(t("weights.note", lang))}</p><style>{STYLE}</style>
+<p class="small">{E(t("weights.note" if with_map else "fwreport.weights_note", lang))}</p>
+<style>{STYLE}</style>
 <div class="wgroups">{"".join(groups)}</div>
 <p><button type="button" id="weights-reset">{E(t("weights.reset", lang))}</button>
 <a id="weights-download" download="method-weights.json" href="#">{E(t("weights.download", lang))}</a>
@@ -187,7 +189,8 @@ SCRIPT = r"""
         for(var k=0;k<P;k++){var td=cells[2+k];td.textContent=fmt(values[i][k]);
         td.setAttribute('data-value',values[i][k]===null?'':String(values[i][k]));
         badge(td,level(k,values[i][k]));}
-        var last=cells[2+P];last.textContent='';badge(last,level(root,values[i][root]));});
+        var last=row.querySelector('td.root-level');  // only where the root has level bands
+        if(last){last.textContent='';badge(last,level(root,values[i][root]));}});
       rows.sort(function(a,b){var x=rk[root][index[a.getAttribute('data-unit')]],
           y=rk[root][index[b.getAttribute('data-unit')]];
         if(x===null)x=1e9;if(y===null)y=1e9;

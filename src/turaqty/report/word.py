@@ -27,6 +27,17 @@ from turaqty.i18n import t
 from turaqty.io.write import stable_zip
 from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.html import _num, scored_indicator
+from turaqty.report.scope import (
+    Scope,
+    column_name,
+    formulas_text,
+    group_label,
+    lead_text,
+    method_table,
+    report_scope,
+    report_title,
+    summary_findings,
+)
 
 
 def _level(level: str, lang: str) -> str:
@@ -51,30 +62,32 @@ def _table(doc, head: list[str], rows: list[list[str]], numeric: frozenset[int] 
     return table
 
 
-def _summary(doc, a: Assessment) -> None:
+def _summary(doc, a: Assessment, scope: Scope) -> None:
     lang = a.lang
     ranking = a.ranking()
-    root = a.framework.root
-    best = ranking.iloc[0]
+    fw = a.framework
+    root = fw.root
     doc.add_heading(t("report.summary", lang), level=1)
-    doc.add_paragraph(t("report.lead", lang, n=len(a.dataset.units), best=best["name"],
-                        value=_num(best[root], lang), level=_level(best.get(f"level_{root}", ""), lang)))
+    doc.add_paragraph(lead_text(a, scope))
     doc.add_heading(t("report.findings", lang), level=2)
-    for text in a.findings["text"]:
+    for text in summary_findings(a, scope):
         doc.add_paragraph(text, style="List Bullet")
     doc.add_heading(t("report.ranking", lang), level=2)
-    head = [t("col.rank_integral", lang), t("col.name", lang),
-            *(t(f"col.{c}", lang) for c in a.framework.index_columns), t("col.level_integral", lang)]
+    levelled = fw.levels(root) is not None
+    head = [t("col.rank_integral", lang), column_name(a, "name"),
+            *(column_name(a, c) for c in fw.index_columns), *[t("col.level_integral", lang)] * levelled]
     rows = [["" if pd.isna(r[f"rank_{root}"]) else str(int(r[f"rank_{root}"])), r["name"]]
-            + [_num(r[c], lang) for c in a.framework.index_columns]
-            + [_level(r.get(f"level_{root}", ""), lang)]
+            + [_num(r[c], lang) for c in fw.index_columns]
+            + [_level(r.get(f"level_{root}", ""), lang)] * levelled
             for r in ranking.to_dict("records")]
-    _table(doc, head, rows, numeric={0, 2, 3, 4, 5})
-    doc.add_heading(t("report.matrix", lang), level=2)
+    _table(doc, head, rows, numeric={0, *range(2, 2 + len(fw.index_columns))})
     m = a.matrix
-    rows = [[a.framework.pillar_name(col, lang)]
+    if not len(m):  # no index has level bands
+        return
+    doc.add_heading(t("report.matrix", lang), level=2)
+    rows = [[fw.pillar_name(col, lang)]
             + [(m[(m["pillar"] == col) & (m["level"] == lv)]["names"].iloc[0].replace("; ", ", ") or "–")
-               for lv in LEVELS] for col in a.framework.index_columns]
+               for lv in LEVELS] for col in dict.fromkeys(m["pillar"])]
     _table(doc, [""] + [t(f"level.{lv}", lang) for lv in LEVELS], rows)
 
 
@@ -111,43 +124,47 @@ def _risks(doc, a: Assessment) -> None:
     _table(doc, [t("col.name", lang)] + [t(f"col.{c}", lang) for c in cols], rows, numeric={1, 2, 3, 4})
 
 
-def _profiles(doc, a: Assessment) -> None:
+def _profiles(doc, a: Assessment, scope: Scope) -> None:
     lang = a.lang
     fw = a.framework
     ix = a.indices.set_index("unit_id")
-    high, mechanisms = high_risks(a), mechanisms_by_region(a)
+    high = high_risks(a) if scope.risk else {}
+    mechanisms = mechanisms_by_region(a) if scope.risk and scope.home else {}
     doc.add_heading(t("report.profiles", lang), level=1)
     for unit in a.ranking()["unit_id"]:
         row = ix.loc[unit]
-        rank = "" if pd.isna(row[f"rank_{a.framework.root}"]) else int(row[f"rank_{a.framework.root}"])
+        rank = "" if pd.isna(row[f"rank_{fw.root}"]) else int(row[f"rank_{fw.root}"])
         doc.add_heading(f"{row['name']} — {t('col.rank_integral', lang)} {rank}", level=2)
+        if not scope.home and (label := group_label(a, unit)):
+            doc.add_paragraph(label)
         _table(doc, ["", t("col.value", lang), t("col.level_integral", lang)],
-               [[fw.pillar_name(c, lang), _num(row[c], lang), _level(row[f"level_{c}"], lang)]
-                for c in a.framework.index_columns], numeric={1})
+               [[fw.pillar_name(c, lang), _num(row[c], lang), _level(row.get(f"level_{c}", ""), lang)]
+                for c in fw.index_columns], numeric={1})
         best, worst = strengths_weaknesses(a, unit)
         risks = high.get(unit, [])
-        for label, text in ((t("report.strongest", lang),
-                             ", ".join(scored_indicator(a, c, v) for c, v in best)),
-                            (t("report.weakest", lang),
-                             ", ".join(scored_indicator(a, c, v) for c, v in worst)),
-                            (f"{t('report.high_risks', lang)} ({len(risks)})",
-                             ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in risks))):
+        lines = [(t("report.strongest", lang), ", ".join(scored_indicator(a, c, v) for c, v in best)),
+                 (t("report.weakest", lang), ", ".join(scored_indicator(a, c, v) for c, v in worst))]
+        if scope.risk:
+            lines.append((f"{t('report.high_risks', lang)} ({len(risks)})",
+                          ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in risks)))
+        for label, text in lines:
             p = doc.add_paragraph()
             p.add_run(f"{label}: ").bold = True
             p.add_run(text or "–")
+        if not mechanisms:
+            continue
         p = doc.add_paragraph()
         p.add_run(f"{t('report.mechanisms', lang)}:").bold = True
         for mechanism, answers in mechanisms.get(unit, []):
             doc.add_paragraph(f"{mechanism} ({answers})", style="List Bullet")
 
 
-def _method(doc, a: Assessment) -> None:
-    from turaqty.report.xlsx import method_rows
-
+def _method(doc, a: Assessment, scope: Scope) -> None:
     lang = a.lang
     doc.add_heading(t("report.method", lang), level=1)
-    doc.add_paragraph(t("report.formulas", lang))
-    _table(doc, [t("col.parameter", lang), t("col.value", lang)], [[k, str(v)] for k, v in method_rows(a)])
+    doc.add_paragraph(formulas_text(a, scope))
+    _table(doc, [t("col.parameter", lang), t("col.value", lang)],
+           [[k, str(v)] for k, v in method_table(a, scope)])
     doc.add_heading(t("report.quality", lang), level=2)
     for message in a.warnings["message"]:
         doc.add_paragraph(message, style="List Bullet")
@@ -163,23 +180,25 @@ def report_docx(a: Assessment, figures: dict[str, bytes] | None = None, robustne
     from docx.shared import Cm
 
     lang = a.lang
+    scope = report_scope(a)
     doc = Document()
-    doc.core_properties.title = t("report.title", lang)
+    doc.core_properties.title = report_title(a)
     doc.core_properties.language = lang
-    doc.add_heading(t("report.title", lang), level=0)
+    doc.add_heading(report_title(a), level=0)
     source = t("source.embedded", lang) if a.dataset.source.startswith("embedded:") else a.dataset.source
     doc.add_paragraph(t("report.subtitle", lang, source=source,
                         profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
                         version=a.manifest["version"]))
-    _summary(doc, a)
+    _summary(doc, a, scope)
     for name in ("figures/map.png", "figures/indices.png"):
         if figures and name in figures:
             doc.add_picture(io.BytesIO(figures[name]), width=Cm(16))
     if robustness is not None:
         _robustness(doc, robustness)
-    _risks(doc, a)
-    _profiles(doc, a)
-    _method(doc, a)
+    if scope.risk:
+        _risks(doc, a)
+    _profiles(doc, a, scope)
+    _method(doc, a, scope)
     out = io.BytesIO()
     doc.save(out)
     return stable_zip(out.getvalue())

@@ -1,0 +1,208 @@
+"""What the report, the brief and the Word document of an assessment can truly show, decided
+from its framework, its units catalogue and its method, and the texts that differ between the
+dissertation's index and any other framework.
+
+- ``home``: the framework is ``kz-isdr`` on Kazakhstan's regions: the dissertation's texts
+  (52 indicators, three pillars, the integral index), macro-regions, region types,
+  scenarios and mechanisms apply; for any other framework they are left out.
+- ``risk``: the framework has risk rules: the risk map, its counts and findings.
+- ``map``: the units have boundaries (Kazakhstan's regions, or a ``units.geojson`` beside
+  the user's ``units.csv``); without them there is no map, in the page or as a figure.
+- ``stacked``: the root is the (weighted) sum of indices, so their bars stack up to it.
+
+Example
+-------
+>>> from turaqty.engine.assessment import assess
+>>> s = report_scope(assess())
+>>> s.home, s.risk, s.stacked, s.map is not None
+(True, True, True, True)
+>>> report_title(assess(lang="en"))
+'Sustainable development of the regions of Kazakhstan'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from turaqty.engine.assessment import Assessment, tree_of
+from turaqty.i18n import format_number, t
+from turaqty.model.framework import DEFAULT_FRAMEWORK
+from turaqty.report import geo
+
+PACKAGE_UNITS = "package:regions.csv"  # the source of Kazakhstan's regions catalogue
+
+
+@dataclass(frozen=True)
+class UnitMap:
+    """The boundaries of the units, drawn by :mod:`turaqty.report.geo`; ``geometry`` is None
+    for Kazakhstan's regions (the package's own), else unit id → rings in lon/lat."""
+
+    geometry: dict | None = None
+
+    def svg_paths(self, width: float = 900):
+        return geo.svg_paths(width, self.geometry)
+
+    def rings(self, width: float = 900):
+        return geo.projected_rings(width, self.geometry)
+
+    def label_points(self, width: float = 900):
+        return geo.label_points(width, self.geometry)
+
+    @property
+    def schematic(self) -> bool:
+        """Whether the map is the tile map (the package's boundaries could not be read)."""
+        return self.geometry is None and geo.load_geometry() is None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What applies to one assessment (see the module's text)."""
+
+    home: bool
+    risk: bool
+    stacked: bool
+    map: UnitMap | None
+    aggregations: tuple[str, ...]  # the aggregation of each index column, as the method applies it
+
+
+def unit_map(a: Assessment) -> UnitMap | None:
+    """The units' boundaries, or None where the units catalogue has none."""
+    regions = a.regions
+    if regions.geometry_file:
+        return UnitMap(geo.read_units_geometry(regions.geometry_file, regions))
+    return UnitMap() if regions.source == PACKAGE_UNITS else None
+
+
+def report_scope(a: Assessment) -> Scope:
+    """What the outputs of ``a`` show (see :class:`Scope`)."""
+    fw = a.framework
+    aggregations = tuple(name for name, _ in tree_of(fw, a.method, a.dataset.indicators).aggregation)
+    stacked = aggregations[-1] == "sum" and all(c in fw.by_node for c in fw.children(fw.root))
+    return Scope(home=is_home(a), risk=a.has_risk_map, stacked=stacked, map=unit_map(a),
+                 aggregations=aggregations)
+
+
+def is_home(a: Assessment) -> bool:
+    """Whether ``a`` is the dissertation's framework on Kazakhstan's regions."""
+    return a.framework.id == DEFAULT_FRAMEWORK and a.regions.source == PACKAGE_UNITS
+
+
+def framework_name(a: Assessment) -> str:
+    """The framework's name in the assessment's language (its id where it has none)."""
+    names = a.framework.names
+    return names.get(a.lang) or names.get("en") or a.framework.id
+
+
+def report_title(a: Assessment) -> str:
+    """The report's title: the dissertation's for ``kz-isdr``, else the framework's name."""
+    if is_home(a):
+        return t("report.title", a.lang)
+    return t("fwreport.title", a.lang, framework=framework_name(a))
+
+
+def column_name(a: Assessment, column: str) -> str:
+    """The header of an indices column (``name`` or an index): the dissertation's words
+    for ``kz-isdr`` (``Integral index``), else the framework's own name of the node.
+
+    >>> from turaqty.engine.assessment import assess
+    >>> column_name(assess(), "integral"), column_name(assess(), "name")
+    ('Integral index', 'Region')
+    """
+    if is_home(a):
+        return t(f"col.{column}", a.lang, default=column)
+    return t("fwreport.col.name", a.lang) if column == "name" else a.framework.pillar_name(column, a.lang)
+
+
+def lead_text(a: Assessment, scope: Scope) -> str:
+    """The first sentence of the summary: what was assessed and who came first."""
+    lang, fw = a.lang, a.framework
+    root = fw.root
+    best = a.ranking().iloc[0]
+    level = best.get(f"level_{root}", "")
+    if scope.home and scope.stacked:
+        return t("report.lead", lang, n=len(a.dataset.units), best=best["name"],
+                 value=format_number(best[root], lang, 2),
+                 level=t(f"level.{level}", lang) if level else "")
+    under = fw.children(root)
+    text = t("fwreport.lead", lang, n=len(a.dataset.units), indicators=int(a.arrays.included.sum()),
+             index=fw.pillar_name(root, lang), parts=len(under),
+             names=", ".join(_node_name(fw, c, lang) for c in under),
+             aggregation=t(f"fwreport.aggregation.{scope.aggregations[-1]}", lang,
+                           default=scope.aggregations[-1]),
+             best=best["name"], value=format_number(best[root], lang, 2))
+    if level:
+        text += " " + t("fwreport.lead_level", lang, level=t(f"level.{level}", lang))
+    return text
+
+
+def _node_name(fw, node: str, lang: str) -> str:
+    return fw.by_code[node].name(lang) if node in fw.by_code else fw.pillar_name(node, lang)
+
+
+def formulas_text(a: Assessment, scope: Scope) -> str:
+    """How the scores and indices were computed, in one paragraph."""
+    if scope.home and scope.stacked:
+        return t("report.formulas", a.lang)
+    lang, fw = a.lang, a.framework
+    step = a.method.normalise
+    params = ", ".join(f"{k} {v}" for k, v in step.params.items() if not isinstance(v, (list, dict))
+                       or k == "scale")
+    by_kind: dict[str, list[str]] = {}
+    for node, kind in zip(fw.index_columns, scope.aggregations, strict=True):
+        by_kind.setdefault(kind, []).append(fw.pillar_name(node, lang))
+    aggregations = "; ".join(
+        f"{t(f'fwreport.aggregation.{kind}', lang, default=kind)}: {', '.join(names)}"
+        for kind, names in by_kind.items())
+    return t("fwreport.formulas", lang, normalise=step.method + (f" ({params})" if params else ""),
+             aggregations=aggregations)
+
+
+def method_table(a: Assessment, scope: Scope) -> list[tuple[str, str]]:
+    """The method's rows (:func:`turaqty.report.xlsx.method_rows`) as a report shows them:
+    for another framework, the directions are the framework's own (the dissertation's
+    example of them does not apply) and the risk thresholds only where it has risk rules."""
+    from turaqty.report.xlsx import method_rows
+
+    rows = method_rows(a)
+    if scope.home:
+        return rows
+    out = []
+    for label, value in rows:  # a row's label ends with its parameter's code in brackets
+        if label.endswith("(risk_thresholds)") and not scope.risk:
+            continue
+        if label.endswith("(directions)"):
+            value = a.method.directions
+        out.append((label, value))
+    return out
+
+
+def summary_findings(a: Assessment, scope: Scope) -> list[str]:
+    """The key findings: the risk map's where the framework has risk rules, else the highest
+    and lowest unit of the root and of each node under it."""
+    if scope.risk:
+        return list(a.findings["text"])
+    lang, fw = a.lang, a.framework
+    ix = a.indices
+    out = []
+    for node in (fw.root, *(c for c in fw.children(fw.root) if c in fw.by_node)):
+        values = ix[node].to_numpy(dtype=float)
+        if not np.isfinite(values).any():
+            continue
+        best, worst = int(np.nanargmax(values)), int(np.nanargmin(values))
+        out.append(t("finding.leaders", lang, index=fw.pillar_name(node, lang),
+                     best=ix["name"].iloc[best], best_value=format_number(values[best], lang, 2),
+                     worst=ix["name"].iloc[worst], worst_value=format_number(values[worst], lang, 2)))
+    return out
+
+
+def group_label(a: Assessment, unit: str) -> str:
+    """``Macro-region: West`` (Kazakhstan's regions) or ``Group: north`` (a user catalogue's
+    ``group`` column), or '' where the unit belongs to none."""
+    lang = a.lang
+    region = a.regions.by_id.get(unit)
+    if region is None or not region.macro_region:
+        return ""
+    names = {m.id: m.name(lang) for m in a.regions.macro_regions}
+    key = "col.macro_region" if a.regions.source == PACKAGE_UNITS else "col.group"
+    return f"{t(key, lang)}: {names.get(region.macro_region, region.macro_region)}"
