@@ -230,8 +230,7 @@ def test_map_tooltip_names_the_index_and_the_level():
 
     a = turaqty.assess(lang="ru")
     row = a.indices.set_index("unit_id").loc["pavlodar"]
-    assert "Экологический индекс 3,33 (низкий уровень)" in _map_tip(row, "ecological",
-                                                                    row["ecological"], a.framework, "ru")
+    assert "Экологический индекс 3,33 (низкий уровень)" in _map_tip(a, row, "ecological", row["ecological"])
 
 
 def test_workbook_names_the_risk_side(tmp_path):

@@ -29,7 +29,7 @@ from turaqty.i18n import format_number, t
 from turaqty.report import geo
 from turaqty.report.forked import Forked
 from turaqty.report.html import PALETTE
-from turaqty.report.scope import Scope, column_name, report_scope, report_title
+from turaqty.report.scope import Scope, column_name, is_home, report_scope, report_title
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -169,7 +169,7 @@ def _map_figure(a: Assessment, scope: Scope | None = None):
     _number_axis(bar.ax.xaxis, a.lang, 1)  # one decimal: eight limits side by side stay apart
     index = column_name(a, a.framework.root)
     bar.set_label(index)
-    ax.set_title(_title(a, f"{index}: {report_title(a)}"), fontsize=11)
+    ax.set_title(_title(a, f"{index}: {report_title(a)}" if is_home(a) else index), fontsize=11)
     fig.tight_layout()
     return fig
 

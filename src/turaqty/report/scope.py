@@ -89,9 +89,11 @@ def is_home(a: Assessment) -> bool:
 
 
 def framework_name(a: Assessment) -> str:
-    """The framework's name in the assessment's language (its id where it has none)."""
-    names = a.framework.names
-    return names.get(a.lang) or names.get("en") or a.framework.id
+    """The framework's name in the assessment's language; where it has none (a COINr iMeta:
+    its name is its id), the name of its root."""
+    fw = a.framework
+    name = fw.names.get(a.lang) or fw.names.get("en") or fw.id
+    return fw.pillar_name(fw.root, a.lang) if name == fw.id else name
 
 
 def report_title(a: Assessment) -> str:

@@ -1,0 +1,343 @@
+"""``report``, ``brief``, ``audit`` and ``risk`` on a framework of the user's own: the template
+framework (``turaqty framework template``), a framework with a mean root and four pillars
+(with and without a ``units.geojson``; names that are HTML), and COINr's ASEM index (four
+levels) from ../shared/external. Each command exits 0 (``risk`` without risk rules: 2), the
+page's numbers are those of ``turaqty assess`` on the same inputs, nothing of Kazakhstan's
+index is said where it does not apply, and the page runs in Chromium without errors."""
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import turaqty
+from turaqty.i18n import LANGUAGES, t
+from turaqty.io.frameworks import read_framework
+from turaqty.model.method import Method
+from turaqty.report.outputs import brief_files, report_files
+
+REPO = Path(__file__).resolve().parents[1]
+ASEM = REPO / "../shared/external/coinr-asem"
+ASEM_METHOD = REPO / "examples/asem/method.yaml"
+XSS_UNIT = '<script>window.__xss=1</script>'
+XSS_INDICATOR = '<img src=x onerror="window.__xss=2">'
+PILLARS = ("health", "work", "nature", "money")
+
+
+def run(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "turaqty", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=600)
+
+
+def mean4_folder(folder: Path, geometry: bool = False) -> Path:
+    """A framework with a mean root over four pillars (two indicators each; bands on the root
+    and two pillars only), twelve units, one unit and one indicator named with HTML; with
+    ``geometry``, a units.geojson of twelve squares (one unit by its name, one by id)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = ["id,parent,type,weight,direction,aggregation,level_low,level_high,name_en,name_ru,unit_en",
+            "idx,,aggregate,1,,arithmetic,4.5,5.5,Well-being,Благополучие,",
+            *(f"{p},idx,aggregate,{w},,arithmetic,{lo},{hi},{p.title()},{p.upper()},"
+              for p, w, lo, hi in zip(PILLARS, (1, 2, 1, 1), ("3.5", "", "", "3.5"), ("6.5", "", "", "6.5"),
+                                      strict=True))]
+    codes = []
+    for p in PILLARS:
+        for m in (1, 2):
+            code = f"{p[0].upper()}{m}"
+            codes.append(code)
+            name = XSS_INDICATOR if code == "H2" else f"{p} measure {m}"
+            sign = "-" if m == 2 else "+"
+            rows.append(f'{code},{p},indicator,1,{sign},,,,"{name.replace(chr(34), 2 * chr(34))}",,%')
+    (folder / "structure.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "framework.json").write_text(json.dumps({"id": "mean4", "name": {"en": "Four pillars"}}))
+    names = [XSS_UNIT if i == 4 else f"Town {i:02d}" for i in range(1, 13)]
+    units = ["id,name_en,group"] + [
+        f'u{i:02d},"{n.replace(chr(34), 2 * chr(34))}",{"east" if i % 2 else "west"}'
+        for i, n in enumerate(names, 1)]
+    (folder / "units.csv").write_text("\n".join(units) + "\n", encoding="utf-8")
+    rng = np.random.default_rng(7)
+    values = rng.uniform(0, 100, size=(12, len(codes))).round(2)
+    values[2, 0] = np.nan  # one gap
+    data = pd.DataFrame(values, columns=codes)
+    data.insert(0, "region", [f"u{i:02d}" for i in range(1, 13)])
+    data.to_csv(folder / "data.csv", index=False)
+    if geometry:
+        features = []
+        for i in range(12):
+            x, y = 60 + (i % 4), 45 + (i // 4)
+            key = {"id": "Town 02"} if i == 1 else {"id": f"u{i + 1:02d}"}
+            square = [[[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]]]
+            features.append({"type": "Feature", "properties": key,
+                             "geometry": {"type": "Polygon", "coordinates": square}})
+        (folder / "units.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def frameworks(tmp_path_factory) -> dict[str, tuple[Path, Path, list[str]]]:
+    """name → (data, framework, extra options): the template, mean4, mean4 with a map."""
+    root = tmp_path_factory.mktemp("fw")
+    assert run("framework", "template", root / "template").returncode == 0
+    mean4, mapped = mean4_folder(root / "mean4"), mean4_folder(root / "mapped", geometry=True)
+    return {"template": (root / "template/data.csv", root / "template", []),
+            "mean4": (mean4 / "data.csv", mean4, []),
+            "mapped": (mapped / "data.csv", mapped, ["--lang", "ru"])}
+
+
+def asem_or_skip() -> tuple[Path, Path, list[str]]:
+    if not (ASEM / "ASEM_iMeta.csv").is_file():
+        pytest.skip(f"COINr's ASEM data not found at {ASEM.resolve()} (shared/external/coinr-asem)")
+    return ASEM / "ASEM_iData.csv", ASEM / "ASEM_iMeta.csv", ["--method", ASEM_METHOD]
+
+
+def visible_text(page: str) -> str:
+    """The words a reader sees: no scripts, styles, attributes or the manifest."""
+    body = page.split("<body", 1)[1]
+    body = re.sub(r"<(script|style|pre)\b.*?</\1>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+KAZAKHSTAN_WORDS = ("integral", "Integral", "интеграл", "Интеграл", "Kazakhstan", "Казахстан", "Қазақстан",
+                    "macro-region", "Macro-region", "Макрорегион", "Макроаймақ", "doctors", "врач", "дәрігер",
+                    r"\b52 (indicators|показател|көрсеткіш)", r"3[-–]27", r"\(27\b", "Tables? 1[0-9]")
+
+
+def assert_nothing_of_kazakhstan(text: str, names=()) -> None:
+    """None of the dissertation's words in ``text`` (the units' own ``names`` aside: ASEM
+    has Kazakhstan)."""
+    for name in names:
+        text = text.replace(name, "")
+    found = [(w, m.start()) for w in KAZAKHSTAN_WORDS for m in [re.search(w, text)] if m]
+    assert not found, [(w, text[max(0, at - 80):at + 40]) for w, at in found]
+
+
+def page_indices(page: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The ranking table of report.html as numbers: unit id → rank and each index column
+    (from the cells' exact values)."""
+    table = page.split('id="ranking-table"', 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for unit, cells in re.findall(r'<tr data-unit="([^"]*)">(.*?)</tr>', table, flags=re.S):
+        values = re.findall(r'<td class="num" data-value="([^"]*)"', cells)
+        rows[html.unescape(unit)] = [float(v) if v else np.nan for v in values]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["rank", *columns])
+
+
+@pytest.mark.parametrize("name", ["template", "mean4", "mapped", "asem"])
+def test_every_command_on_a_user_framework(frameworks, tmp_path, name):
+    data, framework, extra = asem_or_skip() if name == "asem" else frameworks[name]
+    lang = extra[extra.index("--lang") + 1] if "--lang" in extra else "en"
+    common = [data, "--framework", framework, *extra]
+    assess = run("assess", *common, "--out", tmp_path / "assess", "--quiet")
+    assert assess.returncode == 0, assess.stderr
+    report = run("report", *common, "--out", tmp_path / "report", "--docx")
+    assert report.returncode == 0, report.stderr
+    out = tmp_path / "report"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    fw = read_framework(framework)
+    # the page's numbers are those of indices.csv from `turaqty assess` on the same inputs
+    indices = pd.read_csv(tmp_path / "assess/indices.csv", dtype={"unit_id": str}).set_index("unit_id")
+    shown = page_indices(page, fw.index_columns)
+    assert sorted(shown.index) == sorted(indices.index)
+    for col in fw.index_columns:
+        np.testing.assert_allclose(shown[col].to_numpy(), indices.loc[shown.index, col].to_numpy(),
+                                   rtol=0, atol=1e-12, err_msg=col)
+    assert (shown["rank"].to_numpy() == indices.loc[shown.index, f"rank_{fw.root}"].to_numpy()).all()
+    # what applies, and nothing else
+    names = indices["name"].tolist()
+    assert_nothing_of_kazakhstan(visible_text(page), names)
+    assert 'id="risk"' not in page and "risk-heatmap" not in page
+    mapped = name == "mapped"
+    assert ('id="map-section"' in page) == mapped and ("figures/map.png" in _written(out)) == mapped
+    assert "figures/indices.png" in _written(out)
+    title = fw.names.get(lang) or fw.names["en"]
+    title = fw.pillar_name(fw.root, lang) if title == fw.id else title  # COINr: the root's name
+    assert f"<title>{html.escape(t('fwreport.title', lang, framework=title))}</title>" in page
+    # the Word document says the same
+    from docx import Document
+
+    doc = Document(io.BytesIO((out / "report.docx").read_bytes()))
+    words = "\n".join([p.text for p in doc.paragraphs]
+                      + [c.text for tb in doc.tables for r in tb.rows for c in r.cells])
+    assert_nothing_of_kazakhstan(words, names)
+    assert len(doc.tables[0].rows) == 1 + len(indices)
+    # brief, audit: exit 0; risk: no rules, exit 2 in every language
+    brief = run("brief", "all", *common, "--out", tmp_path / "brief")
+    assert brief.returncode == 0, brief.stderr
+    briefs = sorted(p.name for p in (tmp_path / "brief").glob("brief-*.html"))
+    assert briefs == sorted(f"brief-{u}.html" for u in indices.index)
+    for p in (tmp_path / "brief").glob("brief-*.html"):
+        assert_nothing_of_kazakhstan(visible_text(p.read_text(encoding="utf-8")), names)
+    audit = run("audit", *common, "--out", tmp_path / "audit")
+    assert audit.returncode == 0, audit.stderr
+    audited = json.loads((tmp_path / "audit/audit.json").read_text(encoding="utf-8"))
+    assert sorted(audited["pillars"]) == sorted(fw.pillars)
+    audit_page = (tmp_path / "audit/audit.html").read_text(encoding="utf-8")
+    assert_nothing_of_kazakhstan(visible_text(audit_page), names)
+    for lang_ in LANGUAGES:
+        risk = run("risk", *common, "--out", tmp_path / f"risk-{lang_}", "--lang", lang_)
+        assert risk.returncode == 2 and not (tmp_path / f"risk-{lang_}").exists()
+        assert t("error.risk_no_rules", lang_, value="@").split("@")[-1].strip() in risk.stderr, risk.stderr
+
+
+def _written(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_options_like_assess(frameworks, tmp_path):
+    """--weight, --method and --allow-partial act on report, brief and audit as on assess."""
+    data, framework, _ = frameworks["mean4"]
+    opts = ["--framework", framework, "--weight", "work=0.5", "--weight", "H1=3", "--allow-partial"]
+    assert run("assess", data, *opts, "--out", tmp_path / "a", "--quiet").returncode == 0
+    assert run("report", data, *opts, "--out", tmp_path / "r").returncode == 0
+    manifest = json.loads((tmp_path / "r/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["method"]["weights"] == {"work": 0.5, "H1": 3.0}
+    assert manifest["method"]["availability"] == 0
+    indices = pd.read_csv(tmp_path / "a/indices.csv").set_index("unit_id")
+    shown = page_indices((tmp_path / "r/report.html").read_text(encoding="utf-8"),
+                         read_framework(framework).index_columns)
+    np.testing.assert_allclose(shown["idx"], indices.loc[shown.index, "idx"], rtol=0, atol=1e-12)
+    method = tmp_path / "m.json"
+    method.write_text(json.dumps({"profile": "mine", "normalise": {"method": "zscore"}}))
+    brief = run("brief", "Town 01", data, "--framework", framework, "--method", method,
+                "--out", tmp_path / "b")
+    assert brief.returncode == 0, brief.stderr
+    assert json.loads((tmp_path / "b/manifest.json").read_text())["method"]["normalise"]["method"] == "zscore"
+    unknown = run("brief", "Nowhere", data, "--framework", framework, "--out", tmp_path / "b2")
+    assert unknown.returncode == 2 and "Nowhere" in unknown.stderr
+
+
+def test_escapes_names_from_the_users_files(frameworks, browser, tmp_path):
+    """A unit named <script>… and an indicator named <img onerror=…> stay text: in the page,
+    the map, the brief and in Chromium (nothing runs)."""
+    data, framework, _ = frameworks["mapped"]
+    a = turaqty.assess(str(data), framework=read_framework(framework), profile=Method(profile="generic"))
+    files = report_files(a)
+    page = files["report.html"].decode("utf-8")
+    assert XSS_UNIT not in page and XSS_INDICATOR not in page
+    assert html.escape(XSS_UNIT) in page
+    brief = brief_files(a, ["u04"])["brief-u04.html"].decode("utf-8")
+    assert XSS_UNIT not in brief and html.escape(XSS_UNIT) in brief
+    (tmp_path / "report.html").write_bytes(files["report.html"])
+    pg = browser.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
+    pg.goto((tmp_path / "report.html").as_uri())
+    pg.wait_for_load_state("load")
+    assert pg.evaluate("window.__xss === undefined") and errors == []
+    assert XSS_UNIT in pg.locator('#ranking-table tr[data-unit="u04"] td.region').inner_text()
+    assert XSS_UNIT in pg.locator('#map text.label').all_text_contents()
+    pg.close()
+
+
+def _open(browser, path: Path):
+    pg = browser.new_page(viewport={"width": 1300, "height": 900})
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else r.abort())
+    pg.goto(path.as_uri())
+    pg.wait_for_load_state("load")
+    return pg, errors
+
+
+def _assessments(frameworks, names=("template", "mean4", "mapped", "asem")):
+    for name in names:
+        if name == "asem":
+            data, framework, extra = asem_or_skip()
+            method = turaqty.read_method(extra[1])
+        else:
+            data, framework, _ = frameworks[name]
+            method = Method(profile="generic")
+        yield name, turaqty.assess(str(data), framework=read_framework(framework), profile=method)
+
+
+@pytest.mark.parametrize("name", ["template", "mean4", "mapped", "asem"])
+def test_page_and_weights_in_chromium(frameworks, browser, tmp_path, name):
+    """No script error; the weights recompute the framework's tree (any depth, means and
+    sums) as assess() does with the same weights; the map (where drawn) has every unit."""
+    (_, a), = _assessments(frameworks, (name,))
+    path = tmp_path / "report.html"
+    path.write_bytes(report_files(a)["report.html"])
+    pg, errors = _open(browser, path)
+    assert errors == []
+    values = np.array(pg.evaluate("window.turaqtyWeights.state().values"), dtype=float)
+    np.testing.assert_allclose(values, a.arrays.aggregates, rtol=0, atol=1e-9)
+    fw = a.framework
+    node, code = fw.index_columns[0], a.dataset.indicators[-1]
+    k, j = fw.index_columns.index(node), a.dataset.indicators.index(code)
+    for kind, at, w in (("node", k, 2.5), ("indicator", j, 0.25)):
+        pg.evaluate("([kind, k, w]) => window.turaqtyWeights.set(kind, k, w)", [kind, at, w])
+    py = turaqty.assess(a.dataset, framework=fw, profile=a.method.replace(weights={node: 2.5, code: 0.25}))
+    values = np.array(pg.evaluate("window.turaqtyWeights.state().values"), dtype=float)
+    np.testing.assert_allclose(values, py.arrays.aggregates, rtol=0, atol=1e-9)
+    shown = pg.eval_on_selector_all("#ranking-table tbody tr",
+                                    "rs => rs.map(r => r.getAttribute('data-unit'))")
+    assert shown == py.ranking()["unit_id"].tolist()
+    regions = pg.locator("#map path.region")
+    assert regions.count() == (len(a.dataset.units) if name == "mapped" else 0)
+    if name == "mapped":
+        pg.locator(f'input[name=map-layer][value="{PILLARS[1]}"]').check()
+        regions.first.hover()
+        assert pg.locator("#tooltip").is_visible()
+    assert errors == []
+    pg.close()
+
+
+def test_indices_figure_by_the_roots_aggregation(frameworks):
+    """Stacked contributions where the root is a sum (they add up to it; weights count);
+    one bar per unit, equal to the root, for a mean; the axis fits the values, not 27."""
+    from turaqty.report.figures import _indices_figure, figure_settings
+
+    with figure_settings():
+        kz = turaqty.assess(profile=turaqty.get_method().replace(weights={"economic": 2.0}))
+        ax = _indices_figure(kz).axes[0]
+        ranked = kz.ranking().iloc[::-1]
+        ends = np.array([bar.get_x() + bar.get_width() for bar in ax.containers[-1]])
+        np.testing.assert_allclose(ends, ranked["integral"], rtol=0, atol=1e-9)
+        for name, a in _assessments(frameworks, ("template", "mean4", "asem")):
+            ax = _indices_figure(a).axes[0]
+            assert len(ax.containers) == 1, name
+            widths = np.array([bar.get_width() for bar in ax.containers[0]])
+            root = a.ranking().iloc[::-1][a.framework.root].to_numpy(dtype=float)
+            np.testing.assert_allclose(widths, np.nan_to_num(root), rtol=0, atol=1e-9)
+            low, high = ax.get_xlim()
+            assert np.nanmax(root) < high <= 1.1 * max(np.nanmax(root), *(a.framework.levels(a.framework.root)
+                                                                            or (0,))), name
+            assert ax.get_xlabel() == a.framework.pillar_name(a.framework.root)
+
+
+def test_units_geometry_errors_and_matches(tmp_path):
+    """A units.geojson that is not GeoJSON is an error naming the file (exit 2, nothing
+    written); a feature may name its unit by id or by name."""
+    from turaqty.report.scope import unit_map
+
+    folder = mean4_folder(tmp_path / "fw", geometry=True)
+    a = turaqty.assess(str(folder / "data.csv"), framework=read_framework(folder),
+                       profile=Method(profile="generic"))
+    shapes = unit_map(a)
+    assert shapes is not None and sorted(shapes.geometry) == sorted(a.dataset.units)
+    (folder / "units.geojson").write_text('{"type": "FeatureCollection", "features": [{"geometry": 1}]}')
+    p = run("report", folder / "data.csv", "--framework", folder, "--out", tmp_path / "out", "--lang", "kk")
+    assert p.returncode == 2 and "units.geojson" in p.stderr and not (tmp_path / "out").exists()
+    assert t("error.units_geometry", "kk", value="@").split("(")[0] in p.stderr
+
+
+def test_kazakhstan_report_keeps_its_sections():
+    """The dissertation's report still shows what applies to it: the map (page and figure),
+    the risk map, the matrix, macro-regions, mechanisms and its own texts."""
+    files = report_files(turaqty.assess(lang="en"))
+    page = files["report.html"].decode("utf-8")
+    for marker in ('id="map-section"', 'id="risk-heatmap"', 'id="matrix-table"',
+                   html.escape(t("col.macro_region", "en")), html.escape(t("report.mechanisms", "en")),
+                   html.escape(t("report.formulas", "en")), f"<title>{t('report.title', 'en')}</title>"):
+        assert marker in page, marker
+    assert "figures/map.png" in files and "52 indicators" in visible_text(page)
