@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import turaqty
+from tests.test_report import CHROMIUM
 from turaqty.i18n import LANGUAGES, t
 from turaqty.io.frameworks import read_framework
 from turaqty.model.method import Method
@@ -136,8 +137,10 @@ def test_every_command_on_a_user_framework(frameworks, tmp_path, name):
     common = [data, "--framework", framework, *extra]
     assess = run("assess", *common, "--out", tmp_path / "assess", "--quiet")
     assert assess.returncode == 0, assess.stderr
-    report = run("report", *common, "--out", tmp_path / "report", "--docx")
+    pdf = ["--pdf"] if name == "template" and CHROMIUM else []  # printed by Chromium: once is enough
+    report = run("report", *common, "--out", tmp_path / "report", "--docx", *pdf)
     assert report.returncode == 0, report.stderr
+    assert (tmp_path / "report/report.pdf").is_file() == bool(pdf)
     out = tmp_path / "report"
     page = (out / "report.html").read_text(encoding="utf-8")
     fw = read_framework(framework)
@@ -341,3 +344,33 @@ def test_kazakhstan_report_keeps_its_sections():
                    html.escape(t("report.formulas", "en")), f"<title>{t('report.title', 'en')}</title>"):
         assert marker in page, marker
     assert "figures/map.png" in files and "52 indicators" in visible_text(page)
+
+
+def test_a_user_framework_with_risk_rules(tmp_path, browser):
+    """With a risk_rules.csv, the risk map and its counts appear (tips without a national
+    value), `risk` writes its files and names region types by the framework's pillars; no
+    mechanisms, macro-regions or scenarios (Kazakhstan's catalogue)."""
+    folder = mean4_folder(tmp_path / "fw")
+    (folder / "risk_rules.csv").write_text(
+        "code,printed_slot,printed_high,printed_low,derived_high,derived_low,printed_fix,note\n"
+        "H1,,<30,>60,median,mean,,\nM2,,>60,<30,mean,median,,\n", encoding="utf-8")
+    risk = run("risk", folder / "data.csv", "--framework", folder, "--out", tmp_path / "risk")
+    assert risk.returncode == 0, risk.stderr
+    types = pd.read_csv(tmp_path / "risk/region_types.csv", encoding="utf-8-sig")
+    assert types["type_name"].str.startswith("health: ").all()
+    assert run("report", folder / "data.csv", "--framework", folder, "--out", tmp_path / "r",
+               "--docx").returncode == 0
+    a = turaqty.assess(str(folder / "data.csv"), framework=read_framework(folder),
+                       profile=Method(profile="generic"))
+    page = (tmp_path / "r/report.html").read_text(encoding="utf-8")
+    assert page.count('class="risk-cell') == 2 * 12 * 8  # the screen table and the printed ones
+    high = int((a.risk["risk"] == "high").sum())
+    assert high and page.count('data-risk="high"') == 2 * high
+    text = visible_text(page)
+    assert_nothing_of_kazakhstan(text)
+    assert t("report.high_risks", "en") in text and t("report.mechanisms", "en") not in text
+    pg, errors = _open(browser, tmp_path / "r/report.html")
+    pg.locator('#risk-heatmap td.risk-cell[data-unit="u01"][data-indicator="H1"]').hover()
+    tip = pg.locator("#tooltip").inner_text()
+    assert tip.startswith("Town 01 — H1") and "Kazakhstan" not in tip and errors == []
+    pg.close()

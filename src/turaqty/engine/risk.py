@@ -37,7 +37,7 @@ from turaqty.core.risk import RISKS, reference_values, risk_classes
 from turaqty.engine.risk_criteria import load_criteria
 from turaqty.i18n import format_number, t
 from turaqty.model.dataset import Dataset
-from turaqty.model.framework import Framework, condition_orientation, conditions_inclusive
+from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework, condition_orientation, conditions_inclusive
 from turaqty.model.units import Regions
 
 MODES = ("derived", "printed", "criteria")
@@ -255,7 +255,7 @@ def region_types(ds: Dataset, levels: np.ndarray, counts: RiskCounts, fw: Framew
         top = shares[i].max()
         main = ", ".join(p for p, s in zip(fw.pillars, shares[i], strict=True)
                          if top > 0 and np.isclose(s, top))
-        name = ", ".join(t(f"type.{p}", lang, level=t(f"level.{lv}", lang) if lv else "-")
+        name = ", ".join(_pillar_level(fw, p, t(f"level.{lv}", lang) if lv else "-", lang)
                          for p, lv in zip(fw.pillars, row_levels, strict=True))
         if main:
             pillars = ", ".join(fw.pillar_name(p, lang).lower() for p in main.split(", "))
@@ -266,6 +266,14 @@ def region_types(ds: Dataset, levels: np.ndarray, counts: RiskCounts, fw: Framew
     return pd.DataFrame(rows, columns=[
         "unit_id", "name", "macro_region", *[f"level_{p}" for p in fw.pillars], "type_id",
         "type_name", "main_risk_pillar", "high_risks"])
+
+
+def _pillar_level(fw: Framework, pillar: str, level: str, lang: str) -> str:
+    """``social medium``: a pillar and its level in words (the catalogue's words for
+    kz-isdr, another framework's pillar by its own name)."""
+    if fw.id == DEFAULT_FRAMEWORK:
+        return t(f"type.{pillar}", lang, level=level)
+    return f"{fw.pillar_name(pillar, lang).lower()}: {level}"
 
 
 def macro_region_summary(ds: Dataset, table: np.ndarray, counts: RiskCounts,
