@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import turaqty
 from tests.test_report import CHROMIUM
@@ -212,6 +214,12 @@ def test_options_like_assess(frameworks, tmp_path):
                 "--out", tmp_path / "b")
     assert brief.returncode == 0, brief.stderr
     assert json.loads((tmp_path / "b/manifest.json").read_text())["method"]["normalise"]["method"] == "zscore"
+    # --previous: the same data then, so every change is 0 and every rank stays
+    again = run("brief", "u02", data, "--framework", framework, "--previous", data, "--out", tmp_path / "b1")
+    assert again.returncode == 0, again.stderr
+    page = (tmp_path / "b1/brief-u02.html").read_text(encoding="utf-8")
+    ranks = re.findall(r"(\d+) → (\d+)</td>", page)
+    assert len(ranks) == 5 and all(then == now for then, now in ranks)
     unknown = run("brief", "Nowhere", data, "--framework", framework, "--out", tmp_path / "b2")
     assert unknown.returncode == 2 and "Nowhere" in unknown.stderr
 
@@ -374,3 +382,36 @@ def test_a_user_framework_with_risk_rules(tmp_path, browser):
     tip = pg.locator("#tooltip").inner_text()
     assert tip.startswith("Town 01 — H1") and "Kazakhstan" not in tip and errors == []
     pg.close()
+
+
+@settings(max_examples=12, deadline=None)
+@given(pillars=st.integers(1, 5), root=st.sampled_from(["sum", "arithmetic", "geometric", "harmonic"]),
+       weights=st.lists(st.floats(0.1, 4.0), min_size=5, max_size=5), seed=st.integers(0, 2**16))
+def test_indices_figure_and_page_on_generated_frameworks(pillars, root, weights, seed):
+    """Any two-level framework (on six of Kazakhstan's regions, so with their map): the chart's
+    bars end at the root's values (stacked only for a sum of indices), and the page's ranking
+    holds the root and every pillar as assessed."""
+    from turaqty.model.framework import build_framework
+    from turaqty.report.figures import _indices_figure, figure_settings
+    from turaqty.report.html import report_html
+
+    rows = [{"id": "root", "type": "aggregate", "aggregation": root}]
+    rows += [{"id": f"p{k}", "parent": "root", "type": "aggregate", "weight": str(weights[k])}
+             for k in range(pillars)]
+    rows += [{"id": f"x{k}{m}", "parent": f"p{k}", "direction": "+-"[m]} for k in range(pillars)
+             for m in range(2)]
+    fw = build_framework("generated", {}, rows, file="generated.csv")
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame(rng.uniform(1, 100, size=(6, 2 * pillars)), columns=list(fw.codes),
+                        index=pd.Index(turaqty.load_regions().unit_ids[:6], name="region"))
+    a = turaqty.assess(data, framework=fw, profile=Method(profile="generic"))
+    ranked = a.ranking().iloc[::-1]
+    with figure_settings():
+        ax = _indices_figure(a).axes[0]
+    ends = np.array([bar.get_x() + bar.get_width() for bar in ax.containers[-1]])
+    np.testing.assert_allclose(ends, ranked["root"], rtol=0, atol=1e-9)
+    assert len(ax.containers) == (pillars if root == "sum" else 1)
+    shown = page_indices(report_html(a), fw.index_columns)
+    for col in fw.index_columns:
+        np.testing.assert_allclose(shown[col], a.indices.set_index("unit_id").loc[shown.index, col],
+                                   rtol=0, atol=1e-12)

@@ -2,9 +2,11 @@
 
 Sections: summary (findings in words, the sortable ranking, the matrix), the robustness
 of the places when a run is given (:mod:`turaqty.report.robustness_section`), the map of the
-20 regions (switchable between the integral index and each pillar, values on hover), the
+regions (switchable between the integral index and each pillar, values on hover), the
 risk heatmap (regions × indicators, red/yellow/green, hover: value, thresholds, national
-value), a profile per region, and the method with every warning and the manifest. Every
+value), a profile per region, and the method with every warning and the manifest. For
+another framework, :mod:`turaqty.report.scope` decides which sections apply (no map without
+boundaries, no risk heatmap without risk rules) and names its indices. Every
 style and script is inlined; nothing is fetched when the page is viewed. Everything that
 comes from data is escaped.
 
