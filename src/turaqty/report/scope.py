@@ -148,8 +148,8 @@ def formulas_text(a: Assessment, scope: Scope) -> str:
         return t("report.formulas", a.lang)
     lang, fw = a.lang, a.framework
     step = a.method.normalise
-    params = ", ".join(f"{k} {v}" for k, v in step.params.items() if not isinstance(v, (list, dict))
-                       or k == "scale")
+    scale = dict(step.params).get("scale")  # the range of the scores, e.g. 1–9 or 0–100
+    params = "–".join(format_number(x, lang, 2).rstrip("0").rstrip(",.") for x in scale) if scale else ""
     by_kind: dict[str, list[str]] = {}
     for node, kind in zip(fw.index_columns, scope.aggregations, strict=True):
         by_kind.setdefault(kind, []).append(fw.pillar_name(node, lang))
