@@ -239,7 +239,7 @@ def _map_tip(a: Assessment, row, col: str, value: float) -> str:
     return t("report.map_tip", lang, level=t(f"level.{level}", lang), **params)
 
 
-def _map_labels(a: Assessment, units, width: float, points: dict) -> str:
+def _map_labels(a: Assessment, units, points: dict) -> str:
     """Region names on the map (``points``: each region's centre); a city (an enclave) as a
     dot with its name beside it, so that it does not cover the name of the region around it."""
     regions = a.regions
@@ -283,7 +283,7 @@ def _map(a: Assessment, scope: Scope) -> str:
     shapes = "".join(
         f'<path class="region" data-unit="{E(u)}" data-tip="{E(ix.loc[u, "name"])}" d="{d}"></path>'
         for u, d in paths.items() if u in ix.index)
-    shapes += _map_labels(a, ix.index, width, scope.map.label_points(width))
+    shapes += _map_labels(a, ix.index, scope.map.label_points(width))
     radios = "".join(
         f'<label><input type="radio" name="map-layer" value="{E(col)}"'
         f'{" checked" if col == fw.root else ""}> '
