@@ -411,7 +411,11 @@ def test_indices_figure_and_page_on_generated_frameworks(pillars, root, weights,
     ends = np.array([bar.get_x() + bar.get_width() for bar in ax.containers[-1]])
     np.testing.assert_allclose(ends, ranked["root"], rtol=0, atol=1e-9)
     assert len(ax.containers) == (pillars if root == "sum" else 1)
-    shown = page_indices(report_html(a), fw.index_columns)
+    page = report_html(a)
+    shown = page_indices(page, fw.index_columns)
+    # no level bands: no level column, no matrix, and the map's note does not promise levels
+    assert 'id="matrix-table"' not in page and '<td class="root-level">' not in page
+    assert html.escape(t("fwreport.map_note", "en")) in page and 'id="map-section"' in page
     for col in fw.index_columns:
         np.testing.assert_allclose(shown[col], a.indices.set_index("unit_id").loc[shown.index, col],
                                    rtol=0, atol=1e-12)

@@ -290,8 +290,9 @@ def _map(a: Assessment, scope: Scope) -> str:
         f'{E(fw.pillar_name(col, lang))}</label><br>' for col in fw.index_columns)
     data = json.dumps(layers, ensure_ascii=False).replace("</", "<\\/")
     note = f'<p class="small">{E(t("report.map_fallback", lang))}</p>' if scope.map.schematic else ""
+    banded = any(fw.levels(c) is not None for c in fw.index_columns)  # levels in the ranking
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
-<p class="small">{E(t("report.map_note", lang))}</p>
+<p class="small">{E(t("report.map_note" if banded else "fwreport.map_note", lang))}</p>
 <div class="map-wrap"><div class="map-box"><svg id="map" viewBox="0 0 {width} {height}" width="{width}"
  height="{height}" role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg></div>
 <div><fieldset><legend>{E(t("report.layer", lang))}</legend>{radios}</fieldset>
