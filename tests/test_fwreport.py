@@ -336,6 +336,18 @@ def test_units_geometry_errors_and_matches(tmp_path):
                        profile=Method(profile="generic"))
     shapes = unit_map(a)
     assert shapes is not None and sorted(shapes.geometry) == sorted(a.dataset.units)
+    # boundaries in metres (a projected GeoJSON) are drawn as they are, inside the drawing
+    side = 5e4
+    corners = [(5e5 + side * (i % 4), 5.2e6 + side * (i // 4)) for i in range(12)]
+    squares = [[[[x, y], [x + side, y], [x + side, y + side], [x, y + side], [x, y]]] for x, y in corners]
+    metres = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": f"u{i + 1:02d}"},
+         "geometry": {"type": "Polygon", "coordinates": square}} for i, square in enumerate(squares)]}
+    (folder / "units.geojson").write_text(json.dumps(metres))
+    rings, (width, height) = unit_map(a).rings()
+    points = np.concatenate([np.asarray(r) for rs in rings.values() for r in rs])
+    assert len(rings) == 12 and height == pytest.approx(width * 3 / 4, rel=0.05)
+    assert (points >= 0).all() and (points[:, 0] <= width).all() and (points[:, 1] <= height).all()
     (folder / "units.geojson").write_text('{"type": "FeatureCollection", "features": [{"geometry": 1}]}')
     p = run("report", folder / "data.csv", "--framework", folder, "--out", tmp_path / "out", "--lang", "kk")
     assert p.returncode == 2 and "units.geojson" in p.stderr and not (tmp_path / "out").exists()

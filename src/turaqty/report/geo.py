@@ -128,12 +128,14 @@ def _projection(geometry: dict[str, list[Ring]], width: float):
     """A function (lon, lat arrays) → (x, y) arrays, and the drawing's (width, height).
 
     Equirectangular with x scaled by cos of the mid-latitude of the extent, y flipped,
-    fitted into ``width`` with a margin of :data:`MARGIN` × width on every side.
+    fitted into ``width`` with a margin of :data:`MARGIN` × width on every side; coordinates
+    that cannot be degrees (a projected GeoJSON, in metres) are drawn as they are.
     """
     pts = np.concatenate([np.asarray(r, dtype=float) for rings in geometry.values() for r in rings])
     lon_min, lat_min = pts.min(axis=0)
     lon_max, lat_max = pts.max(axis=0)
-    kx = math.cos(math.radians((lat_min + lat_max) / 2))
+    degrees = -180 <= lon_min <= lon_max <= 360 and -90 <= lat_min <= lat_max <= 90
+    kx = math.cos(math.radians((lat_min + lat_max) / 2)) if degrees else 1.0
     margin = MARGIN * width
     scale = (width - 2 * margin) / ((lon_max - lon_min) * kx)
     height = round((lat_max - lat_min) * scale + 2 * margin, 1)
