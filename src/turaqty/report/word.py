@@ -25,19 +25,10 @@ from turaqty.core.classify import LEVELS
 from turaqty.engine.assessment import Assessment
 from turaqty.i18n import t
 from turaqty.io.write import stable_zip
+from turaqty.report import scope as applies  # what applies to the framework and units
 from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.html import _num, scored_indicator
-from turaqty.report.scope import (
-    Scope,
-    column_name,
-    formulas_text,
-    group_label,
-    lead_text,
-    method_table,
-    report_scope,
-    report_title,
-    summary_findings,
-)
+from turaqty.report.scope import Scope
 
 
 def _level(level: str, lang: str) -> str:
@@ -68,14 +59,15 @@ def _summary(doc, a: Assessment, scope: Scope) -> None:
     fw = a.framework
     root = fw.root
     doc.add_heading(t("report.summary", lang), level=1)
-    doc.add_paragraph(lead_text(a, scope))
+    doc.add_paragraph(applies.lead_text(a, scope))
     doc.add_heading(t("report.findings", lang), level=2)
-    for text in summary_findings(a, scope):
+    for text in applies.summary_findings(a, scope):
         doc.add_paragraph(text, style="List Bullet")
     doc.add_heading(t("report.ranking", lang), level=2)
     levelled = fw.levels(root) is not None
-    head = [t("col.rank_integral", lang), column_name(a, "name"),
-            *(column_name(a, c) for c in fw.index_columns), *[t("col.level_integral", lang)] * levelled]
+    head = [t("col.rank_integral", lang), applies.column_name(a, "name"),
+            *(applies.column_name(a, c) for c in fw.index_columns),
+            *[t("col.level_integral", lang)] * levelled]
     rows = [["" if pd.isna(r[f"rank_{root}"]) else str(int(r[f"rank_{root}"])), r["name"]]
             + [_num(r[c], lang) for c in fw.index_columns]
             + [_level(r.get(f"level_{root}", ""), lang)] * levelled
@@ -135,7 +127,7 @@ def _profiles(doc, a: Assessment, scope: Scope) -> None:
         row = ix.loc[unit]
         rank = "" if pd.isna(row[f"rank_{fw.root}"]) else int(row[f"rank_{fw.root}"])
         doc.add_heading(f"{row['name']} — {t('col.rank_integral', lang)} {rank}", level=2)
-        if not scope.home and (label := group_label(a, unit)):
+        if not scope.home and (label := applies.group_label(a, unit)):
             doc.add_paragraph(label)
         _table(doc, ["", t("col.value", lang), t("col.level_integral", lang)],
                [[fw.pillar_name(c, lang), _num(row[c], lang), _level(row.get(f"level_{c}", ""), lang)]
@@ -162,9 +154,9 @@ def _profiles(doc, a: Assessment, scope: Scope) -> None:
 def _method(doc, a: Assessment, scope: Scope) -> None:
     lang = a.lang
     doc.add_heading(t("report.method", lang), level=1)
-    doc.add_paragraph(formulas_text(a, scope))
+    doc.add_paragraph(applies.formulas_text(a, scope))
     _table(doc, [t("col.parameter", lang), t("col.value", lang)],
-           [[k, str(v)] for k, v in method_table(a, scope)])
+           [[k, str(v)] for k, v in applies.method_table(a, scope)])
     doc.add_heading(t("report.quality", lang), level=2)
     for message in a.warnings["message"]:
         doc.add_paragraph(message, style="List Bullet")
@@ -180,11 +172,11 @@ def report_docx(a: Assessment, figures: dict[str, bytes] | None = None, robustne
     from docx.shared import Cm
 
     lang = a.lang
-    scope = report_scope(a)
+    scope = applies.report_scope(a)
     doc = Document()
-    doc.core_properties.title = report_title(a)
+    doc.core_properties.title = applies.report_title(a)
     doc.core_properties.language = lang
-    doc.add_heading(report_title(a), level=0)
+    doc.add_heading(applies.report_title(a), level=0)
     source = t("source.embedded", lang) if a.dataset.source.startswith("embedded:") else a.dataset.source
     doc.add_paragraph(t("report.subtitle", lang, source=source,
                         profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
