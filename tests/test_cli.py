@@ -499,3 +499,14 @@ def test_xlsx_named_csv_is_not_an_internal_error(tmp_path, wide):
     data.rename(renamed)
     proc = run("validate", renamed)
     assert proc.returncode in (0, 2), proc.stderr
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path):
+    # `turaqty assess | head -1`: the pipe closes while the table is printed
+    proc = subprocess.Popen([sys.executable, "-m", "turaqty", "assess", "--out", str(tmp_path / "r")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0 and err == ""
+    assert (tmp_path / "r" / "indices.csv").is_file()

@@ -847,6 +847,10 @@ def main(argv: list[str] | None = None) -> int:
     except MemoryError:
         print(f"{t('error', lang)}: {t('cli.out_of_memory', lang)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader of our output went away (e.g. '| head'): not an error
+        # (before OSError, of which it is a kind)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        return 0
     except OSError as err:  # the file system refused (a name too long, no space, ...)
         from turaqty.errors import Problem
 
@@ -854,9 +858,6 @@ def main(argv: list[str] | None = None) -> int:
                           params={"reason": err.strerror or str(err)})
         print(f"{t('error', lang)}: {problem.render(lang)}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # the reader of our output went away (e.g. '| head'): not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
-        return 0
     except Exception as err:  # a bug: say so, and how to report it
         if os.environ.get("TURAQTY_DEBUG"):
             raise
