@@ -431,3 +431,16 @@ def test_indices_figure_and_page_on_generated_frameworks(pillars, root, weights,
     for col in fw.index_columns:
         np.testing.assert_allclose(shown[col], a.indices.set_index("unit_id").loc[shown.index, col],
                                    rtol=0, atol=1e-12)
+
+
+def test_the_console_names_the_users_framework_not_the_dissertation(tmp_path):
+    template = tmp_path / "fw"
+    subprocess.run([sys.executable, "-m", "turaqty", "framework", "template", str(template)], check=True,
+                   capture_output=True)
+    for lang, words in (("en", "generic (min–max"), ("ru", "общий (min–max"), ("kk", "жалпы (1–9")):
+        done = subprocess.run([sys.executable, "-m", "turaqty", "assess", str(template / "data.csv"),
+                               "--framework", str(template), "--lang", lang, "--out", str(tmp_path / lang)],
+                              capture_output=True, text=True, check=True)
+        first, head = done.stdout.splitlines()[:2]
+        assert words in first and t("cli.title", lang, profile="", source="").split(":")[0] not in first
+        assert t("col.integral", lang) not in head and t("col.social", lang) not in head

@@ -262,18 +262,31 @@ def _weights(settings: list[str], fw) -> dict[str, float]:
     return out
 
 
+def _title(a, lang: str) -> str:
+    """The console's first line: what was assessed (the dissertation's title for kz-isdr,
+    else the framework's name), with which method, on which data."""
+    from turaqty.report.scope import framework_name, is_home
+
+    profile, source = _profile_name(a, lang), _source_name(a, lang)
+    if is_home(a):
+        return t("cli.title", lang, profile=profile, source=source)
+    return t("cli.title_framework", lang, framework=framework_name(a), profile=profile, source=source)
+
+
 def _summary(a, lang: str, most: int = 8) -> str:
     """The ranking: rank, name, the index columns (the root and the nodes below it; at most
     ``most`` columns), the root's level."""
     import pandas as pd
+
+    from turaqty.report.scope import column_name
 
     fw = a.framework
     root = fw.root
     shown = [c for c in fw.index_columns if c != root][-(most - 1):] + [root]
     table = a.ranking()
     has_level = f"level_{root}" in table.columns
-    head = [t("col.rank_integral", lang), t("col.name", lang)]
-    head += [t(f"col.{c}", lang, default=fw.pillar_name(c, lang)) for c in shown]
+    head = [t("col.rank_integral", lang), column_name(a, "name")]
+    head += [column_name(a, c) for c in shown]  # the framework's own names outside kz-isdr
     head += [t("col.level_integral", lang)] if has_level else []
     rows = []
     for r in table.to_dict("records"):
@@ -324,7 +337,7 @@ def _assess(args) -> int:
         print(t("cli.partial_banner", lang, nodes=", ".join(a.framework.pillar_name(n, lang)
                                                             for n in partial)), file=sys.stderr)
     if not args.quiet:
-        print(t("cli.title", lang, profile=_profile_name(a, lang), source=_source_name(a, lang)))
+        print(_title(a, lang))
         print(_summary(a, lang))
         print()
     print(t("cli.written", lang, out=str(out), warnings=len(a.warnings)))
