@@ -169,22 +169,46 @@ def _p_value(r: float, n: int) -> float:
     return float(two_sided_p(np.array(r * np.sqrt((n - 2) / (1 - r * r))), n - 2))
 
 
-def _with_p(x: np.ndarray, y: np.ndarray) -> dict:
-    """Pearson and Spearman correlations of ``x`` and ``y`` (complete pairs) with p-values.
+def _with_p(x: np.ndarray, y: np.ndarray) -> list[dict]:
+    """Pearson and Spearman correlations of each column of ``x`` with ``y`` (complete pairs
+    of that column), with p-values; None where fewer than MIN_PAIRS pairs or a constant side.
 
-    >>> d = _with_p(np.arange(12.0), np.arange(12.0) ** 2)
+    >>> d = _with_p(np.arange(12.0)[:, None], np.arange(12.0) ** 2)[0]
     >>> round(d["pearson"], 4), d["spearman"], d["spearman_p"]
     (0.9635, 1.0, 0.0)
     """
-    ok = ~(np.isnan(x) | np.isnan(y))
-    if ok.sum() < MIN_PAIRS or np.ptp(x[ok]) == 0 or np.ptp(y[ok]) == 0:
-        return {"pearson": None, "pearson_p": None, "spearman": None, "spearman_p": None}
-    a, b = x[ok], y[ok]
-    pearson = float(np.corrcoef(a, b)[0, 1])
-    spearman = float(np.corrcoef(pd.Series(a).rank().to_numpy(), pd.Series(b).rank().to_numpy())[0, 1])
-    n = int(ok.sum())
-    return {"pearson": pearson, "pearson_p": _p_value(pearson, n),
-            "spearman": spearman, "spearman_p": _p_value(spearman, n)}
+    x = np.asarray(x, dtype=float).reshape(len(y), -1)
+    ok = ~np.isnan(x) & ~np.isnan(y)[:, None]
+    xs, ys = np.where(ok, x, np.nan), np.where(ok, y[:, None], np.nan)
+    n = ok.sum(axis=0)
+    pearson = _column_r(xs, ys, n)
+    spearman = _column_r(pd.DataFrame(xs).rank().to_numpy(), pd.DataFrame(ys).rank().to_numpy(), n)
+    valid = (n >= MIN_PAIRS) & ~np.isnan(pearson)
+    out = []
+    for j in range(x.shape[1]):
+        if not valid[j]:
+            out.append({"pearson": None, "pearson_p": None, "spearman": None, "spearman_p": None})
+            continue
+        out.append({"pearson": float(pearson[j]), "pearson_p": _p_value(pearson[j], int(n[j])),
+                    "spearman": float(spearman[j]), "spearman_p": _p_value(spearman[j], int(n[j]))})
+    return out
+
+
+def _column_r(x: np.ndarray, y: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Pearson's r of each column pair of ``x`` and ``y`` (NaN where either is missing,
+    both missing together), NaN for a constant column. Deviations are scaled to at most 1
+    before they are squared, so values as small as 1e-200 do not underflow."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dx = x - np.nansum(x, axis=0) / n  # means of the complete pairs (NaN when none)
+        dy = y - np.nansum(y, axis=0) / n
+        dx, dy = (d / np.nanmax(np.abs(d), axis=0, initial=0.0, where=~np.isnan(d)) for d in (dx, dy))
+        sxx, syy = np.nansum(dx * dx, axis=0), np.nansum(dy * dy, axis=0)
+        r = np.nansum(dx * dy, axis=0) / np.sqrt(sxx * syy)
+    constant = (np.nanmax(x, axis=0, initial=-np.inf, where=~np.isnan(x))
+                == np.nanmin(x, axis=0, initial=np.inf, where=~np.isnan(x))) \
+        | (np.nanmax(y, axis=0, initial=-np.inf, where=~np.isnan(y))
+           == np.nanmin(y, axis=0, initial=np.inf, where=~np.isnan(y)))
+    return np.where(constant | ~np.isfinite(r), np.nan, np.clip(r, -1.0, 1.0))
 
 
 def _leave_one_out(a: Assessment) -> list[dict]:
@@ -224,9 +248,11 @@ def run_audit(a: Assessment) -> dict:
     r = a.arrays
     flags: list[dict] = []
 
+    unit_names = dict(zip(a.indices["unit_id"], a.indices["name"], strict=True))
+
     def flag(kind, indicators=(), regions=(), figure=None, **params):
         names = {"indicator_names": ", ".join(f"{c} ({fw.by_code[c].name(lang)})" for c in indicators),
-                 "region_names": ", ".join(a.indices.set_index("unit_id").loc[u, "name"] for u in regions)}
+                 "region_names": ", ".join(unit_names[u] for u in regions)}
         shown = format_number(figure, lang, 3) if isinstance(figure, float) else figure
         flags.append({"type": kind, "severity": SEVERITY[kind],
                       "indicators": list(indicators), "regions": list(regions),
@@ -290,11 +316,12 @@ def run_audit(a: Assessment) -> dict:
         members = [j for j, c in enumerate(codes) if fw.pillar_of[c] == p and r.included[j]]
         eta = {j: correlation_ratio(r.scores[:, j], pillars[p]) for j in members}
         total = np.nansum(list(eta.values()))
-        for j in members:
+        to_pillar = _with_p(r.scores[:, members], pillars[p])
+        to_root = _with_p(r.scores[:, members], r.aggregates[:, -1])
+        for j, with_pillar, with_root in zip(members, to_pillar, to_root, strict=True):
             c = codes[j]
-            with_pillar = _with_p(r.scores[:, j], pillars[p])
             correlations.append({"indicator": c, "pillar": p, "with_pillar": with_pillar,
-                                 "with_integral": _with_p(r.scores[:, j], r.aggregates[:, -1])})
+                                 "with_integral": with_root})
             if with_pillar["pearson"] is not None \
                     and with_pillar["pearson"] <= THRESHOLDS["against_pillar"]:
                 flag("against_pillar", [c], figure=with_pillar["pearson"],
