@@ -184,7 +184,7 @@ def _with_p(x: np.ndarray, y: np.ndarray) -> list[dict]:
     pearson = _column_r(xs, ys, n)
     spearman = _column_r(pd.DataFrame(xs).rank().to_numpy(), pd.DataFrame(ys).rank().to_numpy(), n)
     valid = (n >= MIN_PAIRS) & ~np.isnan(pearson)
-    out = []
+    out: list[dict[str, float | None]] = []
     for j in range(x.shape[1]):
         if not valid[j]:
             out.append({"pearson": None, "pearson_p": None, "spearman": None, "spearman_p": None})
