@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import turaqty
+from turaqty.analysis import robustness
 from turaqty.analysis.factors import build_factors, default_factors
 from turaqty.analysis.replications import Replicator, batch_ranks
 from turaqty.analysis.robustness import run_robustness, uniforms
@@ -33,7 +34,7 @@ def nominal():
     return assess()
 
 
-def test_zero_noise_gives_the_nominal_ranks_exactly(nominal):
+def test_zero_noise_gives_the_nominal_ranks_exactly(nominal, monkeypatch):
     r = run_robustness(factors=ZERO, runs=50, sobol=16)
     ranks = nominal.indices.set_index("unit_id")["rank_integral"]
     table = r.table.set_index("unit_id")
@@ -41,6 +42,9 @@ def test_zero_noise_gives_the_nominal_ranks_exactly(nominal):
         assert (table[column] == ranks.loc[table.index]).all(), column
     assert (table["mean_abs_shift"] == 0).all() and r.places == 0 and (r.shift == 0).all()
     assert (r.sensitivity[["first", "total"]] == 0).all().all()
+    assert "5 %" in r.sentence("en") and "50" in r.sentence("ru")  # the run's level, not fixed text
+    monkeypatch.setattr(robustness, "SIGNIFICANCE", 0.1)
+    assert "10 %" in r.sentence("kk")
     f = build_factors(ZERO, nominal)
     values = Replicator(nominal, f).values(f.settings(np.random.default_rng(0).random((20, f.dims))))
     # the same sums in another order: equal to the last bits, ranks exactly

@@ -111,7 +111,7 @@ class Robustness:
         """The finding on meaningful differences, in words."""
         runs = self.manifest["runs"]
         if self.places == 0:
-            return t("robustness.all_meaningful", lang, runs=runs)
+            return t("robustness.all_meaningful", lang, runs=runs, share=round(SIGNIFICANCE * 100))
         return t("robustness.not_meaningful", lang, places=self.places, runs=runs,
                  share=round(SIGNIFICANCE * 100))
 
