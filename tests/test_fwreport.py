@@ -444,3 +444,28 @@ def test_the_console_names_the_users_framework_not_the_dissertation(tmp_path):
         first, head = done.stdout.splitlines()[:2]
         assert words in first and t("cli.title", lang, profile="", source="").split(":")[0] not in first
         assert t("col.integral", lang) not in head and t("col.social", lang) not in head
+
+
+def test_units_without_boundaries_are_named_under_the_map(tmp_path):
+    """A units.geojson that lacks some units: the map draws the others and says which are not
+    on it (escaped: one unit's name is HTML)."""
+    import html as html_module
+
+    from turaqty.report.html import report_html
+
+    folder = mean4_folder(tmp_path / "fw", geometry=True)
+    collection = json.loads((folder / "units.geojson").read_text())
+    collection["features"] = [f for f in collection["features"]
+                              if f["properties"]["id"] not in ("u04", "u05")]
+    (folder / "units.geojson").write_text(json.dumps(collection))
+    for lang in LANGUAGES:
+        a = turaqty.assess(str(folder / "data.csv"), framework=read_framework(folder),
+                           profile=Method(profile="generic"), lang=lang)
+        page = report_html(a, robustness=None)
+        names = ", ".join(html_module.escape(n) for n in (XSS_UNIT, "Town 05"))  # u04, u05
+        assert html_module.escape(t("report.map_undrawn", lang, names="@")).split("@")[0] + names in page
+        assert XSS_UNIT not in page
+    full = mean4_folder(tmp_path / "full", geometry=True)
+    a = turaqty.assess(str(full / "data.csv"), framework=read_framework(full),
+                       profile=Method(profile="generic"))
+    assert t("report.map_undrawn", "en", names="@").split("@")[0] not in report_html(a, robustness=None)

@@ -290,6 +290,9 @@ def _map(a: Assessment, scope: Scope) -> str:
         f'{E(fw.pillar_name(col, lang))}</label><br>' for col in fw.index_columns)
     data = json.dumps(layers, ensure_ascii=False).replace("</", "<\\/")
     note = f'<p class="small">{E(t("report.map_fallback", lang))}</p>' if scope.map.schematic else ""
+    undrawn = [ix.loc[u, "name"] for u in ix.index if u not in paths]
+    if undrawn:  # units the boundaries file does not name: said, not silently left out
+        note += f'<p class="small">{E(t("report.map_undrawn", lang, names=", ".join(undrawn)))}</p>'
     banded = any(fw.levels(c) is not None for c in fw.index_columns)  # levels in the ranking
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
 <p class="small">{E(t("report.map_note" if banded else "fwreport.map_note", lang))}</p>
