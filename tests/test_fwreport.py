@@ -468,4 +468,6 @@ def test_units_without_boundaries_are_named_under_the_map(tmp_path):
     full = mean4_folder(tmp_path / "full", geometry=True)
     a = turaqty.assess(str(full / "data.csv"), framework=read_framework(full),
                        profile=Method(profile="generic"))
-    assert t("report.map_undrawn", "en", names="@").split("@")[0] not in report_html(a, robustness=None)
+    page = report_html(a, robustness=None)
+    assert t("report.map_undrawn", "en", names="@").split("@")[0] not in page
+    assert t("fwreport.profiles", "en") in page and t("report.profiles", "en") not in page  # not "regions"

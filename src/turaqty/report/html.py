@@ -40,6 +40,7 @@ from turaqty.report.scope import (
     group_label,
     lead_text,
     method_table,
+    profiles_key,
     report_scope,
     report_title,
     summary_findings,
@@ -420,7 +421,7 @@ def _profiles(a: Assessment, scenarios: dict | None, scope: Scope) -> str:
 <p class="small">{E(t("report.bars" if scope.home and scope.stacked else "fwreport.bars", lang))}</p>
 <p><b>{E(t("report.strongest", lang))}:</b> {E(strong)}</p>
 <p><b>{E(t("report.weakest", lang))}:</b> {E(weak)}</p>{risk_lines}{scen}</div>""")
-    return f"""<section id="profiles"><h2>{E(t("report.profiles", lang))}</h2>
+    return f"""<section id="profiles"><h2>{E(t(profiles_key(scope), lang))}</h2>
 <div class="profiles">{''.join(blocks)}</div></section>"""
 
 
@@ -487,7 +488,7 @@ def report_html(a: Assessment, scenarios: bool = True, robustness=None) -> str:
     nav = "".join(f'<a href="#{target}">{E(t(key, lang))}</a>' for target, key, shown in (
         ("summary", "report.summary", True), ("robustness", "report.robustness", robustness is not None),
         ("map-section", "report.map", scope.map is not None), ("risk", "report.risk", scope.risk),
-        ("profiles", "report.profiles", True), ("method", "report.method", True)) if shown)
+        ("profiles", profiles_key(scope), True), ("method", "report.method", True)) if shown)
     sub = t("report.subtitle", lang,
             source=t("source.embedded", lang) if a.dataset.source.startswith("embedded:")
             else a.dataset.source, profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),

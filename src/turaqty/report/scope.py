@@ -103,6 +103,12 @@ def report_title(a: Assessment) -> str:
     return t("fwreport.title", a.lang, framework=framework_name(a))
 
 
+def profiles_key(scope: Scope) -> str:
+    """The message key of the profiles' heading: "Region profiles" for Kazakhstan's regions,
+    "Profiles of the units" for any other units (countries, districts …)."""
+    return "report.profiles" if scope.home else "fwreport.profiles"
+
+
 def column_name(a: Assessment, column: str) -> str:
     """The header of an indices column (``name`` or an index): the dissertation's words
     for ``kz-isdr`` (``Integral index``), else the framework's own name of the node.

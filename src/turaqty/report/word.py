@@ -122,7 +122,7 @@ def _profiles(doc, a: Assessment, scope: Scope) -> None:
     ix = a.indices.set_index("unit_id")
     high = high_risks(a) if scope.risk else {}
     mechanisms = mechanisms_by_region(a) if scope.risk and scope.home else {}
-    doc.add_heading(t("report.profiles", lang), level=1)
+    doc.add_heading(t(applies.profiles_key(scope), lang), level=1)
     for unit in a.ranking()["unit_id"]:
         row = ix.loc[unit]
         rank = "" if pd.isna(row[f"rank_{fw.root}"]) else int(row[f"rank_{fw.root}"])
