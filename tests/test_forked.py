@@ -112,3 +112,25 @@ def test_the_report_is_the_same_made_in_one_process_or_three():
         print(same, len(one))
     """)
     assert out == "True 7"  # report.html, four figures, results.xlsx, manifest.json
+
+
+@linux_only
+def test_an_interrupted_wait_stops_the_child_and_raises_the_interruption():
+    # Ctrl-C while the caller waits for the child's files: KeyboardInterrupt, not an error
+    # about a closed file, and no child left running
+    out = _fresh("""
+        import os, signal, threading, time
+        from turaqty.report.forked import Forked
+        signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        try:
+            with Forked(lambda: time.sleep(60) or {}) as job:
+                child = job._pid
+                signal.setitimer(signal.ITIMER_REAL, 0.3)
+                job.result()
+        except KeyboardInterrupt:
+            try:
+                os.waitpid(child, os.WNOHANG)
+            except ChildProcessError:
+                print("interrupted, reaped")
+    """)
+    assert out == "interrupted, reaped"

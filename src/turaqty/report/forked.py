@@ -64,7 +64,8 @@ class Forked:
         """The child's files; computed here when there was no child or it failed."""
         if self._pid is None:
             return self._produce()
-        with os.fdopen(self._read, "rb") as pipe:
+        read, self._read = self._read, -1  # closed below, even if interrupted while reading
+        with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
@@ -83,7 +84,8 @@ class Forked:
     def __exit__(self, *exc) -> None:
         """A child whose result was not collected (the caller failed) is stopped."""
         if self._pid is not None:
-            os.close(self._read)
+            if self._read >= 0:
+                os.close(self._read)
             os.kill(self._pid, signal.SIGKILL)
             os.waitpid(self._pid, 0)
             self._pid = None
