@@ -134,3 +134,15 @@ def test_an_interrupted_wait_stops_the_child_and_raises_the_interruption():
                 print("interrupted, reaped")
     """)
     assert out == "interrupted, reaped"
+
+
+@linux_only
+def test_a_host_that_reaps_children_gets_the_files_made_in_process():
+    out = _fresh("""
+        import os, signal
+        from turaqty.report.forked import Forked, fork_is_safe
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # e.g. a server that reaps its children
+        with Forked(lambda: {"pid": str(os.getpid()).encode()}) as job:
+            print(fork_is_safe(), int(job.result()["pid"]) == os.getpid())
+    """)
+    assert out == "False True"

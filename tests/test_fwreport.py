@@ -471,3 +471,29 @@ def test_units_without_boundaries_are_named_under_the_map(tmp_path):
     page = report_html(a, robustness=None)
     assert t("report.map_undrawn", "en", names="@").split("@")[0] not in page
     assert t("fwreport.profiles", "en") in page and t("report.profiles", "en") not in page  # not "regions"
+
+
+def test_a_summed_root_with_negative_children_is_not_stacked():
+    """z-scores can be negative: stacked bars would hide each other, so the chart shows the
+    root's value per unit instead."""
+    from turaqty.model.method import get_method
+    from turaqty.report.scope import report_scope
+
+    assert report_scope(turaqty.assess()).stacked
+    zscores = get_method("default").replace(profile="z", normalise={"method": "zscore"})
+    a = turaqty.assess(profile=zscores)
+    assert (a.indices[list(a.framework.pillars)].to_numpy() < 0).any() and not report_scope(a).stacked
+
+
+def test_units_geometry_reads_null_geometries_and_ids_written_as_floats(tmp_path):
+    from turaqty.model.units import build_units
+    from turaqty.report.geo import read_units_geometry
+
+    square = [[[70, 50], [71, 50], [71, 51], [70, 51], [70, 50]]]
+    (tmp_path / "units.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": 1.0},
+         "geometry": {"type": "Polygon", "coordinates": square}},
+        {"type": "Feature", "properties": {"id": 2}, "geometry": None},
+        {"type": "Feature", "properties": {"id": 3}}]}))
+    units = build_units([{"id": str(k), "name": f"D{k}"} for k in (1, 2, 3)], file="units.csv")
+    assert sorted(read_units_geometry(str(tmp_path / "units.geojson"), units)) == ["1"]

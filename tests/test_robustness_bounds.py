@@ -138,6 +138,10 @@ def test_default_factors_have_bounds_only_with_a_panel(nominal, pooled):
     assert names[names.index("impute") + 1] == "bounds"
     ranked = assess(profile=nominal.method.replace(profile="ranked", normalise={"method": "percentile"}))
     assert "bounds" not in default_factors(ranked, pooled).names  # nothing to pool
+    # a method that divides by denominators: the panel's raw values cannot be pooled, so the
+    # defaults leave the factor out (asking for it in a factor file is an error)
+    divided = nominal.method.replace(profile="divided", denominate={"method": "divide"})
+    assert "bounds" not in default_factors(assess(profile=divided), pooled).names
 
 
 def test_seeds_reproduce_chunks_do_not_matter_and_sobol_has_a_bounds_row():

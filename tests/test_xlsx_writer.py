@@ -312,8 +312,9 @@ def test_sheet_names_are_made_acceptable_and_links_quote_them():
     first.link(1, 1, other)
     with pytest.raises(ValueError):
         book.add_sheet("it's HERE")
+    book.add_sheet("bad\ufffe\ud800char")  # characters no workbook can hold
     wb = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))
-    assert wb.sheetnames == ["Risks- by region - pillar -all-", "It's here"]
+    assert wb.sheetnames == ["Risks- by region - pillar -all-", "It's here", "bad--char"]
     assert wb.worksheets[0]["A1"].hyperlink.location == "'It''s here'!A1"
 
 

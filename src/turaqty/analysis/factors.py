@@ -220,7 +220,8 @@ def default_spec(assessment, pooled: tuple | None = None) -> dict:
         spec["exclude"] = contested
     if any(fw.direction(c, "printed") != fw.direction(c, "meaningful") for c in codes):
         spec["directions"] = ["meaningful", "printed"]
-    if pooled is not None and takes_bounds(assessment.method.normalise):
+    if pooled is not None and takes_bounds(assessment.method.normalise) \
+            and assessment.method.denominate.method == "none":  # pooled raw values, not ratios
         spec["bounds"] = list(BOUNDS)
     return spec
 

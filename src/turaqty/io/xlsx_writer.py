@@ -91,7 +91,7 @@ def sheet_name(title: str) -> str:
     >>> sheet_name("Risks: by region / pillar and indicator")
     'Risks- by region - pillar and i'
     """
-    name = _SHEET_NAME_FORBIDDEN.sub("-", title)[:31].strip("'")
+    name = _SHEET_NAME_FORBIDDEN.sub("-", _UNWRITABLE.sub("-", title))[:31].strip("'")
     return name or "-"
 
 

@@ -30,8 +30,10 @@ Files = dict[str, bytes]
 
 
 def fork_is_safe() -> bool:
-    """Whether this process may fork a worker: Linux, and no thread but the main one."""
-    return sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process may fork a worker: Linux, no thread but the main one, and
+    children left to us to wait for (a host that ignores or reaps them takes their status)."""
+    return (sys.platform == "linux" and hasattr(os, "fork") and threading.active_count() == 1
+            and signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL)
 
 
 class Forked:
@@ -67,7 +69,10 @@ class Forked:
         read, self._read = self._read, -1  # closed below, even if interrupted while reading
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
+        try:
+            _, status = os.waitpid(self._pid, 0)
+        except ChildProcessError:  # reaped by someone else: the files tell whether it finished
+            status = 0
         self._pid = None
         if status == 0:
             try:
@@ -86,6 +91,9 @@ class Forked:
         if self._pid is not None:
             if self._read >= 0:
                 os.close(self._read)
-            os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            except (ProcessLookupError, ChildProcessError):  # already gone
+                pass
             self._pid = None

@@ -89,8 +89,10 @@ def _geometry_file():
     return files("turaqty") / "data" / "geo" / "kz-adm1.geojson"
 
 
-def _rings_of(geometry: dict) -> list[Ring]:
+def _rings_of(geometry: dict | None) -> list[Ring]:
     """All rings (exteriors and holes) of a GeoJSON Polygon or MultiPolygon."""
+    if not geometry:  # a feature without geometry (allowed by RFC 7946) has no rings
+        return []
     kind, coords = geometry["type"], geometry["coordinates"]
     polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
     return [[(float(p[0]), float(p[1])) for p in ring] for poly in polygons for ring in poly]
@@ -338,8 +340,11 @@ def read_units_geometry(path: str, regions) -> dict[str, list[Ring]]:
             props = feature.get("properties") or {}
             key = next((props[n] for n in ("id", "unit_id", "region_id") if props.get(n) not in (None, "")),
                        feature.get("id"))
-            unit = key if key in regions.by_id else regions.resolve(str(key)) if key is not None else None
-            rings = [r for r in _rings_of(feature["geometry"]) if len(r) >= 4]
+            if isinstance(key, float) and key.is_integer():
+                key = int(key)  # an id written as 1.0 by a spreadsheet or GIS export
+            key = key if key is None or key in regions.by_id else str(key)
+            unit = key if key in regions.by_id else regions.resolve(key) if key is not None else None
+            rings = [r for r in _rings_of(feature.get("geometry")) if len(r) >= 4]
             if unit is not None and rings:
                 out.setdefault(unit, []).extend(rings)
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as err:

@@ -8,7 +8,8 @@ dissertation's index and any other framework.
 - ``risk``: the framework has risk rules: the risk map, its counts and findings.
 - ``map``: the units have boundaries (Kazakhstan's regions, or a ``units.geojson`` beside
   the user's ``units.csv``); without them there is no map, in the page or as a figure.
-- ``stacked``: the root is the (weighted) sum of indices, so their bars stack up to it.
+- ``stacked``: the root is the (weighted) sum of indices, none negative, so their bars stack
+  up to it.
 
 Example
 -------
@@ -78,7 +79,11 @@ def report_scope(a: Assessment) -> Scope:
     """What the outputs of ``a`` show (see :class:`Scope`)."""
     fw = a.framework
     aggregations = tuple(name for name, _ in tree_of(fw, a.method, a.dataset.indicators).aggregation)
-    stacked = aggregations[-1] == "sum" and all(c in fw.by_node for c in fw.children(fw.root))
+    children = fw.children(fw.root)
+    values = a.indices[[c for c in children if c in a.indices.columns]].to_numpy(dtype=float)
+    # bars stack up to the root only where it sums its children and none is negative (z-scores)
+    stacked = aggregations[-1] == "sum" and all(c in fw.by_node for c in children) \
+        and not (values < 0).any()
     return Scope(home=is_home(a), risk=a.has_risk_map, stacked=stacked, map=unit_map(a),
                  aggregations=aggregations)
 
