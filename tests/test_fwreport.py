@@ -497,3 +497,24 @@ def test_units_geometry_reads_null_geometries_and_ids_written_as_floats(tmp_path
         {"type": "Feature", "properties": {"id": 3}}]}))
     units = build_units([{"id": str(k), "name": f"D{k}"} for k in (1, 2, 3)], file="units.csv")
     assert sorted(read_units_geometry(str(tmp_path / "units.geojson"), units)) == ["1"]
+
+
+def test_a_unit_inside_another_ones_hole_stays_visible():
+    """An enclave (a city inside its region): the surrounding unit's hole is wound against its
+    exterior (whatever the file's winding) so the figure leaves it open, the page fills by
+    the even–odd rule, and the surrounding unit's label is not put in the hole."""
+    from turaqty.report import geo
+
+    outer = [(60.0, 45.0), (64.0, 45.0), (64.0, 49.0), (60.0, 49.0), (60.0, 45.0)]
+    hole = [(61.0, 46.0), (63.0, 46.0), (63.0, 48.0), (61.0, 48.0), (61.0, 46.0)]  # same winding
+    geometry = {"city": [hole], "region": [outer, hole]}
+    rings, _ = geo.projected_rings(400, geometry)
+    areas = [geo._signed_area(np.asarray(r)) for r in rings["region"]]
+    assert areas[0] * areas[1] < 0  # the hole is wound the other way: non-zero filling skips it
+    x, y = geo.label_points(400, geometry)["region"]
+    projected = [np.asarray(r) for r in rings["region"]]
+    assert geo._filled(x, y, projected) and not geo._inside(x, y, projected[1])
+    assert geo.label_points(400, geometry)["city"] == pytest.approx(
+        tuple(np.asarray(rings["city"][0])[:-1].mean(axis=0)), abs=0.2)
+    a = turaqty.assess()
+    assert 'fill-rule="evenodd"' in turaqty.report_html(a, robustness=None)

@@ -146,10 +146,11 @@ def _map_figure(a: Assessment, scope: Scope | None = None):
         else:
             step = int((v - lo) / ((hi - lo) or 1) * len(PALETTE))
             colour = PALETTE[min(step, len(PALETTE) - 1)]
-        for ring in parts:
-            codes = [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]
-            paths.append(MplPath(ring, codes))
-            colours.append(colour)
+        # one compound path per unit: its holes (wound against its exteriors) stay open
+        codes = [c for ring in parts
+                 for c in [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]]
+        paths.append(MplPath([p for ring in parts for p in ring], codes))
+        colours.append(colour)
     # one collection: the limits are set below, so no patch-by-patch bookkeeping
     ax.add_collection(PathCollection(paths, facecolors=colours, edgecolors="#6b6b6b", linewidths=0.5),
                       autolim=False)

@@ -149,7 +149,8 @@ def _projection(geometry: dict[str, list[Ring]], width: float):
 
 
 def _projected_arrays(geometry, width: float):
-    """Region id → list of (n, 2) arrays in drawing coordinates, and the drawing size."""
+    """Region id → list of (n, 2) arrays in drawing coordinates, and the drawing size; each
+    unit's holes wound against its exteriors (:func:`_wound`)."""
     project, size = _projection(geometry, width)
     out = {}
     for rid, rings in geometry.items():
@@ -158,8 +159,42 @@ def _projected_arrays(geometry, width: float):
             a = np.asarray(ring, dtype=float)
             x, y = project(a[:, 0], a[:, 1])
             arrs.append(np.column_stack([x, y]))
-        out[rid] = arrs
+        out[rid] = _wound(arrs)
     return out, size
+
+
+def _inside(x: float, y: float, ring: np.ndarray) -> bool:
+    """Whether (x, y) lies inside the closed ``ring`` (even–odd crossing count)."""
+    x0, y0 = ring[:-1, 0], ring[:-1, 1]
+    x1, y1 = ring[1:, 0], ring[1:, 1]
+    crosses = (y0 > y) != (y1 > y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+    return bool(np.count_nonzero(crosses & (x < at)) % 2)
+
+
+def _wound(rings: list[np.ndarray]) -> list[np.ndarray]:
+    """The rings of one unit with exteriors wound one way and holes the other, holes being
+    the rings inside an odd number of the unit's other rings: files need not follow RFC
+    7946's winding, and a filled shape (matplotlib's non-zero rule) then shows its holes.
+
+    >>> outer = np.array([[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], float)
+    >>> hole = np.array([[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]], float)  # same winding
+    >>> [float(np.sign(_signed_area(r))) for r in _wound([outer, hole])]
+    [1.0, -1.0]
+    """
+    out = []
+    for k, ring in enumerate(rings):
+        depth = sum(_inside(ring[0, 0], ring[0, 1], other) for j, other in enumerate(rings) if j != k)
+        exterior = depth % 2 == 0
+        out.append(ring if (_signed_area(ring) > 0) == exterior else ring[::-1])
+    return out
+
+
+def _signed_area(xy: np.ndarray) -> float:
+    """The shoelace area of a closed ring, positive one way round, negative the other."""
+    x, y = xy[:, 0], xy[:, 1]
+    return float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum() / 2)
 
 
 def projected_rings(
@@ -309,8 +344,37 @@ def label_points(width: float = 900, geometry: dict[str, list[Ring]] | None = No
     out = {}
     for rid, rs in rings.items():
         _, cx, cy = max((_ring_area_centroid(r) for r in rs), key=lambda t: t[0])
+        if not _filled(cx, cy, rs):  # a ring shaped around a hole or bent: a point inside
+            cx, cy = _interior_point(rs, cy)
         out[rid] = (round(cx, 1), round(cy, 1))
     return out
+
+
+def _filled(x: float, y: float, rings: list[np.ndarray]) -> bool:
+    """Whether (x, y) is inside the unit (inside an odd number of its rings)."""
+    return sum(_inside(x, y, r) for r in rings) % 2 == 1
+
+
+def _interior_point(rings: list[np.ndarray], y: float) -> tuple[float, float]:
+    """The middle of the widest stretch of the unit along the horizontal line at ``y``
+    (else at the middle of its extent): a label point that lies inside the unit.
+
+    >>> ring = np.array([[0, 0], [10, 0], [10, 2], [2, 2], [2, 8], [10, 8], [10, 10], [0, 10], [0, 0]], float)
+    >>> _interior_point([ring], 5.0)  # a C shape: its centroid (4.4, 5) is in the gap
+    (1.0, 5.0)
+    """
+    ys = np.concatenate([r[:, 1] for r in rings])
+    for line in (y, (ys.min() + ys.max()) / 2):
+        xs = []
+        for r in rings:
+            x0, y0, x1, y1 = r[:-1, 0], r[:-1, 1], r[1:, 0], r[1:, 1]
+            at = (y0 > line) != (y1 > line)
+            xs += (x0[at] + (line - y0[at]) * (x1[at] - x0[at]) / (y1[at] - y0[at])).tolist()
+        xs.sort()
+        stretches = [(b - a, (a + b) / 2) for a, b in zip(xs[::2], xs[1::2], strict=False)]
+        if stretches:
+            return max(stretches)[1], float(line)
+    return float(rings[0][:, 0].mean()), float(y)
 
 
 def read_units_geometry(path: str, regions) -> dict[str, list[Ring]]:

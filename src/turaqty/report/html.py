@@ -282,7 +282,8 @@ def _map(a: Assessment, scope: Scope) -> str:
         legends.append(f'<div class="legend" data-layer="{E(col)}"><b>{E(fw.pillar_name(col, lang))}</b>'
                        f'<table>{rows_}</table></div>')
     shapes = "".join(
-        f'<path class="region" data-unit="{E(u)}" data-tip="{E(ix.loc[u, "name"])}" d="{d}"></path>'
+        f'<path class="region" data-unit="{E(u)}" data-tip="{E(ix.loc[u, "name"])}" fill-rule="evenodd" '
+        f'd="{d}"></path>'
         for u, d in paths.items() if u in ix.index)
     shapes += _map_labels(a, ix.index, scope.map.label_points(width))
     radios = "".join(
