@@ -263,3 +263,25 @@ def test_factor_file_for_another_framework_asem(tmp_path):
     s = f.settings(uniforms(2, 0, 3, f.dims))
     one = assess(str(data), f.method(a.method, s, 2), framework=a.framework)
     np.testing.assert_allclose(Replicator(a, f).values(s)[2], one.arrays.aggregates[:, -1], atol=1e-10)
+
+
+def test_a_flat_framework_gets_no_node_weight_factor(tmp_path):
+    # indicators straight into the root: varying node weights would change nothing and only
+    # cost Sobol samples, so the defaults leave the factor out
+    from turaqty.io.frameworks import read_framework
+    from turaqty.model.method import Method
+
+    (tmp_path / "structure.csv").write_text(
+        "id,parent,type,weight,direction,aggregation,name_en\nidx,,aggregate,1,,arithmetic,Flat index\n"
+        + "".join(f"A{k},idx,indicator,1,+,,a{k}\n" for k in (1, 2, 3)), encoding="utf-8")
+    (tmp_path / "framework.json").write_text('{"id": "flat"}', encoding="utf-8")
+    (tmp_path / "units.csv").write_text("id,name_en\n" + "".join(f"u{i},Unit {i}\n" for i in range(12)),
+                                        encoding="utf-8")
+    rng = np.random.default_rng(1)
+    rows = "".join(f"u{i},{','.join(f'{x:.2f}' for x in rng.uniform(0, 100, 3))}\n" for i in range(12))
+    (tmp_path / "data.csv").write_text("region,A1,A2,A3\n" + rows, encoding="utf-8")
+    a = assess(str(tmp_path / "data.csv"), framework=read_framework(tmp_path),
+               profile=Method(profile="generic"))
+    names = default_factors(a).names
+    assert "weights.indicators" in names and "weights.nodes" not in names
+    assert "weights.nodes" in default_factors(assess()).names

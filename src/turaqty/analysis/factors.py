@@ -204,7 +204,8 @@ class Factors:
 
 
 def default_spec(assessment, pooled: tuple | None = None) -> dict:
-    """The default factor file for an assessment: weights ±25 % per indicator and per node,
+    """The default factor file for an assessment: weights ±25 % per indicator and per node
+    (where there are nodes under the root),
     the normalisation, aggregation (where the scores are > 0) and imputation alternatives,
     the contested indicators of the data in or out, the two direction columns where the
     framework has both, and with a panel's ``pooled`` bounds (for a min–max normalisation) the
@@ -212,6 +213,8 @@ def default_spec(assessment, pooled: tuple | None = None) -> dict:
     fw, codes = assessment.framework, assessment.dataset.indicators
     spec: dict[str, Any] = {"weights": {"indicators": {"noise": 0.25}, "nodes": {"noise": 0.25}},
                             **DEFAULT_ALTERNATIVES}
+    if len(fw.index_columns) < 2:  # indicators straight into the root: no node weight to vary
+        del spec["weights"]["nodes"]
     scores = assessment.arrays.scores
     if not (np.isnan(scores).all() or np.nanmin(scores) > 0):
         del spec["aggregate"]  # the geometric mean needs scores > 0 (e.g. not min–max on 0–100)
