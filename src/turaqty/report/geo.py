@@ -163,14 +163,17 @@ def _projected_arrays(geometry, width: float):
     return out, size
 
 
+def _crossings(ring: np.ndarray, y: float) -> np.ndarray:
+    """The x of each point where the edges of the closed ``ring`` cross the horizontal line
+    at ``y`` (an edge counts when its ends lie on either side, the upper end excluded)."""
+    x0, y0, x1, y1 = ring[:-1, 0], ring[:-1, 1], ring[1:, 0], ring[1:, 1]
+    at = (y0 > y) != (y1 > y)
+    return x0[at] + (y - y0[at]) * (x1[at] - x0[at]) / (y1[at] - y0[at])
+
+
 def _inside(x: float, y: float, ring: np.ndarray) -> bool:
     """Whether (x, y) lies inside the closed ``ring`` (even–odd crossing count)."""
-    x0, y0 = ring[:-1, 0], ring[:-1, 1]
-    x1, y1 = ring[1:, 0], ring[1:, 1]
-    crosses = (y0 > y) != (y1 > y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        at = x0 + (y - y0) * (x1 - x0) / (y1 - y0)
-    return bool(np.count_nonzero(crosses & (x < at)) % 2)
+    return bool(np.count_nonzero(x < _crossings(ring, y)) % 2)
 
 
 def _wound(rings: list[np.ndarray]) -> list[np.ndarray]:
@@ -191,10 +194,16 @@ def _wound(rings: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
+def _shoelace(xy: np.ndarray) -> np.ndarray:
+    """The cross products x·y' − x'·y of a closed ring's consecutive points (their sum is
+    twice the ring's signed area)."""
+    x, y = xy[:, 0], xy[:, 1]
+    return x * np.roll(y, -1) - np.roll(x, -1) * y
+
+
 def _signed_area(xy: np.ndarray) -> float:
     """The shoelace area of a closed ring, positive one way round, negative the other."""
-    x, y = xy[:, 0], xy[:, 1]
-    return float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum() / 2)
+    return float(_shoelace(xy).sum() / 2)
 
 
 def projected_rings(
@@ -323,7 +332,7 @@ def _ring_area_centroid(xy: np.ndarray) -> tuple[float, float, float]:
     """|area| and centroid of a closed ring (shoelace formula)."""
     x, y = xy[:, 0], xy[:, 1]
     x1, y1 = np.roll(x, -1), np.roll(y, -1)
-    cross = x * y1 - x1 * y
+    cross = _shoelace(xy)
     a = cross.sum() / 2
     if abs(a) < 1e-12:
         return 0.0, float(x.mean()), float(y.mean())
@@ -365,12 +374,7 @@ def _interior_point(rings: list[np.ndarray], y: float) -> tuple[float, float]:
     """
     ys = np.concatenate([r[:, 1] for r in rings])
     for line in (y, (ys.min() + ys.max()) / 2):
-        xs = []
-        for r in rings:
-            x0, y0, x1, y1 = r[:-1, 0], r[:-1, 1], r[1:, 0], r[1:, 1]
-            at = (y0 > line) != (y1 > line)
-            xs += (x0[at] + (line - y0[at]) * (x1[at] - x0[at]) / (y1[at] - y0[at])).tolist()
-        xs.sort()
+        xs = sorted(np.concatenate([_crossings(r, line) for r in rings]).tolist())
         stretches = [(b - a, (a + b) / 2) for a, b in zip(xs[::2], xs[1::2], strict=False)]
         if stretches:
             return max(stretches)[1], float(line)
