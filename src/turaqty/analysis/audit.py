@@ -161,12 +161,12 @@ def _pairwise_r(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r, n.astype(int)
 
 
-def _p_value(r: float, n: int) -> float:
-    """Two-sided p-value of a correlation ``r`` over ``n`` pairs (Student's t with n − 2
-    degrees of freedom, as scipy.stats.pearsonr and spearmanr report)."""
-    if abs(r) >= 1.0:
-        return 0.0
-    return float(two_sided_p(np.array(r * np.sqrt((n - 2) / (1 - r * r))), n - 2))
+def _p_values(r: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Two-sided p-values of correlations ``r`` over ``n`` ≥ 3 pairs each (Student's t with
+    n − 2 degrees of freedom, as scipy.stats.pearsonr and spearmanr report); 0 where |r| = 1."""
+    perfect = np.abs(r) >= 1.0
+    t = np.where(perfect, 0.0, r) * np.sqrt((n - 2) / np.where(perfect, 1.0, 1 - r * r))
+    return np.where(perfect, 0.0, two_sided_p(t, n - 2))
 
 
 def _with_p(x: np.ndarray, y: np.ndarray) -> list[dict]:
@@ -184,14 +184,12 @@ def _with_p(x: np.ndarray, y: np.ndarray) -> list[dict]:
     pearson = _column_r(xs, ys, n)
     spearman = _column_r(pd.DataFrame(xs).rank().to_numpy(), pd.DataFrame(ys).rank().to_numpy(), n)
     valid = (n >= MIN_PAIRS) & ~np.isnan(pearson)
-    out: list[dict[str, float | None]] = []
-    for j in range(x.shape[1]):
-        if not valid[j]:
-            out.append({"pearson": None, "pearson_p": None, "spearman": None, "spearman_p": None})
-            continue
-        out.append({"pearson": float(pearson[j]), "pearson_p": _p_value(pearson[j], int(n[j])),
-                    "spearman": float(spearman[j]), "spearman_p": _p_value(spearman[j], int(n[j]))})
-    return out
+    p_pearson, p_spearman = np.full(len(n), np.nan), np.full(len(n), np.nan)
+    p_pearson[valid] = _p_values(pearson[valid], n[valid])
+    p_spearman[valid] = _p_values(spearman[valid], n[valid])
+    none = {"pearson": None, "pearson_p": None, "spearman": None, "spearman_p": None}
+    return [{"pearson": float(pearson[j]), "pearson_p": float(p_pearson[j]), "spearman": float(spearman[j]),
+             "spearman_p": float(p_spearman[j])} if valid[j] else dict(none) for j in range(len(n))]
 
 
 def _column_r(x: np.ndarray, y: np.ndarray, n: np.ndarray) -> np.ndarray:
