@@ -74,14 +74,11 @@ class Forked:
         except ChildProcessError:  # reaped by someone else: the files tell whether it finished
             status = 0
         self._pid = None
-        if status == 0:
-            try:
-                files = pickle.loads(data)
-            except Exception:  # a truncated message: make the files here
-                return self._produce()
-            if isinstance(files, dict):
-                return files
-        return self._produce()
+        try:
+            files = pickle.loads(data) if status == 0 else None
+        except Exception:  # a truncated message
+            files = None
+        return files if isinstance(files, dict) else self._produce()  # else made here
 
     def __enter__(self) -> Forked:
         return self
