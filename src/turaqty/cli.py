@@ -470,7 +470,6 @@ def _audit(args) -> int:
 
 def _scenario(args) -> int:
     from turaqty.analysis.scenarios import run_scenario, scenario_changes, scenario_ids, scenario_label
-    from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
 
     lang = args.lang
@@ -480,7 +479,7 @@ def _scenario(args) -> int:
         for sid in scenario_ids():
             print(f"{sid:28} {scenario_label(sid, lang)} ({len(scenario_changes(sid))})")
         return 0
-    base = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
+    base = _assessed(args)
     ids = scenario_ids() if args.scenario == "all" else [args.scenario]
     results = [run_scenario(base, sid, args.bounds) for sid in ids]
     return _write_scenarios(args, base, results)
@@ -488,16 +487,14 @@ def _scenario(args) -> int:
 
 def _whatif(args) -> int:
     from turaqty.analysis.scenarios import parse_settings, read_changes, run_changes
-    from turaqty.engine.assessment import assess
     from turaqty.errors import Problem, UsageError
 
-    lang = args.lang
     if not args.set and not args.file:
         raise UsageError(Problem("whatif_missing"))
     if args.file and (sets := _change_sets(args.file)) is not None:
         return _whatif_sets(args, sets)
     changes = parse_settings(args.set) + (read_changes(args.file) if args.file else [])
-    base = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
+    base = _assessed(args)
     return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds, strict=True)])
 
 
@@ -561,12 +558,11 @@ def _whatif_sets(args, sets) -> int:
 
     from turaqty.analysis.change_sets import run_change_sets
     from turaqty.analysis.scenarios import parse_settings
-    from turaqty.engine.assessment import assess
     from turaqty.io.write import csv_bytes, json_bytes, write_folder
 
     lang = args.lang
     common = parse_settings(args.set) if args.set else []
-    base = assess(_data(args), profile=_method(args, lang), lang=lang, year=getattr(args, "year", None))
+    base = _assessed(args)
     started = time.perf_counter()
     table = run_change_sets(base, {name: common + changes for name, changes in sets.items()},
                             args.bounds, strict=True)

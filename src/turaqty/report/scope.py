@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from turaqty.engine.assessment import Assessment, tree_of
+from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
 from turaqty.model.framework import DEFAULT_FRAMEWORK
 from turaqty.report import geo
@@ -78,7 +78,7 @@ def unit_map(a: Assessment) -> UnitMap | None:
 def report_scope(a: Assessment) -> Scope:
     """What the outputs of ``a`` show (see :class:`Scope`)."""
     fw = a.framework
-    aggregations = tuple(name for name, _ in tree_of(fw, a.method, a.dataset.indicators).aggregation)
+    aggregations = tuple(name for name, _ in a.arrays.tree.aggregation)
     children = fw.children(fw.root)
     values = a.indices[[c for c in children if c in a.indices.columns]].to_numpy(dtype=float)
     # bars stack up to the root only where it sums its children and none is negative (z-scores)

@@ -31,12 +31,11 @@ SLIDER_MAX = 4.0  # a weight may go up to 4 × the largest nominal weight of its
 def panel_data(a) -> dict:
     """What the browser needs to recompute the indices (JSON-ready; NaN as null)."""
     from turaqty.core.classify import LEVELS
-    from turaqty.engine.assessment import tree_of
     from turaqty.report.html import LEVEL_COLOURS, PALETTE
 
     fw, lang, codes = a.framework, a.lang, a.dataset.indicators
-    tree = tree_of(fw, a.method, codes)
     r = a.arrays
+    tree = r.tree  # the tree the assessment was computed on
 
     def plain(x):
         return [None if v != v else float(v) for v in x]
