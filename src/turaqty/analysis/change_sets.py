@@ -37,9 +37,9 @@ from turaqty.analysis.scenarios import (
     changes_from_entries,
     expand_changes,
     run_changes,
-    structured_file,
 )
 from turaqty.errors import DataError, Problem
+from turaqty.io.structured import load_structured
 
 SET_FIELD = "set"
 PER_CELL = ("minmax", "goalposts")  # normalisations that score each cell alone, given bounds
@@ -51,7 +51,7 @@ def read_change_sets(path) -> dict[str, list[Change]] | None:
     path = Path(path)
     file = str(path)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        data = structured_file(path)
+        data = load_structured(path)
         if not (isinstance(data, dict) and isinstance(data.get("sets"), dict)):
             return None
         groups = {str(name): list(enumerate(entries or [], start=1))
@@ -166,7 +166,7 @@ def _stacked(base, values: np.ndarray, changed: tuple) -> tuple[np.ndarray, np.n
     baseline's, but for the ``changed`` (set, unit) pairs, which go through one pipeline
     call stacked (scores per cell from the baseline's bounds; aggregation per unit)."""
     from turaqty.core.pipeline import run_pipeline
-    from turaqty.engine.assessment import _imputation, _normalisation, tree_of
+    from turaqty.engine.assessment import _imputation, _normalisation
 
     fw, method, ds = base.framework, base.method, base.dataset
     codes = ds.indicators
@@ -177,7 +177,7 @@ def _stacked(base, values: np.ndarray, changed: tuple) -> tuple[np.ndarray, np.n
     if s.size:
         directions = np.array([fw.direction(c, method.directions) for c in codes])
         excluded = np.array([c in method.excluded for c in codes], dtype=bool)
-        r = run_pipeline(values[s, i], directions, tree_of(fw, method, codes), excluded,
+        r = run_pipeline(values[s, i], directions, base.arrays.tree, excluded,
                          impute=_imputation(method, ds), normalise=_normalisation(method, fw, codes),
                          bounds=(base.arrays.lower, base.arrays.upper))
         aggregates[s, i], levels[s, i] = r.aggregates, r.levels[:, -1]

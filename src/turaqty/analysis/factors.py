@@ -259,10 +259,7 @@ def read_factors(path: str | Path, assessment, pooled: tuple | None = None) -> F
             import yaml
 
             spec = yaml.safe_load(text)
-    except ValueError as err:  # json and yaml errors alike
-        raise UsageError(Problem("factors_syntax", file=str(path),
-                                 params={"reason": str(err)[:200]})) from None
-    except Exception as err:  # yaml.YAMLError is not a ValueError
+    except Exception as err:  # json's ValueError and yaml.YAMLError alike
         raise UsageError(Problem("factors_syntax", file=str(path),
                                  params={"reason": str(err)[:200]})) from None
     return build_factors(spec or {}, assessment, where=str(path), pooled=pooled)
@@ -271,8 +268,6 @@ def read_factors(path: str | Path, assessment, pooled: tuple | None = None) -> F
 def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | None = None) -> Factors:
     """Check a factor specification against the assessment's data and framework; ``pooled``
     (a panel's min and max per indicator) allows ``bounds: pooled``."""
-    from turaqty.engine.assessment import tree_of
-
     if not isinstance(spec, dict):
         raise UsageError(Problem("factors_syntax", file=where or None, params={"reason": "not a mapping"}))
     unknown = sorted(set(spec) - set(KEYS))
@@ -280,7 +275,7 @@ def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | None 
         raise UsageError(Problem("factor_unknown", file=where or None, value=", ".join(map(str, unknown)),
                                  params={"choices": ", ".join(KEYS)}))
     fw, method, codes = assessment.framework, assessment.method, assessment.dataset.indicators
-    tree = tree_of(fw, method, codes)
+    tree = assessment.arrays.tree
     nodes = fw.index_columns
     factors: list[Factor] = []
     weights = spec.get("weights") or {}

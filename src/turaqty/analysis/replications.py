@@ -43,7 +43,7 @@ class Replicator:
 
         a, fw, ds, method = assessment, assessment.framework, assessment.dataset, assessment.method
         codes = ds.indicators
-        self.tree = tree_of(fw, method, codes)
+        self.tree = a.arrays.tree  # the tree the assessment was computed on
         alts = factors.alternatives
         self.shape = (len(alts["normalise"]), len(alts["impute"]), len(alts["directions"]),
                       len(alts["bounds"]))

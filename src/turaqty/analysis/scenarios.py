@@ -37,6 +37,7 @@ import pandas as pd
 from turaqty.engine.assessment import Assessment, assess
 from turaqty.errors import DataError, Problem, RegionNames
 from turaqty.i18n import t
+from turaqty.io.structured import load_structured
 from turaqty.io.write import plain
 from turaqty.model.framework import load_framework
 from turaqty.model.package_data import data_file
@@ -447,7 +448,7 @@ def read_changes(path) -> list[Change]:
     path = Path(path)
     file = str(path)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        entries = structured_file(path)
+        entries = load_structured(path)
         if isinstance(entries, dict):
             entries = entries.get("changes", entries)
         if not isinstance(entries, list):
@@ -467,14 +468,6 @@ def read_changes(path) -> list[Change]:
     if problems:
         raise DataError(problems)
     return _no_duplicates(expand_changes(changes), file)
-
-
-def structured_file(path):
-    """The content of a YAML or JSON file, read safely (any encoding, a duplicated key an
-    error, YAML references capped: :func:`turaqty.io.structured.load_structured`)."""
-    from turaqty.io.structured import load_structured
-
-    return load_structured(path)
 
 
 def changes_from_entries(rows, file: str) -> tuple[list[Change], list[Problem]]:
