@@ -53,13 +53,7 @@ def write_monitor(m: Monitoring, out, protect=None) -> dict[str, str]:
     is never overwritten."""
     from pathlib import Path
 
-    from turaqty.errors import Problem, UsageError
-    from turaqty.io.write import _same_file
-
-    files = monitor_files(m)
     inputs = [] if protect is None else [protect] if isinstance(protect, (str, Path)) else list(protect)
-    paths = [f for p in map(Path, inputs) for f in (p.iterdir() if p.is_dir() else [p])]
-    for name in files:
-        if any(_same_file(Path(out).absolute() / name, p) for p in paths):
-            raise UsageError(Problem("out_overwrites_input", value=str(Path(out) / name)))
-    return write_folder(out, files)
+    # an input folder: each of its files
+    files_in = [f for p in map(Path, inputs) for f in (p.iterdir() if p.is_dir() else [p])]
+    return write_folder(out, monitor_files(m), protect=files_in)
