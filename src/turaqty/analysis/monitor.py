@@ -206,7 +206,7 @@ def _sort_key(m: Monitoring):
     def key(s: pd.Series):
         if s.name == "unit_id":
             return s.map(order)
-        if s.name in ("indicator", "series"):
+        if s.name == "indicator":
             return s.map(lambda c: codes.get(c, len(codes)))
         return s
     return key
@@ -243,14 +243,11 @@ def _monitored(panel: Panel, fw: Framework, method: Method, indicators: str,
 def _goalposts(values: np.ndarray, codes: tuple[str, ...], fw: Framework, mode: str,
                base: int, targets: dict[str, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
     """Per indicator: the min and max the scores are scaled between (NaN: no data)."""
-    import warnings
 
     if mode == "pooled":
         return _pooled(values)
     if mode == "base":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmin(values[:, :, base], axis=0), np.nanmax(values[:, :, base], axis=0)
+        return _pooled(values[:, :, base:base + 1])  # pooled over the base year alone
     lo, hi, missing = np.full(len(codes), np.nan), np.full(len(codes), np.nan), []
     for j, code in enumerate(codes):
         ind = fw.by_code[code]

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from turaqty.analysis.monitor import Monitoring
-from turaqty.i18n import format_number, t
+from turaqty.i18n import t
 from turaqty.report import geo
+from turaqty.report.html import _num
 
 E = html.escape
 PALETTE = ["#d0544d", "#e98a5c", "#f3c26b", "#e9e58d", "#b5d98a", "#74c476", "#238b45"]
@@ -66,10 +67,6 @@ SCRIPT = """
   year.addEventListener('change',paint);layer.addEventListener('change',paint);paint();
 })();
 """
-
-
-def _num(x, lang: str, decimals: int = 2) -> str:
-    return "–" if x is None or pd.isna(x) else format_number(float(x), lang, decimals)
 
 
 def _series_with_data(m: Monitoring) -> list[str]:
