@@ -265,9 +265,9 @@ def _weights(settings: list[str], fw) -> dict[str, float]:
 def _title(a, lang: str) -> str:
     """The console's first line: what was assessed (the dissertation's title for kz-isdr,
     else the framework's name), with which method, on which data."""
-    from turaqty.report.scope import framework_name, is_home
+    from turaqty.report.scope import framework_name, is_home, profile_name, source_name
 
-    profile, source = _profile_name(a, lang), _source_name(a, lang)
+    profile, source = profile_name(a.method, lang), source_name(a.dataset, lang)
     if is_home(a):
         return t("cli.title", lang, profile=profile, source=source)
     return t("cli.title_framework", lang, framework=framework_name(a), profile=profile, source=source)
@@ -358,6 +358,7 @@ def _assessed(args, data=None, method=None):
 def _risk(args) -> int:
     from turaqty.errors import Problem, UsageError
     from turaqty.report.outputs import write_assessment
+    from turaqty.report.scope import source_name
 
     lang = args.lang
     a = _assessed(args)
@@ -366,7 +367,7 @@ def _risk(args) -> int:
     write_assessment(a, Path(args.out), risk_only=True, protect=args.data)
     if not args.quiet:
         print(t("cli.risk_title", lang, mode=t(f"risk.mode.{a.method.risk_thresholds}", lang),
-                source=_source_name(a, lang)))
+                source=source_name(a.dataset, lang)))
         print(_risk_summary(a, lang))
         print()
         for text in a.findings["text"]:
@@ -374,15 +375,6 @@ def _risk(args) -> int:
         print()
     print(t("cli.written", lang, out=str(args.out), warnings=len(a.warnings)))
     return 0
-
-
-def _profile_name(a, lang: str) -> str:
-    return t(f"profile.{a.method.profile}", lang, default=a.method.profile)
-
-
-def _source_name(a, lang: str) -> str:
-    source = a.dataset.source
-    return t("source.embedded", lang) if source.startswith("embedded:") else source
 
 
 def _risk_summary(a, lang: str) -> str:

@@ -28,7 +28,7 @@ from turaqty.i18n import format_number, t
 from turaqty.report.facts import high_risks, index_changes, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.html import E, _level, _num, scenario_brief, scored_indicator
 from turaqty.report.robustness_section import brief_line
-from turaqty.report.scope import Scope, framework_name, group_label, report_scope
+from turaqty.report.scope import Scope, framework_name, group_label, report_scope, source_name
 
 STYLE = """
 @page{size:A4;margin:11mm 12mm}*{box-sizing:border-box;-webkit-print-color-adjust:exact;
@@ -132,7 +132,7 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
     region = regions.by_id[unit]
     macro = {m.id: m.name(lang) for m in regions.macro_regions}.get(region.macro_region, "–")
     rank = changes.loc[(unit, a.framework.root), "rank"]
-    source = (t("source.embedded", lang) if a.dataset.source.startswith("embedded:") else a.dataset.source)
+    source = source_name(a.dataset, lang)
     title = t("brief.title", lang, region=name) if scope.home else f"{name}: {framework_name(a)}"
     if a.dataset.year:
         title = t("figure.title_year", lang, title=title, year=a.dataset.year)
@@ -146,8 +146,7 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
     interval = f'<p class="sub" id="rank-interval">{E(interval)}</p>' if interval else ""
     prev = ""
     if previous is not None:
-        before = (t("source.embedded", lang) if previous.dataset.source.startswith("embedded:")
-                  else previous.dataset.source)
+        before = source_name(previous.dataset, lang)
         prev = f'<p class="sub">{E(t("brief.previous", lang, source=before))}</p>'
     best, worst = strengths_weaknesses(a, unit)
     strong = "".join(f"<li>{E(scored_indicator(a, c, v))}</li>" for c, v in best) or "<li>–</li>"

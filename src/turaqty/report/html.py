@@ -40,9 +40,11 @@ from turaqty.report.scope import (
     group_label,
     lead_text,
     method_table,
+    profile_name,
     profiles_key,
     report_scope,
     report_title,
+    source_name,
     summary_findings,
 )
 from turaqty.report.weights_panel import weights_panel
@@ -490,10 +492,8 @@ def report_html(a: Assessment, scenarios: bool = True, robustness=None) -> str:
         ("summary", "report.summary", True), ("robustness", "report.robustness", robustness is not None),
         ("map-section", "report.map", scope.map is not None), ("risk", "report.risk", scope.risk),
         ("profiles", profiles_key(scope), True), ("method", "report.method", True)) if shown)
-    sub = t("report.subtitle", lang,
-            source=t("source.embedded", lang) if a.dataset.source.startswith("embedded:")
-            else a.dataset.source, profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
-            version=a.manifest["version"])
+    sub = t("report.subtitle", lang, source=source_name(a.dataset, lang),
+            profile=profile_name(a.method, lang), version=a.manifest["version"])
     body = "".join([_summary(a, scope), robustness_section(robustness) if robustness is not None else "",
                     _map(a, scope), weights_panel(a, scope.map is not None), _heatmap(a, scope),
                     _profiles(a, brief, scope), _method(a, scope)])

@@ -101,6 +101,22 @@ def framework_name(a: Assessment) -> str:
     return fw.pillar_name(fw.root, a.lang) if name == fw.id else name
 
 
+def source_name(dataset, lang: str) -> str:
+    """Where the data came from, as outputs say it: the embedded data in words, else the file.
+
+    >>> from turaqty.engine.assessment import assess
+    >>> source_name(assess().dataset, "en")[:17]
+    'the embedded 2023'
+    """
+    source = dataset.source
+    return t("source.embedded", lang) if source.startswith("embedded:") else source
+
+
+def profile_name(method, lang: str) -> str:
+    """The method's profile in words (its own name where it has no translation)."""
+    return t(f"profile.{method.profile}", lang, default=method.profile)
+
+
 def report_title(a: Assessment) -> str:
     """The report's title: the dissertation's for ``kz-isdr``, else the framework's name."""
     if is_home(a):

@@ -177,10 +177,8 @@ def report_docx(a: Assessment, figures: dict[str, bytes] | None = None, robustne
     doc.core_properties.title = applies.report_title(a)
     doc.core_properties.language = lang
     doc.add_heading(applies.report_title(a), level=0)
-    source = t("source.embedded", lang) if a.dataset.source.startswith("embedded:") else a.dataset.source
-    doc.add_paragraph(t("report.subtitle", lang, source=source,
-                        profile=t(f"profile.{a.method.profile}", lang, default=a.method.profile),
-                        version=a.manifest["version"]))
+    doc.add_paragraph(t("report.subtitle", lang, source=applies.source_name(a.dataset, lang),
+                        profile=applies.profile_name(a.method, lang), version=a.manifest["version"]))
     _summary(doc, a, scope)
     for name in ("figures/map.png", "figures/indices.png"):
         if figures and name in figures:
