@@ -575,9 +575,9 @@ def _write_scenarios(args, base, results) -> int:
     from turaqty.report.outputs import scenario_files
 
     lang = args.lang
-    write_folder(args.out, scenario_files(base, results, lang), protect=args.data)
-    for r in results:
-        s = comparison_summary(r, lang)
+    summaries = [comparison_summary(r, lang) for r in results]  # for the files and the console
+    write_folder(args.out, scenario_files(base, results, lang, summaries), protect=args.data)
+    for r, s in zip(results, summaries, strict=True):
         moved = s[(s["rank"] != s["rank_scenario"]) | (s["levels_changed"] != "")]
         print(t("cli.scenario_result", lang, name=r.name, changes=r.changed, moved=len(moved)))
         if r.name == "whatif":

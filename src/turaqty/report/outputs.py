@@ -86,9 +86,11 @@ def audit_files(a: Assessment, audit: dict) -> dict[str, bytes]:
     return _with_manifest(a, files)
 
 
-def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, bytes]:
+def scenario_files(base: Assessment, results: list, lang: str,
+                   summaries: list[pd.DataFrame] | None = None) -> dict[str, bytes]:
     """``turaqty scenario`` / ``whatif``: the comparison with the baseline, the changes
-    applied with their derivation and narrative source, a per-region summary, a workbook."""
+    applied with their derivation and narrative source, a per-region summary, a workbook.
+    ``summaries``: each result's ``comparison_summary`` when the caller has them already."""
     from turaqty.analysis.scenario_order import order_violations
     from turaqty.analysis.scenarios import changes_table, comparison_summary
     from turaqty.report.xlsx import scenario_workbook
@@ -96,7 +98,9 @@ def scenario_files(base: Assessment, results: list, lang: str) -> dict[str, byte
     comparison = pd.concat([r.comparison for r in results], ignore_index=True)
     changes = pd.concat([changes_table(r.applied, lang).assign(scenario=r.name) for r in results],
                         ignore_index=True)
-    summary = pd.concat([comparison_summary(r, lang).assign(scenario=r.name) for r in results],
+    if summaries is None:
+        summaries = [comparison_summary(r, lang) for r in results]
+    summary = pd.concat([s.assign(scenario=r.name) for r, s in zip(results, summaries, strict=True)],
                         ignore_index=True)
     files = {"comparison.csv": csv_bytes(comparison), "scenario_changes.csv": csv_bytes(changes),
              "scenario_summary.csv": csv_bytes(summary),
