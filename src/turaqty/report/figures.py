@@ -190,17 +190,18 @@ def _map_labels(ax, a: Assessment, units, points: dict) -> None:
                 color="#1b1b1b", bbox=LABEL_BOX)  # a box, not a stroke effect: SVG text stays text
 
 
-def figure_files(a: Assessment, names: tuple[str, ...] = ("indices", "map")) -> dict[str, bytes]:
+def figure_files(a: Assessment, names: tuple[str, ...] = ("indices", "map"),
+                 scope: Scope | None = None) -> dict[str, bytes]:
     """``figures/<name>.{png,svg}`` for each of ``names`` (``indices``, ``map``), drawn on
     matplotlib ``Figure`` objects (no pyplot, no backend switched, no global state); no map
     where the units have no boundaries.
 
     matplotlib is imported once, then every figure after the first is drawn in a forked
     child (:class:`~turaqty.report.forked.Forked`) beside the first: the same files, sooner
-    on a machine with a free core."""
+    on a machine with a free core. ``scope``: :func:`report_scope` of ``a`` when the caller has it."""
     import matplotlib.figure  # noqa: F401  (before forking: the children share the import)
 
-    scope = report_scope(a)
+    scope = scope or report_scope(a)
     names = tuple(name for name in names if name != "map" or scope.map is not None)
     with figure_settings(), ExitStack() as stack:
         others = [stack.enter_context(Forked(partial(_drawn, a, name, scope))) for name in names[1:]]

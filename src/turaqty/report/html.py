@@ -480,13 +480,14 @@ def scenario_brief(a: Assessment) -> dict[str, list[tuple[str, float, float]]]:
     return out
 
 
-def report_html(a: Assessment, scenarios: bool = True, robustness=None) -> str:
+def report_html(a: Assessment, scenarios: bool = True, robustness=None, scope: Scope | None = None) -> str:
     """The whole report as one HTML page (str); with ``robustness`` (a
     :class:`~turaqty.analysis.robustness.Robustness` of ``a``, e.g. from
     :func:`~turaqty.report.robustness_section.report_robustness`) a section on the
-    robustness of the places follows the summary."""
+    robustness of the places follows the summary. ``scope``: :func:`report_scope` of ``a``
+    when the caller has it."""
     lang = a.lang
-    scope = report_scope(a)
+    scope = scope or report_scope(a)
     brief = scenario_brief(a) if scenarios and scope.home else None
     nav = "".join(f'<a href="#{target}">{E(t(key, lang))}</a>' for target, key, shown in (
         ("summary", "report.summary", True), ("robustness", "report.robustness", robustness is not None),

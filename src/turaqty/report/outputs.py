@@ -129,18 +129,20 @@ def report_files(a: Assessment, pdf: bool = False, docx: bool = False, *,
     from turaqty.report.figures import figure_files
     from turaqty.report.forked import Forked
     from turaqty.report.html import report_html
+    from turaqty.report.scope import report_scope
 
     check_options(robustness_runs, robustness_sobol, seed)  # a bad count: no work, no output
+    scope = report_scope(a)  # what applies (a units.geojson read once for every output)
     # the figures drawn side by side with the page, the robustness of the places and the workbook
-    with Forked(lambda: figure_files(a)) as figures:
+    with Forked(lambda: figure_files(a, scope=scope)) as figures:
         robustness = report_robustness(a, robustness_runs, seed, robustness_sobol)
-        page = report_html(a, robustness=robustness)
+        page = report_html(a, robustness=robustness, scope=scope)
         workbook = assessment_workbook(a)
         files = {"report.html": page.encode("utf-8"), **figures.result(), "results.xlsx": workbook}
     if docx:
         from turaqty.report.word import report_docx
 
-        files["report.docx"] = report_docx(a, files, robustness)
+        files["report.docx"] = report_docx(a, files, robustness, scope)
     if pdf:
         from turaqty.report.pdf import html_to_pdf
 

@@ -164,7 +164,8 @@ def _method(doc, a: Assessment, scope: Scope) -> None:
         doc.add_paragraph("–")
 
 
-def report_docx(a: Assessment, figures: dict[str, bytes] | None = None, robustness=None) -> bytes:
+def report_docx(a: Assessment, figures: dict[str, bytes] | None = None, robustness=None,
+                scope: Scope | None = None) -> bytes:
     """``report.docx`` of ``a``; ``figures`` (``figure_files``' PNGs) are placed after the
     summary when given, then the robustness of the places when ``robustness`` (a
     :class:`~turaqty.analysis.robustness.Robustness` of ``a``) is given."""
@@ -172,7 +173,7 @@ def report_docx(a: Assessment, figures: dict[str, bytes] | None = None, robustne
     from docx.shared import Cm
 
     lang = a.lang
-    scope = applies.report_scope(a)
+    scope = scope or applies.report_scope(a)
     doc = Document()
     doc.core_properties.title = applies.report_title(a)
     doc.core_properties.language = lang
