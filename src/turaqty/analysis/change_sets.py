@@ -117,7 +117,7 @@ def _applied(base, change_lists: list[list[Change]], strict: bool) -> tuple[np.n
     col = {c: j for j, c in enumerate(ds.indicators)}
     row = {u: i for i, u in enumerate(ds.units)}
     values = np.repeat(ds.values[None], len(change_lists), axis=0)
-    directions = np.array([1 if base.manifest["directions"][c] == "+" else -1 for c in ds.indicators])
+    directions = base.direction_signs
     national = ds.national if ds.national is not None else np.full(len(col), np.nan)
     with warnings.catch_warnings():  # an empty column has no median (NaN, as apply_changes)
         warnings.simplefilter("ignore", RuntimeWarning)

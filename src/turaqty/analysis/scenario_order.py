@@ -74,7 +74,7 @@ def _cause(trio, i: int, col: str, member: bool, tol: float) -> tuple[str, list[
     fw = trio[0].assessment.framework
     base = trio[0].baseline
     codes = base.dataset.indicators
-    direction = np.array([1 if base.manifest["directions"][c] == "+" else -1 for c in codes])
+    direction = base.direction_signs
     in_col = np.array([col == "integral" or fw.pillar_of[c] == col for c in codes]) & base.arrays.included
     worse_value, fallen_score = set(), set()
     for lo, hi in ((0, 1), (1, 2)):

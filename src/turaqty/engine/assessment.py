@@ -123,11 +123,15 @@ class Assessment:
                                         na_position="last").reset_index(drop=True)
 
     @cached_property
+    def direction_signs(self) -> np.ndarray:
+        """Per indicator of the data: +1 where higher is better in this assessment, −1 where
+        lower is (the directions the manifest records)."""
+        return np.array([1 if self.manifest["directions"][c] == "+" else -1 for c in self.dataset.indicators])
+
+    @cached_property
     def stats(self) -> pd.DataFrame:
         """Per indicator: labels, direction used, whether it is in the index, statistics."""
-        directions = np.array([1 if self.manifest["directions"][c] == "+" else -1
-                               for c in self.dataset.indicators])
-        return _stats_frame(self.dataset, self.framework, self.arrays, directions, self.lang)
+        return _stats_frame(self.dataset, self.framework, self.arrays, self.direction_signs, self.lang)
 
     @cached_property
     def matrix(self) -> pd.DataFrame:
