@@ -400,11 +400,19 @@ def pooled_bounds(panel: Panel, units, codes,
     for k, code in enumerate(codes):
         if code in at:
             values[:, k, :] = panel.values[rows, at[code], :]
-    low, high = _pooled(values)
-    if year is None:
-        return low, high
+    bounds = _pooled(values)
+    return bounds if year is None else widened(bounds, year)
+
+
+def widened(bounds: tuple[np.ndarray, np.ndarray], year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``bounds`` (min and max per indicator) widened to the values of one more ``year``
+    (units × indicators); NaN bounds take the year's.
+
+    >>> widened((np.array([1.0, np.nan]), np.array([5.0, np.nan])), np.array([[0.5, 2.0], [3.0, 4.0]]))
+    (array([0.5, 2. ]), array([5., 4.]))
+    """
     own_low, own_high = _pooled(np.asarray(year, dtype=np.float64)[:, :, None])
-    return np.fmin(low, own_low), np.fmax(high, own_high)
+    return np.fmin(bounds[0], own_low), np.fmax(bounds[1], own_high)
 
 
 def _assess_years(panel: Panel, existed: np.ndarray, method: Method, directions: np.ndarray, tree,

@@ -208,20 +208,20 @@ def panel_bounds(panel, a) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
     >>> record["years"], record["indicators_without_panel_values"]
     ([2010, 2023], [])
     """
-    from turaqty.analysis.monitor import pooled_bounds, read_monitored_panel
+    from turaqty.analysis.monitor import pooled_bounds, read_monitored_panel, widened
 
     ds = a.dataset
     source = None if isinstance(panel, str) and panel == "embedded" else panel
     p, _ = read_monitored_panel(source, a.framework)
-    lacking = [c for c, x in zip(ds.indicators, pooled_bounds(p, ds.units, ds.indicators)[0], strict=True)
-               if np.isnan(x)]
-    if not set(ds.units) & set(p.units) or len(lacking) == len(ds.indicators):
+    low, high = pooled_bounds(p, ds.units, ds.indicators)  # the panel's alone, then the year's in
+    lacking = [c for c, x in zip(ds.indicators, low, strict=True) if np.isnan(x)]
+    shared = len(set(ds.units) & set(p.units))
+    if not shared or len(lacking) == len(ds.indicators):
         raise UsageError(Problem("robustness_panel_match", file=p.source,
                                  params={"framework": a.framework.id}))
     record = {"source": p.source, "sha256": p.sha256, "years": [p.years[0], p.years[-1]],
-              "units_in_data": len(set(ds.units) & set(p.units)),
-              "indicators_without_panel_values": lacking}
-    return pooled_bounds(p, ds.units, ds.indicators, year=ds.values), record
+              "units_in_data": shared, "indicators_without_panel_values": lacking}
+    return widened((low, high), ds.values), record
 
 
 def _check_count(name: str, value, low: int) -> None:
