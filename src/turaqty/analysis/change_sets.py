@@ -165,21 +165,16 @@ def _stacked(base, values: np.ndarray, changed: tuple) -> tuple[np.ndarray, np.n
     """Aggregates (sets × units × nodes) and the root's levels (sets × units): the
     baseline's, but for the ``changed`` (set, unit) pairs, which go through one pipeline
     call stacked (scores per cell from the baseline's bounds; aggregation per unit)."""
-    from turaqty.core.pipeline import run_pipeline
-    from turaqty.engine.assessment import _imputation, _normalisation
+    from turaqty.engine.assessment import method_pipeline
 
     fw, method, ds = base.framework, base.method, base.dataset
-    codes = ds.indicators
     S = values.shape[0]
     s, i = changed
     aggregates = np.repeat(base.arrays.aggregates[None], S, axis=0)
     levels = np.repeat(base.arrays.levels[None, :, -1], S, axis=0)
     if s.size:
-        directions = np.array([fw.direction(c, method.directions) for c in codes])
-        excluded = np.array([c in method.excluded for c in codes], dtype=bool)
-        r = run_pipeline(values[s, i], directions, base.arrays.tree, excluded,
-                         impute=_imputation(method, ds), normalise=_normalisation(method, fw, codes),
-                         bounds=(base.arrays.lower, base.arrays.upper))
+        r = method_pipeline(fw, method, ds, values=values[s, i], tree=base.arrays.tree,
+                            bounds=(base.arrays.lower, base.arrays.upper))  # no denominators, no treatment
         aggregates[s, i], levels[s, i] = r.aggregates, r.levels[:, -1]
     return aggregates, levels
 

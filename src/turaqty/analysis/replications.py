@@ -38,8 +38,7 @@ class Replicator:
     """The precomputed parts of a run: scores per combination of choices, the tree, its aggregations."""
 
     def __init__(self, assessment, factors: Factors):
-        from turaqty.core.pipeline import run_pipeline
-        from turaqty.engine.assessment import _denomination, _imputation, _normalisation, _spec, tree_of
+        from turaqty.engine.assessment import method_pipeline, tree_of
 
         a, fw, ds, method = assessment, assessment.framework, assessment.dataset, assessment.method
         codes = ds.indicators
@@ -50,7 +49,6 @@ class Replicator:
         scores: list[np.ndarray] = []
         constant, empty = [], []
         self.score_set = np.zeros(int(np.prod(self.shape)), dtype=np.int64)  # combination → scores
-        nominal_excluded = np.array([c in method.excluded for c in codes])
         for k, (k_norm, k_imp, k_dir, k_bounds) in enumerate(itertools.product(*map(range, self.shape))):
             m = method.replace(profile=method.profile, directions=alts["directions"][k_dir],
                                normalise=alts["normalise"][k_norm].to_dict(),
@@ -60,12 +58,8 @@ class Replicator:
                 self.score_set[k] = self.score_set[k - k_bounds]
                 continue
             self.score_set[k] = len(scores)
-            directions = np.array([fw.direction(c, m.directions) for c in codes])
-            try:
-                r = run_pipeline(ds.values, directions, self.tree, nominal_excluded,
-                                 denominate=_denomination(m, fw, ds), impute=_imputation(m, ds),
-                                 treat=_spec(m.treat), normalise=_normalisation(m, fw, codes),
-                                 bounds=factors.pooled if pooled else None)
+            try:  # the method's own exclusions: each replication's come at aggregation
+                r = method_pipeline(fw, m, ds, tree=self.tree, bounds=factors.pooled if pooled else None)
             except ParameterError as err:
                 raise UsageError(Problem("factor_failed", column=err.parameter,
                                          value=str(err.value)[:80],

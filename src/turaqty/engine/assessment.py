@@ -415,19 +415,13 @@ def assess(data: Dataset | str | pd.DataFrame | None = None,
     if ds.unit_names:
         regions = build_units([{"id": u, "name": n} for u, n in ds.unit_names.items()],
                               ds.source, digest=ds.sha256)
-    codes = ds.indicators
-    directions = np.array([fw.direction(c, method.directions) for c in codes])
-    excluded = np.array([c in method.excluded for c in codes], dtype=bool)
     bounds = None
     if baseline is not None:
-        if baseline.dataset.indicators != codes:
+        if baseline.dataset.indicators != ds.indicators:
             raise DataError(Problem("baseline_mismatch", file=ds.source))
         bounds = (baseline.arrays.lower, baseline.arrays.upper)
     try:
-        r = run_pipeline(ds.values, directions, tree_of(fw, method, codes), excluded,
-                         denominate=_denomination(method, fw, ds), impute=_imputation(method, ds),
-                         treat=_spec(method.treat), normalise=_normalisation(method, fw, codes),
-                         bounds=bounds)
+        r = method_pipeline(fw, method, ds, bounds=bounds)
     except ParameterError as err:
         raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
                                  params={"expected": err.expected})) from None
@@ -439,12 +433,34 @@ def assess(data: Dataset | str | pd.DataFrame | None = None,
     partial = partial_indices(fw, r, ds.units)
     notices = tuple(Notice(*n) for n in _notices(ds, fw, method, r, partial) + risk_notices)
     manifest = _manifest(ds, fw, regions, method,
-                         {c: "+" if d > 0 else "-" for c, d in zip(codes, directions, strict=True)},
-                         [c for c, inc in zip(codes, r.included, strict=True) if inc], lang)
+                         {c: "+" if fw.direction(c, method.directions) > 0 else "-" for c in ds.indicators},
+                         [c for c, inc in zip(ds.indicators, r.included, strict=True) if inc], lang)
     manifest["bounds"] = "baseline" if baseline is not None else "data"
     manifest["step_parameters"] = r.params  # made JSON-ready when written
     manifest["partial_indices"] = partial
     return Assessment(ds, fw, method, lang, manifest, r, th, classes, regions, notices)
+
+
+def method_pipeline(fw: Framework, method: Method, ds: Dataset, *, values: np.ndarray | None = None,
+                    tree: Tree | None = None, bounds=None) -> PipelineResult:
+    """:func:`~turaqty.core.pipeline.run_pipeline` on ``ds`` as ``method`` says on ``fw``
+    (directions, exclusions, each step's parameters mapped onto the data); ``values`` (rows
+    like the data's) replace its values, ``tree`` the tree built from ``method``, ``bounds``
+    fix the scores' goalposts. A step's bad parameter raises ``ParameterError``.
+
+    >>> a = assess()
+    >>> r = method_pipeline(a.framework, a.method, a.dataset)
+    >>> bool(np.array_equal(r.aggregates, a.arrays.aggregates, equal_nan=True))
+    True
+    """
+    codes = ds.indicators
+    directions = np.array([fw.direction(c, method.directions) for c in codes])
+    excluded = np.array([c in method.excluded for c in codes], dtype=bool)
+    return run_pipeline(ds.values if values is None else values, directions,
+                        tree_of(fw, method, codes) if tree is None else tree, excluded,
+                        denominate=_denomination(method, fw, ds), impute=_imputation(method, ds),
+                        treat=_spec(method.treat), normalise=_normalisation(method, fw, codes),
+                        bounds=bounds)
 
 
 def _spec(step) -> tuple[str, dict]:
