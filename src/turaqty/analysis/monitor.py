@@ -24,7 +24,7 @@ True
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -331,7 +331,7 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     directions = np.array([fw.direction(c, method.directions) if c in fw.by_code else 1 for c in codes])
     excluded = np.array([c not in monitored for c in codes])
     tree = tree_of(fw, method, codes)
-    tree = type(tree)(**{**tree.__dict__, "absent": np.zeros_like(tree.absent)})
+    tree = replace(tree, absent=np.zeros_like(tree.absent))
     existed = load_layout().existence(panel.units, panel.years)
     try:
         scores, aggregates, ranks, levels, params = _assess_years(

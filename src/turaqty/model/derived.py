@@ -31,7 +31,7 @@ import numpy as np
 
 from turaqty.model.framework import Framework
 from turaqty.model.package_data import data_file, read_csv_rows
-from turaqty.model.panel import Panel
+from turaqty.model.panel import Panel, _code_key
 from turaqty.model.units import normalise_name
 
 
@@ -187,8 +187,6 @@ def derive(panel: Panel, derivations: Derivations) -> tuple[Panel, list]:
     """
     if not derivations.derived:
         return panel, []
-    from turaqty.model.panel import _code_key
-
     years = panel.years
     full = tuple(range(years[0], years[-1] + 1))
     codes = list(panel.indicators) + [d.code for d in derivations.derived if d.code not in panel.indicators]

@@ -8,8 +8,8 @@ split; its parent's series has a *break* that year (the territory changed).
 Example
 -------
 >>> layout = load_layout()
->>> layout.exists("abai", 2021), layout.exists("abai", 2022), layout.exists("akmola", 1999)
-(False, True, True)
+>>> layout.existence(["abai", "akmola"], [1999, 2021, 2022]).tolist()
+[[False, False, True], [True, True, True]]
 >>> layout.breaks["east_kazakhstan"], layout.breaks["turkistan"], layout.parent["shymkent"]
 ((2022,), (2018,), 'turkistan')
 """
@@ -71,10 +71,6 @@ class Layout:
         'turkistan'
         """
         return {normalise_name(n): c.parent for c in self.changes for n in c.old_names}
-
-    def exists(self, unit_id: str, year: int) -> bool:
-        """Whether ``unit_id`` existed in ``year``."""
-        return year >= self.born.get(unit_id, -10**6)
 
     def existence(self, units, years) -> np.ndarray:
         """Bool units × years: which unit existed in which year.

@@ -33,7 +33,6 @@ E = html.escape
 REPORT_RUNS = 1000  # replications in the report's section by default
 REPORT_SOBOL = 128  # base samples of its Sobol indices: N·(factors + 2) more replications
 SHOWN_FACTORS = 5  # the factors listed as mattering most
-MAX_RUNS = 10 ** 9
 
 STYLE = """
 #robustness-table{width:100%;max-width:64em}#robustness-table td.chart{width:45%;min-width:8em}
@@ -86,6 +85,8 @@ def check_options(runs, sobol, seed) -> None:
     ...     print(err.problems[0].render("en").splitlines()[0])
     --seed '-1' is not a whole number from 0 to 1000000000.
     """
+    from turaqty.analysis.robustness import MAX_RUNS  # the engine's limit (imported when used)
+
     for option, value, key, low in (("--robustness-runs", runs, "report_robustness_count", 2),
                                     ("--robustness-sobol", sobol, "report_robustness_count", 2),
                                     ("--seed", seed, "report_seed", 0)):
