@@ -86,6 +86,8 @@ class Monitoring:
     regions: Regions = field(default_factory=load_regions)
     layout: Layout = field(default_factory=load_layout)
     embedded: bool = False  # the embedded panel (its reconciliation is shipped with it)
+    indicator_set: str = ""  # the indicators asked for (monitor's ``indicators``)
+    step_parameters: dict = field(default_factory=dict)  # each step's replayable parameters
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -191,7 +193,9 @@ class Monitoring:
                 "targets": self.targets,
                 "risk_thresholds": f"fixed at {self.base_year} (or an indicator's first year with data)",
                 "clipped_values": int(self.clipped.sum()),
+                "indicator_set": self.indicator_set,
             },
+            "step_parameters": self.step_parameters,  # made JSON-ready when written
         }
 
 
@@ -347,9 +351,8 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     risk = _risk(panel, fw, method, base, notices)
     result = Monitoring(panel, fw, method, lang, base_year, bounds, monitored, lower, upper, scores,
                         clipped, aggregates, ranks, levels, risk,
-                        {c: v[1] for c, v in goal.items()}, notices, embedded=data is None)
-    result.manifest["step_parameters"] = params  # made JSON-ready when written
-    result.manifest["monitoring"]["indicator_set"] = indicators
+                        {c: v[1] for c, v in goal.items()}, notices, embedded=data is None,
+                        indicator_set=indicators, step_parameters=params)
     return result
 
 
@@ -537,32 +540,32 @@ def _alerts(m: Monitoring) -> pd.DataFrame:
     values = m.panel.values
     found = []  # per kind: (kind, unit, series position, year position, before, after, names)
 
-    def add(kind, mask, names, before, after):
+    def add(kind, mask, names, source, offset):
+        """Alerts where ``mask`` (units × series × years − 1); series positions count the
+        indicators first, then (``offset`` = their number) the index columns."""
         i, j, k = np.nonzero(mask)
-        found.append((np.full(i.size, ALERTS.index(kind)), i, j, k + 1, before[i, j, k],
-                      after[i, j, k + 1], np.array(names, dtype=object)[j]))
+        found.append((np.full(i.size, ALERTS.index(kind)), i, offset + j, k + 1, source[i, j, k],
+                      source[i, j, k + 1], np.array(names, dtype=object)[j]))
     if m.framework.risk_rules:
         before = m.risk[:, :, :-1]
         entered = (m.risk[:, :, 1:] == "high") & (before != "high") & (before != "none")
-        add("entered_high_risk", entered, codes, values, values)
+        add("entered_high_risk", entered, codes, values, 0)
     order = np.select([m.levels == "low", m.levels == "medium", m.levels == "high"], [0, 1, 2], np.nan)
-    add("level_drop", order[:, :, 1:] < order[:, :, :-1], nodes, m.aggregates, m.aggregates)
+    add("level_drop", order[:, :, 1:] < order[:, :, :-1], nodes, m.aggregates, len(codes))
     both = ~np.isnan(values[:, :, 1:]) & ~np.isnan(values[:, :, :-1])
     territory = np.zeros(both.shape, bool)
     for unit_id, change_years in m.layout.breaks.items():
         for y in change_years:
             if unit_id in m.units and y in years[1:]:
                 territory[m.units.index(unit_id), :, years.index(y) - 1] = True
-    add("series_break", both & territory, codes, values, values)
+    add("series_break", both & territory, codes, values, 0)
     definition = np.zeros(values.shape, bool)
     unit_at, code_at, year_at = ({x: k for k, x in enumerate(xs)} for xs in (m.units, codes, years))
     for (u, c, y), flag in m.panel.flags.items():
         if "definition" in flag and u in unit_at and c in code_at and y in year_at:
             definition[unit_at[u], code_at[c], year_at[y]] = True
-    add("definition_change", both & (definition[:, :, 1:] != definition[:, :, :-1]), codes, values, values)
-    kind, unit, series_at, year_at_, before, after, series = (np.concatenate(x)
-                                                              for x in zip(*found, strict=True))
-    rank = np.array([_series_rank(m, x) for x in series], dtype=np.int64) if series.size else series
+    add("definition_change", both & (definition[:, :, 1:] != definition[:, :, :-1]), codes, values, 0)
+    kind, unit, rank, year_at_, before, after, series = (np.concatenate(x) for x in zip(*found, strict=True))
     sort = np.lexsort((rank, unit, kind, -year_at_))
     kind, unit, year_at_, before, after, series = (x[sort] for x in (kind, unit,
                                                                      year_at_, before, after, series))
@@ -578,12 +581,6 @@ def _alerts(m: Monitoring) -> pd.DataFrame:
     return pd.DataFrame({"year": year, "unit_id": np.array(m.units, dtype=object)[unit],
                          "alert": np.array(ALERTS, dtype=object)[kind], "series": series,
                          "before": before, "after": after, "message": messages})
-
-
-def _series_rank(m: Monitoring, series: str) -> int:
-    """Indicators in the panel's order, then the index columns."""
-    codes = m.panel.indicators
-    return codes.index(series) if series in codes else len(codes) + m.framework.index_columns.index(series)
 
 
 def _fmt(x: float) -> str:
