@@ -25,6 +25,7 @@ from tests.test_report import CHROMIUM
 from turaqty.i18n import LANGUAGES, t
 from turaqty.io.frameworks import read_framework
 from turaqty.model.method import Method
+from turaqty.report.canvas import Rect
 from turaqty.report.outputs import brief_files, report_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -303,27 +304,46 @@ def test_page_and_weights_in_chromium(frameworks, browser, tmp_path, name):
     pg.close()
 
 
+def _bars(canvas, series=None):
+    """The indices chart's bars as {unit: (start, end)} in data values (of one series, or
+    the whole stack), read back through the chart's x scale."""
+    x = canvas.scales["x"]
+    out: dict[str, tuple[float, float]] = {}
+    for r in canvas.shapes:
+        if isinstance(r, Rect) and ":" in r.key and (series is None or r.key.endswith(f":{series}")):
+            unit = r.key.split(":")[0]
+            start, end = x.value(r.x), x.value(r.x + r.width)
+            out[unit] = (min(out.get(unit, (start,))[0], start), end)
+    return out
+
+
 def test_indices_figure_by_the_roots_aggregation(frameworks):
     """Stacked contributions where the root is a sum (they add up to it; weights count);
     one bar per unit, equal to the root, for a mean; the axis fits the values, not 27."""
-    from turaqty.report.figures import _indices_figure, figure_settings
+    from turaqty.report.figures import _indices_figure
 
-    with figure_settings():
-        kz = turaqty.assess(profile=turaqty.get_method().replace(weights={"economic": 2.0}))
-        ax = _indices_figure(kz).axes[0]
-        ranked = kz.ranking().iloc[::-1]
-        ends = np.array([bar.get_x() + bar.get_width() for bar in ax.containers[-1]])
-        np.testing.assert_allclose(ends, ranked["integral"], rtol=0, atol=1e-9)
-        for name, a in _assessments(frameworks, ("template", "mean4", "asem")):
-            ax = _indices_figure(a).axes[0]
-            assert len(ax.containers) == 1, name
-            widths = np.array([bar.get_width() for bar in ax.containers[0]])
-            root = a.ranking().iloc[::-1][a.framework.root].to_numpy(dtype=float)
-            np.testing.assert_allclose(widths, np.nan_to_num(root), rtol=0, atol=1e-9)
-            low, high = ax.get_xlim()
-            assert np.nanmax(root) < high <= 1.1 * max(np.nanmax(root), *(a.framework.levels(a.framework.root)
-                                                                            or (0,))), name
-            assert ax.get_xlabel() == a.framework.pillar_name(a.framework.root)
+    kz = turaqty.assess(profile=turaqty.get_method().replace(weights={"economic": 2.0}))
+    chart = _indices_figure(kz)
+    ranked = kz.ranking()
+    bars = _bars(chart)
+    np.testing.assert_allclose([bars[u][1] for u in ranked["unit_id"]], ranked["integral"], rtol=0, atol=1e-9)
+    economic = _bars(chart, "economic")
+    np.testing.assert_allclose([economic[u][1] - economic[u][0] for u in ranked["unit_id"]],
+                               2.0 * ranked["economic"], rtol=0, atol=1e-9)
+    for name, a in _assessments(frameworks, ("template", "mean4", "asem")):
+        chart = _indices_figure(a)
+        root = a.framework.root
+        assert {r.key.split(":")[1] for r in chart.shapes if isinstance(r, Rect) and ":" in r.key} == {root}
+        ranked = a.ranking()
+        bars = _bars(chart)
+        widths = np.array([bars[u][1] - bars[u][0] if u in bars else 0.0 for u in ranked["unit_id"]])
+        values = ranked[root].to_numpy(dtype=float)
+        np.testing.assert_allclose(widths, np.nan_to_num(values), rtol=0, atol=1e-9)
+        high = chart.scales["x"].high
+        levels = a.framework.levels(root) or (0,)
+        assert np.nanmax(values) < high <= 1.1 * max(np.nanmax(values), *levels), name
+        assert [x.text for x in chart.texts("xlabel")] == [a.framework.pillar_name(root)]
+        assert [x.text for x in chart.texts("unit")] == ranked["name"].tolist()
 
 
 def test_units_geometry_errors_and_matches(tmp_path):
@@ -404,7 +424,7 @@ def test_indices_figure_and_page_on_generated_frameworks(pillars, root, weights,
     bars end at the root's values (stacked only for a sum of indices), and the page's ranking
     holds the root and every pillar as assessed."""
     from turaqty.model.framework import build_framework
-    from turaqty.report.figures import _indices_figure, figure_settings
+    from turaqty.report.figures import _indices_figure
     from turaqty.report.html import report_html
 
     rows = [{"id": "root", "type": "aggregate", "aggregation": root}]
@@ -417,12 +437,12 @@ def test_indices_figure_and_page_on_generated_frameworks(pillars, root, weights,
     data = pd.DataFrame(rng.uniform(1, 100, size=(6, 2 * pillars)), columns=list(fw.codes),
                         index=pd.Index(turaqty.load_regions().unit_ids[:6], name="region"))
     a = turaqty.assess(data, framework=fw, profile=Method(profile="generic"))
-    ranked = a.ranking().iloc[::-1]
-    with figure_settings():
-        ax = _indices_figure(a).axes[0]
-    ends = np.array([bar.get_x() + bar.get_width() for bar in ax.containers[-1]])
-    np.testing.assert_allclose(ends, ranked["root"], rtol=0, atol=1e-9)
-    assert len(ax.containers) == (pillars if root == "sum" else 1)
+    ranked = a.ranking()
+    chart = _indices_figure(a)
+    bars = _bars(chart)
+    np.testing.assert_allclose([bars[u][1] for u in ranked["unit_id"]], ranked["root"], rtol=0, atol=1e-9)
+    keys = {r.key.split(":")[1] for r in chart.shapes if isinstance(r, Rect) and ":" in r.key}
+    assert keys == ({f"p{k}" for k in range(pillars)} if root == "sum" else {"root"})
     page = report_html(a)
     shown = page_indices(page, fw.index_columns)
     # no level bands: no level column, no matrix, and the map's note does not promise levels
@@ -509,7 +529,7 @@ def test_a_unit_inside_another_ones_hole_stays_visible():
     hole = [(61.0, 46.0), (63.0, 46.0), (63.0, 48.0), (61.0, 48.0), (61.0, 46.0)]  # same winding
     geometry = {"city": [hole], "region": [outer, hole]}
     rings, _ = geo.projected_rings(400, geometry)
-    areas = [geo._signed_area(np.asarray(r)) for r in rings["region"]]
+    areas = [geo.signed_area(np.asarray(r)) for r in rings["region"]]
     assert areas[0] * areas[1] < 0  # the hole is wound the other way: non-zero filling skips it
     x, y = geo.label_points(400, geometry)["region"]
     projected = [np.asarray(r) for r in rings["region"]]
@@ -518,3 +538,20 @@ def test_a_unit_inside_another_ones_hole_stays_visible():
         tuple(np.asarray(rings["city"][0])[:-1].mean(axis=0)), abs=0.2)
     a = turaqty.assess()
     assert 'fill-rule="evenodd"' in turaqty.report_html(a, robustness=None)
+    # the figure: the region drawn first, its hole open, the city over it, in both formats
+    from PIL import Image
+
+    from turaqty.report.canvas import Area, Canvas
+    from turaqty.report.figures import _map_figure
+
+    canvas = Canvas(400, 400)
+    canvas.area(rings["region"], "#00ff00", stroke="#000000")
+    canvas.area(rings["city"], "#ff0000")
+    png = Image.open(io.BytesIO(canvas.png(scale=1))).convert("RGB")
+    centre = np.asarray(rings["city"][0])[:-1].mean(axis=0)
+    assert png.getpixel(tuple(int(v) for v in centre)) == (255, 0, 0)
+    assert png.getpixel((int(x), int(y))) == (0, 255, 0)  # the region's label point
+    assert canvas.svg().decode().count('fill-rule="evenodd"') == 2
+    drawn = [max(abs(geo.signed_area(r)) for r in s.rings)
+             for s in _map_figure(a).shapes if isinstance(s, Area)]
+    assert drawn == sorted(drawn, reverse=True) and len(drawn) == 20  # enclosing units first

@@ -4,6 +4,7 @@ reader sees it; PDFs are read back with pypdf, Word documents with python-docx. 
 (phone, print preview, brief) are saved in test-artifacts/ for a person to look at."""
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 import turaqty
 from tests.test_report import ARTIFACTS, CHROMIUM, _write_report
@@ -368,14 +370,10 @@ def test_docx_is_reproducible():
 # --- figures and map labels ----------------------------------------------------------------
 
 def test_figures_text_year_decimal_comma_and_labels():
-    import matplotlib
-
     from turaqty.report.figures import figure_files
 
-    fonttype = matplotlib.rcParams["svg.fonttype"]
     a = turaqty.assess(lang="ru")
     files = figure_files(a)
-    assert matplotlib.rcParams["svg.fonttype"] == fonttype  # set only while drawing
     svg = files["figures/map.svg"].decode("utf-8")
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     regions = a.regions
@@ -386,27 +384,31 @@ def test_figures_text_year_decimal_comma_and_labels():
     assert any("2023" in x for x in texts)  # the year in the title
     ticks = [x for x in texts if re.fullmatch(r"\d+[.,]\d", x)]
     assert len(ticks) == 8 and all("," in x for x in ticks)
-    assert "2023" in "".join(re.findall(r"<text[^>]*>([^<]*)</text>", files["figures/indices.svg"].decode()))
+    indices = re.findall(r"<text[^>]*>([^<]*)</text>", files["figures/indices.svg"].decode())
+    assert "2023" in "".join(indices)
+    assert all("," in x or x.isdigit() for x in indices if re.fullmatch(r"[\d.,]+", x))
+    for name in ("map", "indices"):  # both formats of both figures, the same size
+        png = Image.open(io.BytesIO(files[f"figures/{name}.png"]))
+        size = re.search(r'width="([\d.]+)" height="([\d.]+)"', files[f"figures/{name}.svg"].decode())
+        assert png.size == tuple(round(1.5 * float(v)) for v in size.groups())
+        assert png.info["dpi"] == pytest.approx((150, 150), rel=1e-3)  # stored per metre
 
 
 def test_colour_bar_labels_do_not_overlap():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from turaqty.report.figures import _map_figure, figure_settings
+    """The colour bar's eight numbers, measured in the font they are drawn with, stay apart;
+    they sit under the class limits they name."""
+    from turaqty.report.canvas import text_width
+    from turaqty.report.figures import _map_figure
 
     for lang in LANGUAGES:
-        with figure_settings():
-            fig = _map_figure(turaqty.assess(lang=lang))
-            fig.canvas.draw()
-            bar = fig.axes[-1]
-            boxes = sorted((lab.get_window_extent() for lab in bar.get_xticklabels() if lab.get_text()),
-                           key=lambda b: b.x0)
-            plt.close(fig)
+        chart = _map_figure(turaqty.assess(lang=lang))
+        ticks = chart.texts("tick")
+        boxes = sorted((x.x - text_width(x.text, x.size) / 2, x.x + text_width(x.text, x.size) / 2)
+                       for x in ticks)
         assert len(boxes) == 8
-        assert all(left.x1 + 2 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False)), lang
+        assert all(left[1] + 2 < right[0] for left, right in zip(boxes, boxes[1:], strict=False)), lang
+        bar = chart.scales["colour"]
+        assert ticks[0].x == pytest.approx(bar.start) and ticks[-1].x == pytest.approx(bar.end)
 
 
 def test_map_labels_in_the_page(browser, tmp_path):

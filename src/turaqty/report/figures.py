@@ -1,8 +1,8 @@
-"""Static figures for documents (PNG and SVG), drawn with matplotlib, names in the report's
-language. Files are reproducible: no dates or software stamps are written into them. Numbers
-have a decimal comma in Kazakh and Russian, titles name the data's year, the map names its
-regions, and text in the SVG stays text (editable in a drawing program): matplotlib's settings
-for that are made inside :func:`figure_settings`, never globally.
+"""Static figures for documents (PNG and SVG), names in the report's language, drawn on a
+:class:`~turaqty.report.canvas.Canvas` (no matplotlib: it took longer to import and lay out
+than the rest of ``turaqty report``). Files are reproducible: no dates or software stamps.
+Numbers have a decimal comma in Kazakh and Russian, titles name the data's year, the map
+names its regions, and text in the SVG stays text (editable in a drawing program).
 
 Example
 -------
@@ -17,45 +17,20 @@ True
 """
 from __future__ import annotations
 
-import io
-from contextlib import ExitStack, contextmanager
-from functools import partial
-from typing import TYPE_CHECKING, Any
-
 import numpy as np
 
 from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
 from turaqty.report import geo
-from turaqty.report.forked import Forked
+from turaqty.report.canvas import Canvas, Scale, nice_ticks, signed_area, text_width, wrapped
 from turaqty.report.html import PALETTE
 from turaqty.report.scope import Scope, column_name, is_home, report_scope, report_title
 
-if TYPE_CHECKING:
-    from matplotlib.typing import RcKeyType
-
 PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
 STACK_COLOURS = ("#3f7cac", "#4c9f70", "#e0a431", "#b5556b", "#7a6bb5", "#5aa3a3", "#a3845a", "#888888")
-LABEL_BOX = {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.7}
-# text stays text; stable ids
-SETTINGS: dict[RcKeyType, Any] = {"svg.fonttype": "none", "svg.hashsalt": "turaqty"}
-
-
-@contextmanager
-def figure_settings():
-    """matplotlib's settings for turaqty's figures, only while they are drawn and saved.
-
-    >>> import matplotlib
-    >>> with figure_settings():
-    ...     matplotlib.rcParams["svg.fonttype"]
-    'none'
-    >>> matplotlib.rcParams["svg.fonttype"] == "none"
-    False
-    """
-    import matplotlib
-
-    with matplotlib.rc_context(SETTINGS):
-        yield
+INK, MUTED, EDGE = "#1b1b1b", "#555555", "#6b6b6b"
+TITLE, LABEL, SMALL = 15.0, 12.0, 11.0  # text sizes, pixels of 1/100 inch
+ROW = 26.0  # a unit's row in the indices chart
 
 
 def _title(a: Assessment, text: str) -> str:
@@ -64,157 +39,239 @@ def _title(a: Assessment, text: str) -> str:
     return t("figure.title_year", a.lang, title=text, year=year) if year else text
 
 
-def _number_axis(axis, lang: str, decimals: int) -> None:
-    """Tick labels of ``axis`` with the language's decimal sign."""
-    from matplotlib.ticker import FuncFormatter
-
-    axis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, lang, decimals)))
-
-
-def save_figure(fig, dpi: int = 150) -> dict[str, bytes]:
-    """A figure as PNG and SVG bytes without dates or software versions (equal inputs, equal
-    files)."""
-    out = {}
-    for fmt, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=meta)  # laid out already: no second pass
-        out[fmt] = buffer.getvalue()
-    return out
+def _title_lines(c: Canvas, text: str, centre: float, width: float, top: float = 8.0) -> float:
+    """``text`` centred at ``centre`` in lines at most ``width`` wide; returns its bottom."""
+    y = top
+    for line in wrapped(text, TITLE, width):
+        y += TITLE * 1.25
+        c.text(centre, y - TITLE * 0.25, line, TITLE, anchor="middle", key="title")
+    return y
 
 
-def _indices_figure(a: Assessment, scope: Scope | None = None):
+def _indices_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
     """The root index of each unit, ranked: where the root is the (weighted) sum of its
     children, each child's contribution stacked (the dissertation's three pillars); else one
-    bar per unit. The axis spans the values and the root's level bounds."""
-    from matplotlib.figure import Figure
-
+    bar per unit. The axis spans the values and the root's level bounds; the bars' scale is
+    the canvas's ``x`` scale."""
     scope = scope or report_scope(a)
     fw = a.framework
     root = fw.root
-    ranked = a.ranking().iloc[::-1]
-    fig = Figure(figsize=(8, max(7.0, 1.4 + 0.28 * len(ranked))))  # 20 units: 7 in
-    ax = fig.subplots()
-    left = np.zeros(len(ranked))
+    ranked = a.ranking()
+    names = ranked["name"].astype(str).tolist()
+    series: list[tuple[str, str | None, str, np.ndarray]] = []  # (key, label, colour, values), left to right
     if scope.stacked:
         weights = dict(a.method.weights)
         for k, child in enumerate(fw.children(root)):
             values = weights.get(child, fw.weight(child)) * ranked[child].to_numpy(dtype=float)
-            ax.barh(ranked["name"], values, left=left,
-                    color=PILLAR_COLOURS.get(child, STACK_COLOURS[k % len(STACK_COLOURS)]),
-                    label=fw.pillar_name(child, a.lang))
-            left += np.nan_to_num(values)
-        ax.legend(loc="lower right", frameon=False)
+            series.append((child, fw.pillar_name(child, a.lang),
+                           PILLAR_COLOURS.get(child, STACK_COLOURS[k % len(STACK_COLOURS)]), values))
     else:
-        left = ranked[root].to_numpy(dtype=float)
-        ax.barh(ranked["name"], np.nan_to_num(left), color=STACK_COLOURS[0])
-    bounds = fw.levels(root) or ()  # a root without level bounds draws no lines
-    shown = np.concatenate([left[np.isfinite(left)], bounds, [0.0]])
+        series.append((root, None, STACK_COLOURS[0], ranked[root].to_numpy(dtype=float)))
+    ends = np.sum([np.nan_to_num(v) for *_, v in series], axis=0)
+    bounds = list(fw.levels(root) or ())  # a root without level bounds draws no lines
+    shown = np.concatenate([ends[np.isfinite(ends)], bounds, [0.0]])
     low, high = float(shown.min()), float(shown.max())
     pad = 0.05 * ((high - low) or 1.0)
-    ax.set_xlim(low - pad if low < 0 else 0, high + pad)
-    ax.set_xlabel(column_name(a, root))
-    _number_axis(ax.xaxis, a.lang, 0 if high - low >= 5 else 2)
+    low, high = (low - pad if low < 0 else 0.0), high + pad
+
+    width = 800.0
+    left = 16 + max((text_width(n, LABEL) for n in names), default=0) + 8
+    right = width - 28
+    c = Canvas(width, 0)
+    top = _title_lines(c, _title(a, report_title(a)), (left + right) / 2, width - 32) + 22
+    bottom = top + ROW * len(names)
+    x = c.scales["x"] = Scale(low, high, left, right)
+    for k, name in enumerate(names):
+        c.text(left - 8, top + ROW * (k + 0.5) + 0.35 * LABEL, name, LABEL, anchor="end", key="unit")
+    start = np.zeros(len(names))
+    for key, _, colour, values in series:
+        stop = start + np.nan_to_num(values)
+        for k, (s0, s1) in enumerate(zip(x(start), x(stop), strict=True)):
+            if s1 != s0:
+                c.rect(min(s0, s1), top + ROW * (k + 0.1), abs(s1 - s0), ROW * 0.8, colour,
+                       key=f"{ranked['unit_id'].iloc[k]}:{key}")
+        start = stop
     for bound, label in zip(bounds, ("level.medium", "level.high"), strict=False):
-        ax.axvline(bound, color="#555", linestyle=":", linewidth=1)
-        ax.text(bound + pad / 5, 1.0, t(label, a.lang), fontsize=8, color="#555", va="bottom",
-                transform=ax.get_xaxis_transform())  # above the bars, not over them
-    ax.set_title(_title(a, report_title(a)), fontsize=11, pad=16)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+        c.line([(x(bound), top), (x(bound), bottom)], MUTED, dash=(1.5, 2.5))
+        text = t(label, a.lang)  # right of its line, or left where it would leave the figure
+        fits = x(bound) + 3 + text_width(text, SMALL) <= width - 4
+        c.text(x(bound) + (3 if fits else -3), top - 5, text, SMALL, colour=MUTED,
+               anchor="start" if fits else "end", key="level")
+    if low < 0:
+        c.line([(x(0.0), top), (x(0.0), bottom)], MUTED, width=0.8)
+    bottom_axis = _x_axis(c, x, top, bottom, a.lang)
+    c.text((left + right) / 2, bottom_axis + 22, column_name(a, root), LABEL, anchor="middle", key="xlabel")
+    end = _legend(c, [(label, colour, "box") for _, label, colour, _ in series if label], bottom_axis + 34,
+                  (left + right) / 2, width - 32)
+    c.height = end + 12
+    return c
 
 
-def _map_figure(a: Assessment, scope: Scope | None = None):
-    """The root index on the map of the units (of units with boundaries only)."""
-    from matplotlib.collections import PathCollection
-    from matplotlib.figure import Figure
-    from matplotlib.path import Path as MplPath
+def _x_axis(c: Canvas, x: Scale, top: float, bottom: float, lang: str, integers: bool = False) -> float:
+    """The left and bottom axis lines, ticks and their numbers (whole numbers only with
+    ``integers``); returns the numbers' baseline."""
+    c.line([(x.start, top), (x.start, bottom), (x.end, bottom)], INK, width=0.8)
+    ticks, decimals = nice_ticks(min(x.low, x.high), max(x.low, x.high), most=7)
+    if integers:
+        ticks, decimals = ticks[ticks == np.round(ticks)], 0
+    for v in ticks:
+        c.line([(x(v), bottom), (x(v), bottom + 4)], INK, width=0.8)
+        c.text(x(v), bottom + 18, format_number(v, lang, decimals), SMALL, anchor="middle", key="tick")
+    return bottom + 18
 
+
+def _legend(c: Canvas, entries: list[tuple[str, str, str]], top: float, centre: float, width: float,
+            size: float = LABEL) -> float:
+    """Entries (label, colour, marker: ``box``, ``line``, ``dot`` or ``cross``) in rows
+    centred at ``centre``; returns the bottom."""
+    rows: list[list[tuple[str, str, str, float]]] = []
+    for label, colour, marker in entries:
+        w = 14 + 6 + text_width(label, size) + 18
+        if not rows or sum(e[3] for e in rows[-1]) + w > width:
+            rows.append([])
+        rows[-1].append((label, colour, marker, w))
+    y = top
+    for row in rows:
+        x0 = centre - (sum(e[3] for e in row) - 18) / 2
+        for label, colour, marker, w in row:
+            _marker(c, marker, x0 + 7, y + 7, colour, box=14)
+            c.text(x0 + 20, y + 7 + 0.35 * size, label, size, key="legend")
+            x0 += w
+        y += 22
+    return y
+
+
+def _marker(c: Canvas, marker: str, x: float, y: float, colour: str, box: float = 10) -> None:
+    """A legend's or a chart's mark centred at (x, y)."""
+    h = box / 2
+    if marker == "box":
+        c.rect(x - h, y - h, box, box, colour, key="legend")
+    elif marker == "line":
+        c.line([(x - h, y), (x + h, y)], colour, width=3)
+    elif marker == "dot":
+        c.dot(x, y, 4.5, colour)
+    else:
+        c.line([(x - 4, y - 4), (x + 4, y + 4)], colour, width=1.5)
+        c.line([(x - 4, y + 4), (x + 4, y - 4)], colour, width=1.5)
+
+
+def _map_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
+    """The root index on the map of the units (of units with boundaries only), with a
+    colour bar of the palette's classes below it."""
     unit_map = (scope or report_scope(a)).map
     assert unit_map is not None, "no boundaries: figure_files draws no map"
     rings, (width, height) = unit_map.rings()
     values = a.indices.set_index("unit_id")[a.framework.root]
     ok = values.dropna()
-    lo, hi = (ok.min(), ok.max()) if len(ok) else (0, 1)
-    fig = Figure(figsize=(9, 9 * height / width + 1.2))  # + the title and the colour bar
-    ax = fig.subplots()
-    paths, colours = [], []
-    for unit, parts in rings.items():
+    lo, hi = (float(ok.min()), float(ok.max())) if len(ok) else (0.0, 1.0)
+    index = column_name(a, a.framework.root)
+    c = Canvas(width, 0)
+    top = _title_lines(c, _title(a, f"{index}: {report_title(a)}" if is_home(a) else index),
+                       width / 2, width - 32) + 6
+    shifted = {unit: [np.asarray(r, dtype=float) + (0.0, top) for r in parts]
+               for unit, parts in rings.items()}
+    # larger units first: a unit in another's hole is drawn over the hole (Pillow fills no holes)
+    for unit in sorted(shifted, key=lambda u: -max(abs(signed_area(r)) for r in shifted[u])):
         v = values.get(unit, np.nan)
         if np.isnan(v):
             colour = "#cccccc"
         else:
             step = int((v - lo) / ((hi - lo) or 1) * len(PALETTE))
             colour = PALETTE[min(step, len(PALETTE) - 1)]
-        # one compound path per unit: its holes (wound against its exteriors) stay open
-        codes = [c for ring in parts
-                 for c in [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]]
-        paths.append(MplPath([p for ring in parts for p in ring], codes))
-        colours.append(colour)
-    # one collection: the limits are set below, so no patch-by-patch bookkeeping
-    ax.add_collection(PathCollection(paths, facecolors=colours, edgecolors="#6b6b6b", linewidths=0.5),
-                      autolim=False)
-    _map_labels(ax, a, values.index, unit_map.label_points())
-    ax.set_xlim(0, width)
-    ax.set_ylim(height, 0)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import BoundaryNorm, ListedColormap
-
-    bounds = np.linspace(lo, hi, len(PALETTE) + 1)
-    bar = fig.colorbar(ScalarMappable(BoundaryNorm(bounds, len(PALETTE)), ListedColormap(PALETTE)),
-                       ax=ax, orientation="horizontal", fraction=0.05, shrink=0.7, aspect=35, pad=0.02)
-    bar.set_ticks(bounds.tolist())
-    bar.ax.tick_params(labelsize=8)
-    _number_axis(bar.ax.xaxis, a.lang, 1)  # one decimal: eight limits side by side stay apart
-    index = column_name(a, a.framework.root)
-    bar.set_label(index)
-    ax.set_title(_title(a, f"{index}: {report_title(a)}" if is_home(a) else index), fontsize=11)
-    fig.tight_layout()
-    return fig
+        c.area(shifted[unit], colour, stroke=EDGE, stroke_width=0.5, key=unit)
+    points = {unit: (px, py + top) for unit, (px, py) in unit_map.label_points().items()}
+    _map_labels(c, a, values.index, points)
+    _colour_bar(c, np.linspace(lo, hi, len(PALETTE) + 1), top + height + 8, width, a.lang)
+    c.text(width / 2, c.height - 14, index, LABEL, anchor="middle", key="xlabel")
+    return c
 
 
-def _map_labels(ax, a: Assessment, units, points: dict) -> None:
-    """Region names at their centres (``points``); a city as a dot with its name beside it."""
+def _colour_bar(c: Canvas, bounds: np.ndarray, top: float, width: float, lang: str) -> None:
+    """The palette's classes between ``bounds`` as a bar 70 % of ``width`` wide, each bound
+    numbered with one decimal (eight numbers side by side stay apart); the canvas grows to
+    hold it and a label below."""
+    bar = Scale(float(bounds[0]), float(bounds[-1]), width * 0.15, width * 0.85)
+    steps = np.linspace(bar.start, bar.end, len(bounds))  # equal classes, even if hi == lo
+    for colour, x0, x1 in zip(PALETTE, steps[:-1], steps[1:], strict=True):
+        c.rect(x0, top, x1 - x0, 14, colour, key="class")
+    c.line([(bar.start, top), (bar.end, top), (bar.end, top + 14), (bar.start, top + 14),
+            (bar.start, top)], INK, width=0.6)
+    for v, px in zip(bounds, steps, strict=True):
+        c.line([(px, top + 14), (px, top + 18)], INK, width=0.6)
+        c.text(px, top + 31, format_number(float(v), lang, 1), SMALL - 1, anchor="middle", key="tick")
+    c.scales["colour"] = bar
+    c.height = top + 62
+
+
+def _map_labels(c: Canvas, a: Assessment, units, points: dict) -> None:
+    """Region names at their centres (``points``) on a light box; a city as a dot with its
+    name beside it."""
     regions = a.regions
+    size = 8.5
     for unit in units:
         if unit not in points:
             continue
         x, y = points[unit]
         city = regions.by_id[unit].type == "city"
         name = geo.short_name(regions.name(unit, a.lang), city)
+        w = text_width(name, size)
+        x0 = x + 6 if city else x - w / 2
         if city:
-            ax.plot([x], [y], "o", color="#1b1b1b", markersize=2.5)
-        ax.text(x + (6 if city else 0), y, name, fontsize=6, ha="left" if city else "center", va="center",
-                color="#1b1b1b", bbox=LABEL_BOX)  # a box, not a stroke effect: SVG text stays text
+            c.dot(x, y, 1.7, INK)
+        c.rect(x0 - 2, y - 0.6 * size - 1.5, w + 4, 1.2 * size + 3, "#ffffff", opacity=0.7, radius=2)
+        c.text(x0, y + 0.35 * size, name, size, key="unit")
+
+
+def rank_interval_figure(r, lang: str) -> Canvas:
+    """Each unit's 5–95 % rank interval of a robustness run ``r`` as a line, its median
+    rank as a dot and its nominal rank as a cross; rank 1 on the right, the run's sentence
+    on meaningful differences as the title."""
+    table = r.table.dropna(subset=["nominal"])
+    names = table["name"].astype(str).tolist()
+    width = 800.0
+    left = 16 + max((text_width(n, LABEL) for n in names), default=0) + 8
+    right = width - 28
+    c = Canvas(width, 0)
+    top = 8.0
+    for line in wrapped(r.sentence(lang), SMALL, width - 32):
+        top += SMALL * 1.3
+        c.text(width / 2, top - SMALL * 0.3, line, SMALL, anchor="middle", key="title")
+    top += 14
+    row = 32.0
+    bottom = top + row * len(names)
+    worst = float(max(table["p95"].max(), table["nominal"].max(), 1))
+    x = c.scales["x"] = Scale(worst + 0.7, 0.3, left, right)  # rank 1 on the right
+    for k, (name, p05, p95, median, nominal) in enumerate(
+            table[["name", "p05", "p95", "median", "nominal"]].itertuples(index=False)):
+        y = top + row * (k + 0.5)
+        c.text(left - 8, y + 0.35 * LABEL, str(name), LABEL, anchor="end", key="unit")
+        c.line([(x(float(p05)), y), (x(float(p95)), y)], STACK_COLOURS[0], width=4)
+        _marker(c, "dot", x(float(median)), y, "#1b3b5a")
+        _marker(c, "cross", x(float(nominal)), y, "#c0392b")
+    bottom_axis = _x_axis(c, x, top, bottom, lang, integers=True)
+    c.text((left + right) / 2, bottom_axis + 22, t("robustness.chart.rank", lang), LABEL, anchor="middle",
+           key="xlabel")
+    entries = [(t("robustness.chart.interval", lang), STACK_COLOURS[0], "line"),
+               (t("robustness.chart.median", lang), "#1b3b5a", "dot"),
+               (t("robustness.chart.nominal", lang), "#c0392b", "cross")]
+    c.height = _legend(c, entries, bottom_axis + 36, (left + right) / 2, width - 32, SMALL) + 10
+    return c
 
 
 def figure_files(a: Assessment, names: tuple[str, ...] = ("indices", "map"),
                  scope: Scope | None = None) -> dict[str, bytes]:
-    """``figures/<name>.{png,svg}`` for each of ``names`` (``indices``, ``map``), drawn on
-    matplotlib ``Figure`` objects (no pyplot, no backend switched, no global state); no map
-    where the units have no boundaries.
-
-    matplotlib is imported once, then every figure after the first is drawn in a forked
-    child (:class:`~turaqty.report.forked.Forked`) beside the first: the same files, sooner
-    on a machine with a free core. ``scope``: :func:`report_scope` of ``a`` when the caller has it."""
-    import matplotlib.figure  # noqa: F401  (before forking: the children share the import)
-
+    """``figures/<name>.{png,svg}`` for each of ``names`` (``indices``, ``map``); no map
+    where the units have no boundaries. ``scope``: :func:`report_scope` of ``a`` when the
+    caller has it."""
     scope = scope or report_scope(a)
-    names = tuple(name for name in names if name != "map" or scope.map is not None)
-    with figure_settings(), ExitStack() as stack:
-        others = [stack.enter_context(Forked(partial(_drawn, a, name, scope))) for name in names[1:]]
-        out = _drawn(a, names[0], scope) if names else {}
-        for job in others:
-            out.update(job.result())
+    out = {}
+    for name in names:
+        if name == "map" and scope.map is None:
+            continue
+        canvas = FIGURES[name](a, scope)
+        out[f"figures/{name}.png"] = canvas.png()
+        out[f"figures/{name}.svg"] = canvas.svg()
     return out
-
-
-def _drawn(a: Assessment, name: str, scope: Scope) -> dict[str, bytes]:
-    """The PNG and SVG files of figure ``name``."""
-    return {f"figures/{name}.{fmt}": content
-            for fmt, content in save_figure(FIGURES[name](a, scope)).items()}
 
 
 FIGURES = {"indices": _indices_figure, "map": _map_figure}

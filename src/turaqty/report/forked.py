@@ -1,8 +1,8 @@
 """Output files made in a forked child process while the caller makes others.
 
-Drawing the figures (importing matplotlib and rendering four files) takes about as long as
-everything else ``turaqty report`` does; on a machine with two cores the two halves can run
-side by side. :class:`Forked` starts ``produce`` in a child process made with ``os.fork``
+``turaqty report`` draws its figures (Pillow's import and four files, about 0.3 s) while it
+writes the page, the robustness section and the workbook: on a machine with two cores the
+two halves run side by side. :class:`Forked` starts ``produce`` in a child process made with ``os.fork``
 (the child shares the parent's memory, so nothing is pickled on the way in) and collects its
 files through a pipe. Where forking is not safe — not Linux, or the process runs threads (a
 notebook, a Dask worker) — or when the child fails for any reason, ``produce`` runs in the

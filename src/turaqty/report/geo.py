@@ -43,6 +43,8 @@ from importlib.resources import files
 
 import numpy as np
 
+from turaqty.report.canvas import one_decimal, ring_path, shoelace, signed_area
+
 Ring = list[tuple[float, float]]
 
 #: Default margin around the drawing, as a share of its width.
@@ -179,31 +181,19 @@ def _inside(x: float, y: float, ring: np.ndarray) -> bool:
 def _wound(rings: list[np.ndarray]) -> list[np.ndarray]:
     """The rings of one unit with exteriors wound one way and holes the other, holes being
     the rings inside an odd number of the unit's other rings: files need not follow RFC
-    7946's winding, and a filled shape (matplotlib's non-zero rule) then shows its holes.
+    7946's winding, and a shape filled by the non-zero rule then shows its holes.
 
     >>> outer = np.array([[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], float)
     >>> hole = np.array([[1, 1], [3, 1], [3, 3], [1, 3], [1, 1]], float)  # same winding
-    >>> [float(np.sign(_signed_area(r))) for r in _wound([outer, hole])]
+    >>> [float(np.sign(signed_area(r))) for r in _wound([outer, hole])]
     [1.0, -1.0]
     """
     out = []
     for k, ring in enumerate(rings):
         depth = sum(_inside(ring[0, 0], ring[0, 1], other) for j, other in enumerate(rings) if j != k)
         exterior = depth % 2 == 0
-        out.append(ring if (_signed_area(ring) > 0) == exterior else ring[::-1])
+        out.append(ring if (signed_area(ring) > 0) == exterior else ring[::-1])
     return out
-
-
-def _shoelace(xy: np.ndarray) -> np.ndarray:
-    """The cross products x·y' − x'·y of a closed ring's consecutive points (their sum is
-    twice the ring's signed area)."""
-    x, y = xy[:, 0], xy[:, 1]
-    return x * np.roll(y, -1) - np.roll(x, -1) * y
-
-
-def _signed_area(xy: np.ndarray) -> float:
-    """The shoelace area of a closed ring, positive one way round, negative the other."""
-    return float(_shoelace(xy).sum() / 2)
 
 
 def projected_rings(
@@ -211,7 +201,7 @@ def projected_rings(
 ) -> tuple[dict[str, list[list[tuple[float, float]]]], tuple[float, float]]:
     """Region id → its rings in drawing coordinates (closed lists of (x, y), y down), and
     the (width, height) of the drawing: the same projection as :func:`svg_paths`, unrounded,
-    for drawing with other tools (e.g. matplotlib). Exteriors and holes are listed together
+    for drawing on a canvas (the report's figures). Exteriors and holes are listed together
     with opposite orientations. Falls back to the tiles of :func:`tile_paths` (corners
     approximated by short polylines) when the geometry is unavailable. ``geometry`` (unit id →
     rings in lon/lat, e.g. from :func:`read_units_geometry`) replaces Kazakhstan's regions.
@@ -224,25 +214,6 @@ def projected_rings(
         rid: [[(float(x), float(y)) for x, y in a] for a in arrs] for rid, arrs in arrays.items()
     }
     return rings, size
-
-
-def _fmt(v: float) -> str:
-    s = f"{v:.1f}"
-    return "0.0" if s == "-0.0" else s
-
-
-def _ring_path(xy: np.ndarray) -> str:
-    """``M x,y L x,y … Z`` for one ring, rounded to 1 decimal, repeats removed."""
-    pts: list[str] = []
-    for x, y in xy:
-        p = f"{_fmt(x)},{_fmt(y)}"
-        if not pts or pts[-1] != p:
-            pts.append(p)
-    if len(pts) > 1 and pts[0] == pts[-1]:
-        pts.pop()
-    if len(pts) < 3:
-        return ""
-    return "M" + "L".join(pts) + "Z"
 
 
 def svg_paths(width: float = 900, geometry: dict[str, list[Ring]] | None = None,
@@ -258,7 +229,7 @@ def svg_paths(width: float = 900, geometry: dict[str, list[Ring]] | None = None,
     if geometry is None:
         return tile_paths(width)
     rings, size = _projected_arrays(geometry, width)
-    paths = {rid: "".join(_ring_path(r) for r in rs) for rid, rs in rings.items()}
+    paths = {rid: "".join(ring_path(r) for r in rs) for rid, rs in rings.items()}
     return paths, size
 
 
@@ -309,7 +280,7 @@ def tile_paths(width: float = 900) -> tuple[dict[str, str], tuple[float, float]]
     size, squares = _tile_squares(width)
     paths = {}
     for rid, (x0, y0, x1, y1, r) in squares.items():
-        f = _fmt
+        f = one_decimal
         paths[rid] = (
             f"M{f(x0 + r)},{f(y0)}L{f(x1 - r)},{f(y0)}Q{f(x1)},{f(y0)} {f(x1)},{f(y0 + r)}"
             f"L{f(x1)},{f(y1 - r)}Q{f(x1)},{f(y1)} {f(x1 - r)},{f(y1)}"
@@ -332,7 +303,7 @@ def _ring_area_centroid(xy: np.ndarray) -> tuple[float, float, float]:
     """|area| and centroid of a closed ring (shoelace formula)."""
     x, y = xy[:, 0], xy[:, 1]
     x1, y1 = np.roll(x, -1), np.roll(y, -1)
-    cross = _shoelace(xy)
+    cross = shoelace(xy)
     a = cross.sum() / 2
     if abs(a) < 1e-12:
         return 0.0, float(x.mean()), float(y.mean())

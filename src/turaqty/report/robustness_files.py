@@ -13,12 +13,10 @@ Example
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from turaqty.i18n import t
 from turaqty.io.write import csv_bytes, json_bytes
-from turaqty.report.figures import save_figure
 
 
 def robustness_files(r, lang: str = "en") -> dict[str, bytes]:
@@ -63,27 +61,7 @@ def _headed(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def rank_interval_chart(r, lang: str) -> dict[str, bytes]:
     """Each unit's 5–95 % rank interval, median and nominal rank (PNG and SVG)."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from turaqty.report.figures import rank_interval_figure
 
-    table = r.table.dropna(subset=["nominal"]).iloc[::-1]
-    y = np.arange(len(table))
-    fig = Figure(figsize=(8, 0.32 * len(table) + 1.5))
-    ax = fig.subplots()
-    ax.hlines(y, table["p05"].astype(float), table["p95"].astype(float), color="#3f7cac", linewidth=3,
-              label=t("robustness.chart.interval", lang))
-    ax.plot(table["median"].astype(float), y, "o", color="#1b3b5a", label=t("robustness.chart.median", lang))
-    ax.plot(table["nominal"].astype(float), y, "x", color="#c0392b",
-            label=t("robustness.chart.nominal", lang))
-    ax.set_yticks(y, table["name"])
-    ax.invert_xaxis()
-    ax.set_xlabel(t("robustness.chart.rank", lang))
-    ax.set_title(r.sentence(lang), fontsize=8, wrap=True)
-    locator = ax.xaxis.get_major_locator()
-    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
-        locator.set_params(integer=True)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / fig.get_figheight() - 0.04), ncol=3,
-              frameon=False, fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return save_figure(fig, dpi=120)
+    canvas = rank_interval_figure(r, lang)
+    return {"png": canvas.png(), "svg": canvas.svg()}
