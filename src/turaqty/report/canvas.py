@@ -8,11 +8,11 @@ Equal shapes give byte-identical files (no dates or software stamps).
 
 Example
 -------
->>> c = Canvas(200, 100)
+>>> c = Canvas(200, 100, title="An example")
 >>> c.rect(10, 10, 50, 20, "#3f7cac")
 >>> c.text(100, 50, "Қарағанды & Co", 12, anchor="middle")
 >>> svg = c.svg().decode()
->>> "Қарағанды &amp; Co</text>" in svg
+>>> "Қарағанды &amp; Co</text>" in svg and "<title>An example</title>" in svg
 True
 >>> c.png()[:4] == bytes([0x89]) + b"PNG"
 True
@@ -127,6 +127,7 @@ class Canvas:
     width: float
     height: float
     background: str = "#ffffff"
+    title: str = ""  # the SVG's <title>: what a screen reader or a viewer's tooltip names
     shapes: list[Shape] = field(default_factory=list)
     scales: dict[str, Scale] = field(default_factory=dict)  # the figure's axes, by name
 
@@ -160,6 +161,7 @@ class Canvas:
         parts = ['<?xml version="1.0" encoding="utf-8"?>\n',
                  f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
                  f'viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}">\n',
+                 f"<title>{escape(self.title, quote=False)}</title>\n" if self.title else "",
                  f'<rect width="{w}" height="{h}" fill="{self.background}"/>\n']
         parts += [_svg(shape) + "\n" for shape in self.shapes]
         parts.append("</svg>\n")

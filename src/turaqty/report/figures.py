@@ -40,7 +40,9 @@ def _title(a: Assessment, text: str) -> str:
 
 
 def _title_lines(c: Canvas, text: str, centre: float, width: float, top: float = 8.0) -> float:
-    """``text`` centred at ``centre`` in lines at most ``width`` wide; returns its bottom."""
+    """``text`` centred at ``centre`` in lines at most ``width`` wide, also the canvas's
+    title; returns its bottom."""
+    c.title = text
     y = top
     for line in wrapped(text, TITLE, width):
         y += TITLE * 1.25
@@ -233,7 +235,8 @@ def rank_interval_figure(r, lang: str) -> Canvas:
     right = width - 28
     c = Canvas(width, 0)
     top = 8.0
-    for line in wrapped(r.sentence(lang), SMALL, width - 32):
+    c.title = r.sentence(lang)
+    for line in wrapped(c.title, SMALL, width - 32):
         top += SMALL * 1.3
         c.text(width / 2, top - SMALL * 0.3, line, SMALL, anchor="middle", key="title")
     top += 14
