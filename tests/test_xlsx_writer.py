@@ -30,13 +30,24 @@ ESCAPE_LIKE = re.compile("_x[0-9A-Fa-f]{4}_")
 RED, YELLOW, GREEN = report_xlsx.RED, report_xlsx.YELLOW, report_xlsx.GREEN
 
 
+def _excel_cut(text: str) -> str:
+    """The longest start of ``text`` of at most MAX_TEXT UTF-16 code units (a character
+    beyond the basic plane counts twice)."""
+    units = 0
+    for k, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > MAX_TEXT:
+            return text[:k]
+    return text
+
+
 def expected(value):
     """What a frame's value reads back as: None for a missing value, "" and infinities;
     a text with the characters a workbook cannot hold as ``?``."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, str):
-        return UNWRITABLE.sub("?", value)[:MAX_TEXT] or None
+        return UNWRITABLE.sub("?", _excel_cut(value)) or None
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -256,7 +267,8 @@ SPECIAL = ["=cmd|' /C calc'!A0", "+1", "-x", "@SUM(A1)", "=1+1", "a<b>&\"c\"'", 
            "_x0041_ and _x005F_", "tab\there", "]]>", "&amp;"]
 texts = st.one_of(st.text(max_size=40), st.sampled_from(SPECIAL),
                   st.builds(lambda s, n: (s * n)[:n], st.text(min_size=1, max_size=3),
-                            st.integers(30_000, MAX_TEXT + 10)))
+                            st.integers(30_000, MAX_TEXT + 10)),
+                  st.builds(lambda n, k: "я" * k + "😀" * n, st.integers(16_000, 17_000), st.integers(0, 2)))
 floats = st.floats(allow_infinity=False) | st.sampled_from([1e-300, 1e300, -0.0, 5e-324, 2.0 ** 53 + 2])
 integers = st.integers(-(2 ** 70), 2 ** 70) | st.sampled_from([2 ** 53 + 1, -(2 ** 63)])
 
@@ -353,3 +365,16 @@ def test_the_fixed_time_follows_source_date_epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
     times, core = stamps()
     assert times == {(2023, 11, 14, 22, 13, 20)} and b">2023-11-14T22:13:20Z<" in core
+
+
+def test_long_doubles_and_long_texts_as_excel_counts_them():
+    """Long doubles are written as doubles (not NumPy's repr); a text is cut where Excel
+    cuts it, at 32,767 UTF-16 code units, never inside a character."""
+    book = Workbook()
+    sheet = book.add_sheet("t")
+    sheet.write_column(1, np.array([1.5, 1 / 3], dtype=np.longdouble), first_row=1)
+    sheet.write(3, 1, np.longdouble(2.25))
+    sheet.write(4, 1, "я" + "😀" * MAX_TEXT)
+    ws = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))["t"]
+    assert [ws["A1"].value, ws["A2"].value, ws["A3"].value] == [1.5, float(np.longdouble(1) / 3), 2.25]
+    assert ws["A4"].value == "я" + "😀" * ((MAX_TEXT - 1) // 2)

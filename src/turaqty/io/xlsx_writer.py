@@ -36,7 +36,7 @@ import numpy as np
 from turaqty.io.tables import column_label
 from turaqty.io.write import fixed_time_zip, fixed_timestamp
 
-MAX_TEXT = 32_767  # characters a cell can hold
+MAX_TEXT = 32_767  # UTF-16 code units a cell can hold
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -101,11 +101,27 @@ def _text_cell(ref: str, style: str, text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    """The ``<is>`` element of a text: at most :data:`MAX_TEXT` characters, escaped, its
+    """The ``<is>`` element of a text: cut to :data:`MAX_TEXT` (:func:`_cut`), escaped, its
     leading or trailing spaces kept."""
-    text = text[:MAX_TEXT]
+    text = _cut(text)
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f"<is><t{space}>{escape(text)}</t></is>"
+
+
+def _cut(text: str) -> str:
+    """``text`` cut to :data:`MAX_TEXT` UTF-16 code units, as Excel counts (a character
+    beyond the basic plane counts twice and is never split).
+
+    >>> len(_cut("🙂" * MAX_TEXT)), len(_cut("я" * (MAX_TEXT + 5)))
+    (16383, 32767)
+    """
+    if len(text) <= MAX_TEXT // 2:
+        return text
+    units = text.encode("utf-16-le", "surrogatepass")  # a lone surrogate passes (written as ?)
+    if len(units) <= 2 * MAX_TEXT:
+        return text
+    cut = units[:2 * MAX_TEXT].decode("utf-16-le", "surrogatepass")
+    return cut[:-1] if cut[-1] != text[len(cut) - 1] else cut  # half a character: left out
 
 
 _short_inline = functools.lru_cache(maxsize=4096)(_inline)  # names and levels recur in every sheet
@@ -119,6 +135,8 @@ def _cell(ref: str, style: str, value) -> str | None:
         return None
     if hasattr(value, "item") and not isinstance(value, (list, tuple)):  # numpy scalars
         value = value.item()
+        if isinstance(value, np.floating):  # a long double stays NumPy's: Excel holds doubles
+            value = float(value)
     if isinstance(value, bool):
         return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int):
@@ -169,6 +187,8 @@ class Sheet:
         letter = column_label(col - 1)
         dtype = getattr(values, "dtype", None)
         kind = dtype.kind if isinstance(dtype, np.dtype) else "O"  # pandas' nullable types hold NA
+        if kind == "f" and dtype is not None and dtype.itemsize > 8:  # long doubles: Excel holds doubles
+            values = np.asarray(values, dtype=np.float64)
         items = values.tolist() if hasattr(values, "tolist") else list(values)
         refs = [f"{letter}{r}" for r in range(first_row, first_row + len(items))]
         pairs = zip(refs, items, strict=True)
