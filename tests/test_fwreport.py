@@ -27,6 +27,7 @@ from turaqty.io.frameworks import read_framework
 from turaqty.model.method import Method
 from turaqty.report.canvas import Rect
 from turaqty.report.outputs import brief_files, report_files
+from turaqty.report.scope import ranking_columns
 
 REPO = Path(__file__).resolve().parents[1]
 ASEM = REPO / "../shared/external/coinr-asem"
@@ -149,7 +150,7 @@ def test_every_command_on_a_user_framework(frameworks, tmp_path, name):
     fw = read_framework(framework)
     # the page's numbers are those of indices.csv from `turaqty assess` on the same inputs
     indices = pd.read_csv(tmp_path / "assess/indices.csv", dtype={"unit_id": str}).set_index("unit_id")
-    shown = page_indices(page, fw.index_columns)
+    shown = page_indices(page, ranking_columns(fw))
     assert sorted(shown.index) == sorted(indices.index)
     for col in fw.index_columns:
         np.testing.assert_allclose(shown[col].to_numpy(), indices.loc[shown.index, col].to_numpy(),
@@ -207,7 +208,7 @@ def test_options_like_assess(frameworks, tmp_path):
     assert manifest["method"]["availability"] == 0
     indices = pd.read_csv(tmp_path / "a/indices.csv").set_index("unit_id")
     shown = page_indices((tmp_path / "r/report.html").read_text(encoding="utf-8"),
-                         read_framework(framework).index_columns)
+                         ranking_columns(read_framework(framework)))
     np.testing.assert_allclose(shown["idx"], indices.loc[shown.index, "idx"], rtol=0, atol=1e-12)
     method = tmp_path / "m.json"
     method.write_text(json.dumps({"profile": "mine", "normalise": {"method": "zscore"}}))
@@ -294,6 +295,13 @@ def test_page_and_weights_in_chromium(frameworks, browser, tmp_path, name):
     shown = pg.eval_on_selector_all("#ranking-table tbody tr",
                                     "rs => rs.map(r => r.getAttribute('data-unit'))")
     assert shown == py.ranking()["unit_id"].tolist()
+    cells = pg.eval_on_selector_all(
+        "#ranking-table tbody tr",
+        "rs => rs.map(r => Array.from(r.querySelectorAll('td.num')).slice(1)"
+        ".map(td => td.getAttribute('data-value')))")
+    expected = py.ranking()[list(ranking_columns(fw))].to_numpy(dtype=float)  # the columns as shown
+    np.testing.assert_allclose([[float(v) if v else np.nan for v in row] for row in cells], expected,
+                               rtol=0, atol=1e-9)
     regions = pg.locator("#map path.region")
     assert regions.count() == (len(a.dataset.units) if name == "mapped" else 0)
     if name == "mapped":
@@ -444,7 +452,7 @@ def test_indices_figure_and_page_on_generated_frameworks(pillars, root, weights,
     keys = {r.key.split(":")[1] for r in chart.shapes if isinstance(r, Rect) and ":" in r.key}
     assert keys == ({f"p{k}" for k in range(pillars)} if root == "sum" else {"root"})
     page = report_html(a)
-    shown = page_indices(page, fw.index_columns)
+    shown = page_indices(page, ranking_columns(fw))
     # no level bands: no level column, no matrix, and the map's note does not promise levels
     assert 'id="matrix-table"' not in page and '<td class="root-level">' not in page
     assert html.escape(t("fwreport.map_note", "en")) in page and 'id="map-section"' in page
@@ -555,3 +563,27 @@ def test_a_unit_inside_another_ones_hole_stays_visible():
     drawn = [max(abs(geo.signed_area(r)) for r in s.rings)
              for s in _map_figure(a).shapes if isinstance(s, Area)]
     assert drawn == sorted(drawn, reverse=True) and len(drawn) == 20  # enclosing units first
+
+
+def test_ranking_columns_put_a_deep_trees_index_first(frameworks):
+    """Pillars then the root for two-level trees (the dissertation, the template); the index,
+    its sub-indices, then the pillars for ASEM; the page's header in that order."""
+    for name, a in _assessments(frameworks, ("template", "asem")):
+        fw = a.framework
+        columns = ranking_columns(fw)
+        assert sorted(columns) == sorted(fw.index_columns)
+        if name == "template":
+            assert columns == fw.index_columns and columns[-1] == fw.root
+        else:
+            assert columns[0] == fw.root and [fw.height[c] for c in columns] == sorted(
+                (fw.height[c] for c in columns), reverse=True)
+            page = report_files(a, robustness_runs=0)["report.html"].decode()
+            head = page.split('id="ranking-table"', 1)[1].split("</thead>", 1)[0]
+            labels = [html.unescape(x) for x in re.findall(r"<th[^>]*>([^<]*)</th>", head)]
+            assert labels[2:2 + len(columns)] == [fw.pillar_name(c) for c in columns]
+            from docx import Document
+
+            from turaqty.report.word import report_docx
+
+            table = Document(io.BytesIO(report_docx(a))).tables[0]  # the ranking, in Word too
+            assert [c.text for c in table.rows[0].cells][2:2 + len(columns)] == labels[2:2 + len(columns)]

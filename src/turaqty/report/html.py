@@ -42,6 +42,7 @@ from turaqty.report.scope import (
     method_table,
     profile_name,
     profiles_key,
+    ranking_columns,
     report_scope,
     report_title,
     source_name,
@@ -186,7 +187,7 @@ def _summary(a: Assessment, scope: Scope) -> str:
     lead = lead_text(a, scope)
     levelled = fw.levels(root) is not None
     head = ([(t("col.rank_integral", lang), "num"), (column_name(a, "name"), "text")]
-            + [(column_name(a, c), "num") for c in fw.index_columns]
+            + [(column_name(a, c), "num") for c in ranking_columns(fw)]
             + [(t("col.level_integral", lang), "text")] * levelled)
     ths = "".join(f'<th data-sort="{kind}"{REGION_CLASS if k == 1 else ""}>{E(label)}</th>'
                   for k, (label, kind) in enumerate(head))
@@ -195,7 +196,7 @@ def _summary(a: Assessment, scope: Scope) -> str:
         rank = "" if pd.isna(r[f"rank_{root}"]) else int(r[f"rank_{root}"])
         cells = [f'<td class="num" data-value="{rank}">{rank}</td>',
                  f'<td class="region"><a href="#profile-{E(r["unit_id"])}">{E(r["name"])}</a></td>']
-        for c in fw.index_columns:
+        for c in ranking_columns(fw):
             v = r[c]
             cells.append(f'<td class="num" data-value="{"" if pd.isna(v) else repr(float(v))}">'
                          f'{_num(v, lang)} '

@@ -130,6 +130,22 @@ def profiles_key(scope: Scope) -> str:
     return "report.profiles" if scope.home else "fwreport.profiles"
 
 
+def ranking_columns(fw) -> tuple[str, ...]:
+    """The index columns in the order the ranking table shows them: bottom-up with the root
+    last where the root's children are the pillars (the dissertation's tables); top-down
+    with the root first in a deeper tree (COINr's ASEM: the index, its sub-indices, then
+    eight pillars), so the index stands beside the names, not past the screen's edge.
+
+    >>> from turaqty.model.framework import load_framework
+    >>> ranking_columns(load_framework())
+    ('social', 'economic', 'ecological', 'integral')
+    """
+    columns = fw.index_columns
+    if fw.height[fw.root] <= 3:  # indicators (1), pillars (2), the root (3)
+        return columns
+    return tuple(sorted(columns, key=lambda c: -fw.height[c]))  # stable: framework order kept
+
+
 def column_name(a: Assessment, column: str) -> str:
     """The header of an indices column (``name`` or an index): the dissertation's words
     for ``kz-isdr`` (``Integral index``), else the framework's own name of the node.

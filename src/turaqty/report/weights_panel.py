@@ -32,6 +32,7 @@ def panel_data(a) -> dict:
     """What the browser needs to recompute the indices (JSON-ready; NaN as null)."""
     from turaqty.core.classify import LEVELS
     from turaqty.report.html import LEVEL_COLOURS, PALETTE
+    from turaqty.report.scope import ranking_columns
 
     fw, lang, codes = a.framework, a.lang, a.dataset.indicators
     r = a.arrays
@@ -44,6 +45,7 @@ def panel_data(a) -> dict:
         "lang": lang, "units": list(a.dataset.units), "names": a.indices["name"].tolist(),
         "codes": list(codes), "codeNames": [fw.by_code[c].name(lang) for c in codes],
         "nodes": list(fw.index_columns), "nodeNames": [fw.pillar_name(n, lang) for n in fw.index_columns],
+        "shown": [fw.index_columns.index(c) for c in ranking_columns(fw)],  # the ranking's column order
         "indParent": tree.indicator_parent.tolist(), "nodeParent": tree.node_parent.tolist(),
         "nodeLevel": tree.node_level.tolist(),
         "aggregation": [[name, {k: v for k, v in params.items()}] for name, params in tree.aggregation],
@@ -185,7 +187,7 @@ SCRIPT = r"""
       var cells=row.cells;
         var r=rk[root][i];cells[0].textContent=r===null?'':String(r);
         cells[0].setAttribute('data-value',r===null?'':String(r));
-        for(var k=0;k<P;k++){var td=cells[2+k];td.textContent=fmt(values[i][k]);
+        for(var s=0;s<P;s++){var k=D.shown[s],td=cells[2+s];td.textContent=fmt(values[i][k]);
         td.setAttribute('data-value',values[i][k]===null?'':String(values[i][k]));
         badge(td,level(k,values[i][k]));}
         var last=row.querySelector('td.root-level');  // only where the root has level bands

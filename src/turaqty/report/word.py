@@ -65,14 +65,15 @@ def _summary(doc, a: Assessment, scope: Scope) -> None:
         doc.add_paragraph(text, style="List Bullet")
     doc.add_heading(t("report.ranking", lang), level=2)
     levelled = fw.levels(root) is not None
+    columns = applies.ranking_columns(fw)
     head = [t("col.rank_integral", lang), applies.column_name(a, "name"),
-            *(applies.column_name(a, c) for c in fw.index_columns),
+            *(applies.column_name(a, c) for c in columns),
             *[t("col.level_integral", lang)] * levelled]
     rows = [["" if pd.isna(r[f"rank_{root}"]) else str(int(r[f"rank_{root}"])), r["name"]]
-            + [_num(r[c], lang) for c in fw.index_columns]
+            + [_num(r[c], lang) for c in columns]
             + [_level(r.get(f"level_{root}", ""), lang)] * levelled
             for r in ranking.to_dict("records")]
-    _table(doc, head, rows, numeric={0, *range(2, 2 + len(fw.index_columns))})
+    _table(doc, head, rows, numeric={0, *range(2, 2 + len(columns))})
     m = a.matrix
     if not len(m):  # no index has level bands
         return
