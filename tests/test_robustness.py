@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -285,3 +286,21 @@ def test_a_flat_framework_gets_no_node_weight_factor(tmp_path):
     names = default_factors(a).names
     assert "weights.indicators" in names and "weights.nodes" not in names
     assert "weights.nodes" in default_factors(assess()).names
+
+
+def test_contested_indicators_only_for_the_dissertations_framework():
+    """B43, B48 and B51 are left in or out by default on kz-isdr; a framework of the user's
+    own whose codes happen to be B43 … is not given the dissertation's disputes."""
+    from turaqty.analysis.factors import default_spec
+    from turaqty.model.framework import build_framework
+    from turaqty.model.method import Method
+
+    assert default_spec(turaqty.assess())["exclude"] == ["B43", "B48", "B51"]
+    rows = [{"id": "root", "type": "aggregate", "aggregation": "sum"},
+            {"id": "p", "parent": "root", "type": "aggregate"}]
+    rows += [{"id": code, "parent": "p", "direction": "+"} for code in ("B43", "B48", "B51", "B1")]
+    fw = build_framework("mine", {}, rows, file="mine.csv")
+    data = pd.DataFrame(np.arange(24, dtype=float).reshape(6, 4) % 7 + 1, columns=list(fw.codes),
+                        index=pd.Index(turaqty.load_regions().unit_ids[:6], name="region"))
+    a = turaqty.assess(data, framework=fw, profile=Method(profile="generic"))
+    assert "exclude" not in default_spec(a)

@@ -46,9 +46,9 @@ from typing import Any
 import numpy as np
 
 from turaqty.errors import Problem, UsageError
+from turaqty.model.data_notes import contested_indicators
 from turaqty.model.method import Method, Step
 
-CONTESTED = ("B43", "B48", "B51")  # a copy of B48; polluters' spending; a climate hazard
 CHOICE_STEPS = ("normalise", "aggregate", "impute")
 DEFAULT_ALTERNATIVES = {
     "normalise": ["nominal", {"method": "percentile", "scale": [1, 9]}],
@@ -218,7 +218,7 @@ def default_spec(assessment, pooled: tuple | None = None) -> dict:
     scores = assessment.arrays.scores
     if not (np.isnan(scores).all() or np.nanmin(scores) > 0):
         del spec["aggregate"]  # the geometric mean needs scores > 0 (e.g. not min–max on 0–100)
-    contested = [c for c in CONTESTED if c in codes]
+    contested = [c for c in contested_indicators(fw) if c in codes]
     if contested:
         spec["exclude"] = contested
     if any(fw.direction(c, "printed") != fw.direction(c, "meaningful") for c in codes):

@@ -33,11 +33,28 @@ from pathlib import Path
 import numpy as np
 
 from turaqty.model.dataset import Dataset
-from turaqty.model.framework import Framework
+from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework
 from turaqty.model.package_data import data_file
 
 EMBEDDED_PREFIX = "embedded:"
 COPIES = {"B43": "B48"}  # anomalies C1: in Table 9, B43's column is a copy of B48's
+CONTESTED = {  # the dissertation's indicators whose place in its index is open to dispute
+    "B43": "a copy of B48 in Table 9 (anomalies C1)",
+    "B48": "spending on environmental protection: polluters' spending counts as a success",
+    "B51": "the deviation of the temperature from its norm: a climate hazard, not a result of policy",
+}
+
+
+def contested_indicators(fw: Framework) -> tuple[str, ...]:
+    """The indicators of the dissertation's framework that a robustness analysis leaves in
+    or out by default (:data:`CONTESTED`); none for any other framework, whose codes may
+    mean something else.
+
+    >>> from turaqty.model.framework import load_framework
+    >>> contested_indicators(load_framework())
+    ('B43', 'B48', 'B51')
+    """
+    return tuple(c for c in CONTESTED if c in fw.by_code) if fw.id == DEFAULT_FRAMEWORK else ()
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 
 
