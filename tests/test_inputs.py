@@ -880,3 +880,18 @@ def test_bare_almaty_without_context_is_an_error(tmp_path, rows, wide):
     p = only_problem(path)
     assert (p.key, p.row, p.value) == ("ambiguous_region", 3, "Алматы")
     assert "город Алматы" in p.render("ru") and "Алматинская область" in p.render("ru")
+
+
+def test_a_file_is_read_once(tmp_path, monkeypatch):
+    """read_tables reads a CSV's bytes once (they used to be read twice: once to tell a
+    workbook from text, once to parse), and gives the same table as read_rows."""
+    from turaqty.io import tables
+
+    path = tmp_path / "d.csv"
+    path.write_text("region,B3\nАбай,8,6\n", encoding="utf-8")
+    calls = []
+    original = tables.read_bytes
+    monkeypatch.setattr(tables, "read_bytes", lambda p, f: calls.append(f) or original(p, f))
+    (table,) = tables.read_tables(path)
+    assert calls == [str(path)]
+    assert table.rows == tables.read_rows(path).rows and table.sha256 == tables.read_rows(path).sha256

@@ -287,30 +287,30 @@ def read_rows(path: str | Path, sheet: str | None = None) -> RawTable:
     """The rows of a CSV or XLSX file (``sheet``: the worksheet to read, by name); a clear
     :class:`DataError` if it cannot be read or is past a cap (see :mod:`turaqty.io.limits`).
     Rows without content are left out; the others keep their numbers in the file."""
-    path = Path(path)
-    file = str(path)
-    content = _content(path, file)
-    sha256 = hashlib.sha256(content).hexdigest()
-    with paused_gc():
-        if _is_workbook(path, content):
-            raw = _read_xlsx(content, file, sheet)
-        else:  # .csv, .txt, .tsv or anything else that is text
-            text, encoding = decode_text(content, file)
-            del content  # the bytes are not needed beside the text: half the memory of a big file
-            raw = _read_csv(text, encoding, file)
-    raw.sha256 = sha256
-    return raw
+    return _read(Path(path), sheet, every_sheet=False)[0]
 
 
 def read_tables(path: str | Path) -> list[RawTable]:
     """Every table of a file: each visible sheet of a workbook (a panel, one sheet per
     year; hidden sheets left out), or the one table of a CSV file."""
-    path = Path(path)
+    return _read(Path(path), None, every_sheet=True)
+
+
+def _read(path: Path, sheet: str | None, every_sheet: bool) -> list[RawTable]:
+    """The file read once: its sheet ``sheet`` (the first by default) or ``every_sheet``,
+    or its text; the bytes of a text file are let go once decoded (half the memory of a big
+    file)."""
     file = str(path)
     content = _content(path, file)
-    if not _is_workbook(path, content):
-        return [read_rows(path)]
     sha256 = hashlib.sha256(content).hexdigest()
     with paused_gc():
-        return [RawTable(file, rows, "xlsx", sheet=name, sha256=sha256)
-                for name, rows in read_sheets(content, file)]
+        if _is_workbook(path, content):
+            tables = ([RawTable(file, rows, "xlsx", sheet=name) for name, rows in read_sheets(content, file)]
+                      if every_sheet else [_read_xlsx(content, file, sheet)])
+        else:  # .csv, .txt, .tsv or anything else that is text
+            text, encoding = decode_text(content, file)
+            del content
+            tables = [_read_csv(text, encoding, file)]
+    for table in tables:
+        table.sha256 = sha256
+    return tables
