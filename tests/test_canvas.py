@@ -72,6 +72,20 @@ def test_any_text_round_trips_through_the_svg(text):
     assert node.text == text  # escaped on the way in: no markup, nothing lost
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=30))
+def test_control_characters_and_surrogates_are_drawn_on_one_line(text):
+    """A name with a line break typed in an Excel cell (or a tab, a lone surrogate): one line
+    in both formats, the SVG still XML, the width measured."""
+    c = Canvas(100, 50, title=text)
+    c.text(5, 25, text, 10)
+    root = ET.fromstring(c.svg())
+    drawn = root.find(f"{SVG}text").text or ""
+    assert len(drawn) == len(text) and not any(ch in drawn for ch in "\n\r\t\x0b")
+    assert text_width(text, 10) == text_width(drawn, 10) >= 0
+    assert c.png()[:4] == bytes([0x89]) + b"PNG"
+
+
 def test_equal_shapes_give_equal_bytes():
     def draw() -> Canvas:
         c = Canvas(120, 80)
@@ -83,15 +97,23 @@ def test_equal_shapes_give_equal_bytes():
     assert b"Date" not in draw().svg() and b"tIME" not in draw().png()  # no time stamps
 
 
-def test_holes_are_open_and_later_shapes_show_in_them():
+@pytest.mark.parametrize("winding", [1, -1])
+def test_holes_are_open_whatever_their_winding_and_show_what_is_below(winding):
+    """Even–odd filling in the PNG as in the SVG: what was drawn before shows through a hole
+    (wound either way), what is drawn after covers it."""
     outer = [(10, 10), (90, 10), (90, 90), (10, 90)]
-    hole = [(30, 30), (30, 70), (70, 70), (70, 30)]
+    hole = [(30, 30), (30, 70), (70, 70), (70, 30)][::winding]
     c = Canvas(100, 100)
     c.area([outer, hole], "#00ff00")
     png = _pixels(c)
     assert png.getpixel((50, 50)) == (255, 255, 255) and png.getpixel((20, 20)) == (0, 255, 0)
     c.area([hole], "#ff0000")
     assert _pixels(c).getpixel((50, 50)) == (255, 0, 0)
+    below = Canvas(100, 100)
+    below.rect(0, 0, 100, 100, "#0000ff")
+    below.area([outer, hole], "#00ff00")
+    png = _pixels(below)
+    assert png.getpixel((50, 50)) == (0, 0, 255) and png.getpixel((20, 20)) == (0, 255, 0)
 
 
 def test_dashes_cover_the_drawn_share_of_the_line():

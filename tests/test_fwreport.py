@@ -587,3 +587,55 @@ def test_ranking_columns_put_a_deep_trees_index_first(frameworks):
 
             table = Document(io.BytesIO(report_docx(a))).tables[0]  # the ranking, in Word too
             assert [c.text for c in table.rows[0].cells][2:2 + len(columns)] == labels[2:2 + len(columns)]
+
+
+def _texts_stay_on(canvas) -> None:
+    """Every text of a figure lies within its canvas (measured in the font it is drawn with)."""
+    from turaqty.report.canvas import text_width
+
+    for x in canvas.texts():
+        w = text_width(x.text, x.size)
+        start = {"start": x.x, "middle": x.x - w / 2, "end": x.x - w}[x.anchor]
+        assert -0.5 <= start and start + w <= canvas.width + 0.5, (x.key, x.text)
+
+
+def test_names_with_line_breaks_and_long_titles_stay_on_the_figures(tmp_path):
+    """A unit name typed with Alt+Enter in Excel (a line break) and a long framework name:
+    `turaqty report` draws both figures (it crashed on the break), each name on one line,
+    every text inside the figure, the SVG still XML."""
+    import xml.etree.ElementTree as ET
+
+    from turaqty.report.figures import _indices_figure, _map_figure, rank_interval_figure
+
+    folder = mean4_folder(tmp_path / "fw", geometry=True)
+    units = (folder / "units.csv").read_text(encoding="utf-8")
+    long = "Town with a name\nlong enough to run past the left margin of the chart\tif not measured"
+    (folder / "units.csv").write_text(units.replace("Town 01", long), encoding="utf-8")
+    title = "A framework whose name is long enough to need more than one line in the title " * 2
+    (folder / "framework.json").write_text(json.dumps({"id": "mean4", "name": {"en": title}}))
+    done = run("report", folder / "data.csv", "--framework", folder, "--out", tmp_path / "out",
+               "--robustness-runs", "20")
+    assert done.returncode == 0, done.stderr
+    for name in ("indices", "map"):
+        root = ET.parse(tmp_path / "out" / "figures" / f"{name}.svg").getroot()
+        texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+        assert not any("\n" in x or "\t" in x for x in texts)
+    a = turaqty.assess(str(folder / "data.csv"), framework=read_framework(folder),
+                       profile=Method(profile="generic"))
+    drawn = [x.text for x in _indices_figure(a).texts("unit") if x.text.startswith("Town with a name long")]
+    assert len(drawn) == 1 and drawn[0].endswith("…")  # one line, cut short: the plot keeps its room
+    robust = turaqty.run_robustness(a, runs=20, sobol=0)
+    for chart in (_indices_figure(a), _map_figure(a), rank_interval_figure(robust, "en")):
+        _texts_stay_on(chart)
+        assert len(chart.texts("title")) >= 1
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_dissertations_figures_keep_their_texts_on_the_canvas(lang):
+    from turaqty.report.figures import _indices_figure, _map_figure
+
+    a = turaqty.assess(lang=lang)
+    for chart in (_indices_figure(a), _map_figure(a)):
+        _texts_stay_on(chart)
+    levels = _indices_figure(a).texts("level")
+    assert len(levels) == 2

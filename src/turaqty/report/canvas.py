@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -33,6 +34,18 @@ FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
 then look-alikes."""
 SUPERSAMPLE = 2  # the PNG is drawn this many times larger, then reduced: smooth edges
 ANCHORS = {"start": "ls", "middle": "ms", "end": "rs"}  # Pillow's anchors on the baseline
+_LINE_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f]")  # a label is one line: breaks, tabs … are spaces
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # characters an SVG cannot carry
+
+
+def one_line(text: str) -> str:
+    r"""``text`` as a figure draws it: control characters (a line break typed in an Excel
+    cell, a tab) as spaces, characters XML cannot carry as ``?``.
+
+    >>> one_line("District\none\tA\ud800")
+    'District one A?'
+    """
+    return _NOT_XML.sub("?", _LINE_BREAKS.sub(" ", text))
 
 
 @dataclass(frozen=True)
@@ -149,7 +162,7 @@ class Canvas:
 
     def text(self, x: float, y: float, text: str, size: float, *, colour: str = "#1b1b1b",
              anchor: str = "start", key: str = "") -> None:
-        self.shapes.append(Text(x, y, text, size, colour, anchor, key))
+        self.shapes.append(Text(x, y, one_line(text), size, colour, anchor, key))
 
     def texts(self, key: str = "") -> list[Text]:
         """The texts drawn (with ``key``, when given)."""
@@ -161,7 +174,7 @@ class Canvas:
         parts = ['<?xml version="1.0" encoding="utf-8"?>\n',
                  f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
                  f'viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}">\n',
-                 f"<title>{escape(self.title, quote=False)}</title>\n" if self.title else "",
+                 f"<title>{escape(one_line(self.title), quote=False)}</title>\n" if self.title else "",
                  f'<rect width="{w}" height="{h}" fill="{self.background}"/>\n']
         parts += [_svg(shape) + "\n" for shape in self.shapes]
         parts.append("</svg>\n")
@@ -177,7 +190,7 @@ class Canvas:
         image = Image.new("RGB", size, self.background)
         draw = ImageDraw.Draw(image, "RGBA")  # blends colours with an opacity
         for shape in self.shapes:
-            _draw(draw, shape, k, self.background)
+            _draw(draw, shape, k)
         out = io.BytesIO()
         dpi = round(100 * scale)
         image.reduce(SUPERSAMPLE).save(out, format="PNG", dpi=(dpi, dpi))
@@ -194,10 +207,12 @@ def font_file() -> str:
 
 @lru_cache(maxsize=64)
 def font(size: float):
-    """Pillow's font of ``size`` pixels."""
+    """Pillow's font of ``size`` pixels, laid out by Pillow's own engine (not raqm, which
+    only some machines have: widths and wrapping would differ between them; Kazakh and
+    Russian need no shaping)."""
     from PIL import ImageFont
 
-    return ImageFont.truetype(font_file(), size)
+    return ImageFont.truetype(font_file(), size, layout_engine=ImageFont.Layout.BASIC)
 
 
 def text_width(text: str, size: float) -> float:
@@ -206,7 +221,7 @@ def text_width(text: str, size: float) -> float:
     >>> round(text_width("Astana", 10) * 2) == round(text_width("Astana", 20))
     True
     """
-    return float(font(100).getlength(text)) * size / 100
+    return float(font(100).getlength(one_line(text))) * size / 100
 
 
 def wrapped(text: str, size: float, width: float) -> list[str]:
@@ -222,6 +237,21 @@ def wrapped(text: str, size: float, width: float) -> list[str]:
         else:
             lines.append(word)
     return lines or [""]
+
+
+def shortened(text: str, size: float, width: float) -> str:
+    """``text`` as it is, or cut short with "…" to fit ``width``.
+
+    >>> shortened("Kazakhstan", 10, text_width("Kazakh…", 10))
+    'Kazakh…'
+    """
+    if text_width(text, size) <= width:
+        return text
+    low, high = 0, len(text)  # the longest start that fits with the ellipsis
+    while low < high:
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if text_width(text[:mid].rstrip() + "…", size) <= width else (low, mid - 1)
+    return text[:low].rstrip() + "…"
 
 
 def nice_ticks(low: float, high: float, most: int = 8) -> tuple[np.ndarray, int]:
@@ -304,19 +334,20 @@ def _svg(shape: Shape) -> str:
 # --- PNG -----------------------------------------------------------------------------------
 
 def _rgba(colour: str, opacity: float = 1.0) -> tuple[int, int, int, int]:
-    """``#rrggbb`` as an RGBA tuple.
+    """``#rrggbb`` or ``#rgb`` as an RGBA tuple.
 
-    >>> _rgba("#ff8000", 0.5)
-    (255, 128, 0, 128)
+    >>> _rgba("#ff8000", 0.5), _rgba("#ccc")
+    ((255, 128, 0, 128), (204, 204, 204, 255))
     """
-    return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16), round(255 * opacity))
+    digits = colour[1:] if len(colour) == 7 else "".join(2 * d for d in colour[1:4])
+    return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16), round(255 * opacity))
 
 
 def _pen(width: float, k: float) -> int:
     return max(1, round(width * k))
 
 
-def _draw(draw, shape: Shape, k: float, background: str) -> None:
+def _draw(draw, shape: Shape, k: float) -> None:
     """``shape`` on Pillow's ``draw``, every length times ``k``."""
     if isinstance(shape, Text):
         draw.text((shape.x * k, shape.y * k), shape.text, font=font(shape.size * k),
@@ -329,7 +360,7 @@ def _draw(draw, shape: Shape, k: float, background: str) -> None:
         else:
             draw.rectangle(box, fill=fill)
     elif isinstance(shape, Area):
-        _draw_area(draw, shape, k, background)
+        _draw_area(draw, shape, k)
     elif isinstance(shape, Line):
         for piece in _dashed(shape.points * k, shape.dash and (shape.dash[0] * k, shape.dash[1] * k)):
             draw.line([tuple(p) for p in piece], fill=_rgba(shape.colour), width=_pen(shape.width, k),
@@ -340,17 +371,27 @@ def _draw(draw, shape: Shape, k: float, background: str) -> None:
                      fill=_rgba(shape.fill))
 
 
-def _draw_area(draw, area: Area, k: float, background: str) -> None:
-    """Pillow fills one ring at a time: the exteriors (wound like the largest ring) in the
-    area's colour, then its holes in the background's, then the outlines. A shape that
-    lies in a hole must therefore be drawn after the shape around it (larger areas first)."""
+def _draw_area(draw, area: Area, k: float) -> None:
+    """An area filled even–odd, as in the SVG: its rings are XOR-ed into a mask the size
+    of its bounding box (Pillow fills one polygon at a time), then its outlines."""
     rings = [r * k for r in area.rings if len(r) >= 3]
     if not rings:
         return
-    signs = [np.sign(signed_area(r)) for r in rings]
-    outer = signs[int(np.argmax([abs(signed_area(r)) for r in rings]))]
-    for ring, sign in sorted(zip(rings, signs, strict=True), key=lambda rs: rs[1] != outer):
-        draw.polygon([tuple(p) for p in ring], fill=_rgba(area.fill if sign == outer else background))
+    fill = _rgba(area.fill)
+    if len(rings) == 1:
+        draw.polygon([tuple(p) for p in rings[0]], fill=fill)
+    else:
+        from PIL import Image, ImageChops, ImageDraw
+
+        corner = np.floor(np.vstack(rings).min(axis=0))
+        width, height = (int(v) + 2 for v in np.ceil(np.vstack(rings).max(axis=0)) - corner)
+        size = (width, height)
+        mask = Image.new("1", size, 0)
+        for ring in rings:  # shifted by whole pixels: each ring's pixels are the same
+            one = Image.new("1", size, 0)
+            ImageDraw.Draw(one).polygon([tuple(p) for p in ring - corner], fill=1)
+            mask = ImageChops.logical_xor(mask, one)
+        draw.bitmap(tuple(int(v) for v in corner), mask, fill=fill)
     if area.stroke:
         for ring in rings:
             closed = np.vstack([ring, ring[:1]])

@@ -24,7 +24,7 @@ import pandas as pd
 from turaqty.analysis.monitor import Monitoring
 from turaqty.i18n import t
 from turaqty.report import geo
-from turaqty.report.html import _num
+from turaqty.report.html import _num, palette_colours
 
 E = html.escape
 PALETTE = ["#d0544d", "#e98a5c", "#f3c26b", "#e9e58d", "#b5d98a", "#74c476", "#238b45"]
@@ -224,12 +224,6 @@ def _slope(m: Monitoring) -> str:
             f'<p class="small">{E(t("monitor.report.slope_note", lang))}</p></section>')
 
 
-def _colours(values: np.ndarray, lo: float, hi: float) -> list[str]:
-    span = (hi - lo) or 1.0
-    return ["" if np.isnan(v) else PALETTE[min(len(PALETTE) - 1, int((v - lo) / span * len(PALETTE)))]
-            for v in values]
-
-
 def _map(m: Monitoring) -> str:
     lang = m.lang
     columns = _series_with_data(m)
@@ -241,7 +235,7 @@ def _map(m: Monitoring) -> str:
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))  # one scale for every year
         for j, year in enumerate(m.years):
             cells = data.setdefault(str(year), {}).setdefault(col, {})
-            for u, v, c, r in zip(m.units, values[:, j], _colours(values[:, j], lo, hi),
+            for u, v, c, r in zip(m.units, values[:, j], palette_colours(values[:, j], lo, hi, "", PALETTE),
                                   m.ranks[:, k, j], strict=True):
                 if c:
                     cells[u] = {"colour": c, "tip": f"{m.regions.name(u, lang)}: {_num(v, lang)}"

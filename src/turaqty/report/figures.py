@@ -17,14 +17,15 @@ True
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
-from turaqty.report import geo
-from turaqty.report.canvas import Canvas, Scale, nice_ticks, signed_area, text_width, wrapped
-from turaqty.report.html import PALETTE
-from turaqty.report.scope import Scope, column_name, is_home, report_scope, report_title
+from turaqty.report.canvas import Canvas, Scale, nice_ticks, shortened, signed_area, text_width, wrapped
+from turaqty.report.html import PALETTE, palette_colours
+from turaqty.report.scope import Scope, column_name, is_home, label_places, report_scope, report_title
 
 PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
 STACK_COLOURS = ("#3f7cac", "#4c9f70", "#e0a431", "#b5556b", "#7a6bb5", "#5aa3a3", "#a3845a", "#888888")
@@ -39,15 +40,28 @@ def _title(a: Assessment, text: str) -> str:
     return t("figure.title_year", a.lang, title=text, year=year) if year else text
 
 
-def _title_lines(c: Canvas, text: str, centre: float, width: float, top: float = 8.0) -> float:
-    """``text`` centred at ``centre`` in lines at most ``width`` wide, also the canvas's
-    title; returns its bottom."""
+def _title_lines(c: Canvas, text: str, size: float = TITLE, leading: float = 1.25) -> float:
+    """``text`` centred on the canvas in lines that fit it, also the canvas's title; returns
+    its bottom."""
     c.title = text
-    y = top
-    for line in wrapped(text, TITLE, width):
-        y += TITLE * 1.25
-        c.text(centre, y - TITLE * 0.25, line, TITLE, anchor="middle", key="title")
+    y = 8.0
+    for line in wrapped(text, size, c.width - 32):
+        y += size * leading
+        c.text(c.width / 2, y - size * (leading - 1), line, size, anchor="middle", key="title")
     return y
+
+
+def _centred(c: Canvas, y: float, text: str, size: float, centre: float, key: str) -> None:
+    """``text`` centred at ``centre``, moved in as far as it must to stay on the canvas."""
+    half = min(text_width(text, size) / 2 + 8, c.width / 2)
+    c.text(min(max(centre, half), c.width - half), y, text, size, anchor="middle", key=key)
+
+
+def _names_column(names: list[str], width: float = 800.0) -> tuple[list[str], float, float]:
+    """A chart's column of ``names`` (right-aligned against its plot; a name wider than 40 %
+    of the chart cut short with "…") and the plot's left and right ends."""
+    shown = [shortened(n, LABEL, 0.4 * width) for n in names]
+    return shown, 16 + max((text_width(n, LABEL) for n in shown), default=0) + 8, width - 28
 
 
 def _indices_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
@@ -76,11 +90,9 @@ def _indices_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
     pad = 0.05 * ((high - low) or 1.0)
     low, high = (low - pad if low < 0 else 0.0), high + pad
 
-    width = 800.0
-    left = 16 + max((text_width(n, LABEL) for n in names), default=0) + 8
-    right = width - 28
-    c = Canvas(width, 0)
-    top = _title_lines(c, _title(a, report_title(a)), (left + right) / 2, width - 32) + 22
+    names, left, right = _names_column(names)
+    c = Canvas(800.0, 0)
+    top = _title_lines(c, _title(a, report_title(a))) + 22
     bottom = top + ROW * len(names)
     x = c.scales["x"] = Scale(low, high, left, right)
     for k, name in enumerate(names):
@@ -93,20 +105,27 @@ def _indices_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
                 c.rect(min(s0, s1), top + ROW * (k + 0.1), abs(s1 - s0), ROW * 0.8, colour,
                        key=f"{ranked['unit_id'].iloc[k]}:{key}")
         start = stop
-    for bound, label in zip(bounds, ("level.medium", "level.high"), strict=False):
-        c.line([(x(bound), top), (x(bound), bottom)], MUTED, dash=(1.5, 2.5))
-        text = t(label, a.lang)  # right of its line, or left where it would leave the figure
-        fits = x(bound) + 3 + text_width(text, SMALL) <= width - 4
-        c.text(x(bound) + (3 if fits else -3), top - 5, text, SMALL, colour=MUTED,
-               anchor="start" if fits else "end", key="level")
+    _level_lines(c, x, [x(b) for b in bounds], [t(k, a.lang) for k in ("level.medium", "level.high")],
+                 top, bottom)
     if low < 0:
         c.line([(x(0.0), top), (x(0.0), bottom)], MUTED, width=0.8)
     bottom_axis = _x_axis(c, x, top, bottom, a.lang)
-    c.text((left + right) / 2, bottom_axis + 22, column_name(a, root), LABEL, anchor="middle", key="xlabel")
-    end = _legend(c, [(label, colour, "box") for _, label, colour, _ in series if label], bottom_axis + 34,
-                  (left + right) / 2, width - 32)
-    c.height = end + 12
+    _centred(c, bottom_axis + 22, column_name(a, root), LABEL, (left + right) / 2, "xlabel")
+    end = _legend(c, [(label, colour, "box") for _, label, colour, _ in series if label], bottom_axis + 34)
+    c.height = math.ceil(end + 12)
     return c
+
+
+def _level_lines(c: Canvas, x: Scale, at: list[float], labels: list[str], top: float, bottom: float) -> None:
+    """Dotted lines at the level bounds (pixels ``at``), each named above the plot: right of
+    its line, or left of it where it would leave the canvas or run into the next name."""
+    for k, (px, label) in enumerate(zip(at, labels, strict=False)):
+        c.line([(px, top), (px, bottom)], MUTED, dash=(1.5, 2.5))
+        w = text_width(label, SMALL)
+        room = at[k + 1] - 3 if k + 1 < len(at) else c.width - 4
+        right = px + 3 + w <= room
+        c.text(px + (3 if right else -3), top - 5, label, SMALL, colour=MUTED,
+               anchor="start" if right else "end", key="level")
 
 
 def _x_axis(c: Canvas, x: Scale, top: float, bottom: float, lang: str, integers: bool = False) -> float:
@@ -122,19 +141,18 @@ def _x_axis(c: Canvas, x: Scale, top: float, bottom: float, lang: str, integers:
     return bottom + 18
 
 
-def _legend(c: Canvas, entries: list[tuple[str, str, str]], top: float, centre: float, width: float,
-            size: float = LABEL) -> float:
+def _legend(c: Canvas, entries: list[tuple[str, str, str]], top: float, size: float = LABEL) -> float:
     """Entries (label, colour, marker: ``box``, ``line``, ``dot`` or ``cross``) in rows
-    centred at ``centre``; returns the bottom."""
+    centred on the canvas; returns the bottom."""
     rows: list[list[tuple[str, str, str, float]]] = []
     for label, colour, marker in entries:
         w = 14 + 6 + text_width(label, size) + 18
-        if not rows or sum(e[3] for e in rows[-1]) + w > width:
+        if not rows or sum(e[3] for e in rows[-1]) + w > c.width - 32:
             rows.append([])
         rows[-1].append((label, colour, marker, w))
     y = top
     for row in rows:
-        x0 = centre - (sum(e[3] for e in row) - 18) / 2
+        x0 = c.width / 2 - (sum(e[3] for e in row) - 18) / 2
         for label, colour, marker, w in row:
             _marker(c, marker, x0 + 7, y + 7, colour, box=14)
             c.text(x0 + 20, y + 7 + 0.35 * size, label, size, key="legend")
@@ -168,23 +186,19 @@ def _map_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
     lo, hi = (float(ok.min()), float(ok.max())) if len(ok) else (0.0, 1.0)
     index = column_name(a, a.framework.root)
     c = Canvas(width, 0)
-    top = _title_lines(c, _title(a, f"{index}: {report_title(a)}" if is_home(a) else index),
-                       width / 2, width - 32) + 6
+    top = _title_lines(c, _title(a, f"{index}: {report_title(a)}" if is_home(a) else index)) + 6
+    units = list(rings)
+    colours = dict(zip(units, palette_colours(values.reindex(units).to_numpy(dtype=float)), strict=True))
     shifted = {unit: [np.asarray(r, dtype=float) + (0.0, top) for r in parts]
                for unit, parts in rings.items()}
-    # larger units first: a unit in another's hole is drawn over the hole (Pillow fills no holes)
+    # larger units first: where boundaries touch, the smaller unit's outline is drawn last
     for unit in sorted(shifted, key=lambda u: -max(abs(signed_area(r)) for r in shifted[u])):
-        v = values.get(unit, np.nan)
-        if np.isnan(v):
-            colour = "#cccccc"
-        else:
-            step = int((v - lo) / ((hi - lo) or 1) * len(PALETTE))
-            colour = PALETTE[min(step, len(PALETTE) - 1)]
-        c.area(shifted[unit], colour, stroke=EDGE, stroke_width=0.5, key=unit)
+        c.area(shifted[unit], colours[unit], stroke=EDGE, stroke_width=0.5, key=unit)
     points = {unit: (px, py + top) for unit, (px, py) in unit_map.label_points().items()}
     _map_labels(c, a, values.index, points)
     _colour_bar(c, np.linspace(lo, hi, len(PALETTE) + 1), top + height + 8, width, a.lang)
-    c.text(width / 2, c.height - 14, index, LABEL, anchor="middle", key="xlabel")
+    _centred(c, c.height - 14, index, LABEL, width / 2, "xlabel")
+    c.height = math.ceil(c.height)
     return c
 
 
@@ -208,16 +222,10 @@ def _colour_bar(c: Canvas, bounds: np.ndarray, top: float, width: float, lang: s
 def _map_labels(c: Canvas, a: Assessment, units, points: dict) -> None:
     """Region names at their centres (``points``) on a light box; a city as a dot with its
     name beside it."""
-    regions = a.regions
     size = 8.5
-    for unit in units:
-        if unit not in points:
-            continue
-        x, y = points[unit]
-        city = regions.by_id[unit].type == "city"
-        name = geo.short_name(regions.name(unit, a.lang), city)
+    for _, x, y, name, city in label_places(a, units, points):
         w = text_width(name, size)
-        x0 = x + 6 if city else x - w / 2
+        x0 = min(max(x + 6 if city else x - w / 2, 3.0), c.width - w - 3)  # on the canvas
         if city:
             c.dot(x, y, 1.7, INK)
         c.rect(x0 - 2, y - 0.6 * size - 1.5, w + 4, 1.2 * size + 3, "#ffffff", opacity=0.7, radius=2)
@@ -230,34 +238,28 @@ def rank_interval_figure(r, lang: str) -> Canvas:
     on meaningful differences as the title."""
     table = r.table.dropna(subset=["nominal"])
     names = table["name"].astype(str).tolist()
-    width = 800.0
-    left = 16 + max((text_width(n, LABEL) for n in names), default=0) + 8
-    right = width - 28
-    c = Canvas(width, 0)
-    top = 8.0
-    c.title = r.sentence(lang)
-    for line in wrapped(c.title, SMALL, width - 32):
-        top += SMALL * 1.3
-        c.text(width / 2, top - SMALL * 0.3, line, SMALL, anchor="middle", key="title")
-    top += 14
+    names, left, right = _names_column(names)
+    c = Canvas(800.0, 0)
+    top = _title_lines(c, r.sentence(lang), SMALL, 1.3) + 14
     row = 32.0
     bottom = top + row * len(names)
-    worst = float(max(table["p95"].max(), table["nominal"].max(), 1))
+    worst = float(np.nanmax([table["p95"].max(), table["nominal"].max(), 1]))
     x = c.scales["x"] = Scale(worst + 0.7, 0.3, left, right)  # rank 1 on the right
     for k, (name, p05, p95, median, nominal) in enumerate(
-            table[["name", "p05", "p95", "median", "nominal"]].itertuples(index=False)):
+            zip(names, *(table[col] for col in ("p05", "p95", "median", "nominal")), strict=True)):
         y = top + row * (k + 0.5)
-        c.text(left - 8, y + 0.35 * LABEL, str(name), LABEL, anchor="end", key="unit")
-        c.line([(x(float(p05)), y), (x(float(p95)), y)], STACK_COLOURS[0], width=4)
-        _marker(c, "dot", x(float(median)), y, "#1b3b5a")
+        c.text(left - 8, y + 0.35 * LABEL, name, LABEL, anchor="end", key="unit")
+        if np.isfinite([p05, p95]).all():  # a unit never ranked in the replications has none
+            c.line([(x(float(p05)), y), (x(float(p95)), y)], STACK_COLOURS[0], width=4)
+        if np.isfinite(median):
+            _marker(c, "dot", x(float(median)), y, "#1b3b5a")
         _marker(c, "cross", x(float(nominal)), y, "#c0392b")
     bottom_axis = _x_axis(c, x, top, bottom, lang, integers=True)
-    c.text((left + right) / 2, bottom_axis + 22, t("robustness.chart.rank", lang), LABEL, anchor="middle",
-           key="xlabel")
+    _centred(c, bottom_axis + 22, t("robustness.chart.rank", lang), LABEL, (left + right) / 2, "xlabel")
     entries = [(t("robustness.chart.interval", lang), STACK_COLOURS[0], "line"),
                (t("robustness.chart.median", lang), "#1b3b5a", "dot"),
                (t("robustness.chart.nominal", lang), "#c0392b", "cross")]
-    c.height = _legend(c, entries, bottom_axis + 36, (left + right) / 2, width - 32, SMALL) + 10
+    c.height = math.ceil(_legend(c, entries, bottom_axis + 36, SMALL) + 10)
     return c
 
 

@@ -28,7 +28,6 @@ import pandas as pd
 from turaqty.core.classify import LEVELS
 from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
-from turaqty.report import geo
 from turaqty.report.facts import high_risks, mechanisms_by_region, strengths_weaknesses
 from turaqty.report.layout import page_style
 from turaqty.report.robustness_section import STYLE as ROBUSTNESS_STYLE
@@ -38,6 +37,7 @@ from turaqty.report.scope import (
     column_name,
     formulas_text,
     group_label,
+    label_places,
     lead_text,
     method_table,
     profile_name,
@@ -157,12 +157,20 @@ def _level(level: str, lang: str) -> str:
             f'{E(t(f"level.{level}", lang))}</span>')
 
 
-def _palette(values: np.ndarray) -> list[str]:
+def palette_colours(values: np.ndarray, lo: float | None = None, hi: float | None = None,
+                    missing: str = "#ccc", palette: list[str] = PALETTE) -> list[str]:
+    """The map colour of each value: ``palette``'s equal-width classes between ``lo`` and
+    ``hi`` (the values' lowest and highest by default); ``missing`` for NaN.
+
+    >>> palette_colours(np.array([1.0, 8.0, np.nan]))
+    ['#e5f5e0', '#005a32', '#ccc']
+    """
     ok = values[~np.isnan(values)]
-    lo, hi = (ok.min(), ok.max()) if ok.size else (0.0, 1.0)
+    if lo is None or hi is None:
+        lo, hi = (float(ok.min()), float(ok.max())) if ok.size else (0.0, 1.0)
     span = hi - lo or 1.0
-    n = len(PALETTE)  # equal-width classes between the lowest and the highest value
-    return [PALETTE[min(int((v - lo) / span * n), n - 1)] if not np.isnan(v) else "#ccc" for v in values]
+    n = len(palette)
+    return [palette[min(int((v - lo) / span * n), n - 1)] if not np.isnan(v) else missing for v in values]
 
 
 def _level_bands(fw, lang: str) -> str:
@@ -246,19 +254,13 @@ def _map_tip(a: Assessment, row, col: str, value: float) -> str:
 def _map_labels(a: Assessment, units, points: dict) -> str:
     """Region names on the map (``points``: each region's centre); a city (an enclave) as a
     dot with its name beside it, so that it does not cover the name of the region around it."""
-    regions = a.regions
     out = []
-    for u in units:
-        if u not in points:
-            continue
-        x, y = points[u]
-        city = regions.by_id[u].type == "city"
-        name = E(geo.short_name(regions.name(u, a.lang), city))
+    for _, x, y, name, city in label_places(a, units, points):
         if city:
             out.append(f'<circle class="city" cx="{x}" cy="{y}" r="3"></circle>'
-                       f'<text class="label" x="{x + 6}" y="{y}" style="text-anchor:start">{name}</text>')
+                       f'<text class="label" x="{x + 6}" y="{y}" style="text-anchor:start">{E(name)}</text>')
         else:
-            out.append(f'<text class="label" x="{x}" y="{y}">{name}</text>')
+            out.append(f'<text class="label" x="{x}" y="{y}">{E(name)}</text>')
     return f'<g class="labels">{"".join(out)}</g>'
 
 
@@ -273,7 +275,7 @@ def _map(a: Assessment, scope: Scope) -> str:
     layers, legends = {}, []
     for col in fw.index_columns:
         values = ix[col].to_numpy(dtype=float)
-        colours = _palette(values)
+        colours = palette_colours(values)
         layers[col] = {u: {"colour": c, "tip": _map_tip(a, ix.loc[u], col, v)}
                        for u, v, c in zip(ix.index, values, colours, strict=True)}
         ok = values[~np.isnan(values)]

@@ -146,6 +146,21 @@ def ranking_columns(fw) -> tuple[str, ...]:
     return tuple(sorted(columns, key=lambda c: -fw.height[c]))  # stable: framework order kept
 
 
+def label_places(a: Assessment, units, points: dict):
+    """(unit, x, y, name, is a city) of each of ``units`` with a label point in ``points``:
+    the names a map shows (without the word "region"; a city's in full).
+
+    >>> from turaqty.engine.assessment import assess
+    >>> next(label_places(assess(lang="ru"), ["akmola"], {"akmola": (1.0, 2.0)}))
+    ('akmola', 1.0, 2.0, 'Акмолинская', False)
+    """
+    regions = a.regions
+    for unit in units:
+        if unit in points:
+            city = regions.by_id[unit].type == "city"
+            yield unit, *points[unit], geo.short_name(regions.name(unit, a.lang), city), city
+
+
 def column_name(a: Assessment, column: str) -> str:
     """The header of an indices column (``name`` or an index): the dissertation's words
     for ``kz-isdr`` (``Integral index``), else the framework's own name of the node.
