@@ -157,6 +157,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     mo.add_argument("--outside-layout", choices=("error", "drop"), default="error",
                     help=h("outside_layout"))
     mo.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
+    mo.add_argument("--method", metavar="FILE", help=h("method"))
     shared["profile"](mo)
     mo.add_argument("--out", default="turaqty-monitor", metavar="DIR", help=h("assess_out"))
     mo.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
@@ -712,11 +713,11 @@ def _monitor(args) -> int:
 
     lang = args.lang
     data = args.data or None
-    m = monitor(data, framework=args.framework, profile=args.profile or "default",
+    m = monitor(data, framework=args.framework, profile=_method(args, lang),
                 base_year=args.base_year, bounds=args.bounds, indicators=args.indicators,
                 targets=_targets(args.targets) if args.targets else None, years=args.years,
                 outside_layout=args.outside_layout, lang=lang)
-    write_monitor(m, Path(args.out), protect=data)
+    write_monitor(m, Path(args.out), protect=[*(data or []), *([args.method] if args.method else [])])
     print(t("cli.monitor_written", lang, first=m.years[0], last=m.years[-1], out=str(args.out),
             alerts=len(m.alerts), warnings=len(m.warnings)))
     return 0

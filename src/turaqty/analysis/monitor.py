@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,11 +41,19 @@ from turaqty.analysis.trends import (
     progress_ratio,
     progress_status,
 )
-from turaqty.core.pipeline import run_pipeline
+from turaqty.core.pipeline import prepare, run_pipeline
 from turaqty.core.rank import rank_descending
 from turaqty.core.registry import ParameterError
 from turaqty.core.risk import risk_classes
-from turaqty.engine.assessment import _created, _imputation, _spec, as_framework, tree_of, version
+from turaqty.engine.assessment import (
+    _created,
+    _denomination,
+    _imputation,
+    _spec,
+    as_framework,
+    tree_of,
+    version,
+)
 from turaqty.engine.risk import thresholds
 from turaqty.errors import DataError, Problem, UsageError
 from turaqty.i18n import check_language, t
@@ -56,7 +63,7 @@ from turaqty.model.framework import Framework, load_framework
 from turaqty.model.layout import Layout, load_layout
 from turaqty.model.method import Method, get_method
 from turaqty.model.panel import Panel, _span, load_embedded_panel
-from turaqty.model.units import Regions, load_regions
+from turaqty.model.units import Regions, build_units, load_regions
 
 BOUNDS = ("pooled", "base", "targets")
 INDICATOR_SETS = ("common", "all")
@@ -322,6 +329,8 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
                                  params={"choices": ", ".join(INDICATOR_SETS)}))
     panel, fw = read_monitored_panel(data, framework, years=years, outside_layout=outside_layout)
     method = get_method(profile)
+    if method.framework and method.framework != fw.id:
+        raise DataError(Problem("framework_mismatch", value=fw.id, params={"expected": method.framework}))
     notices = list(panel.notices)
     base_year = panel.years[0] if base_year is None else int(base_year)
     if base_year not in panel.years:
@@ -329,8 +338,6 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     base = panel.years.index(base_year)
     monitored = _monitored(panel, fw, method, indicators, notices)
     goal = {c: (v if isinstance(v, tuple) else (np.nan, float(v))) for c, v in (targets or {}).items()}
-    lower, upper = _goalposts(panel.values, panel.indicators, fw, bounds, base,
-                              {c: v for c, v in goal.items() if not np.isnan(v[0])})
     codes = panel.indicators
     directions = np.array([fw.direction(c, method.directions) if c in fw.by_code else 1 for c in codes])
     excluded = np.array([c not in monitored for c in codes])
@@ -338,22 +345,38 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     tree = replace(tree, absent=np.zeros_like(tree.absent))
     existed = load_layout().existence(panel.units, panel.years)
     try:
+        prepared, by_year = prepared_values(panel, existed, fw, method, directions)
+        lower, upper = _goalposts(prepared, codes, fw, bounds, base,
+                                  {c: v for c, v in goal.items() if not np.isnan(v[0])})
         scores, aggregates, ranks, levels, params = _assess_years(
-            panel, existed, method, directions, tree, excluded, (lower, upper))
+            prepared, method, directions, tree, excluded, (lower, upper))
     except ParameterError as err:
         raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
                                  params={"expected": err.expected})) from None
+    if by_year:
+        params = {**params, "prepared_by_year": by_year}
     with np.errstate(invalid="ignore"):
-        clipped = (panel.values < lower[None, :, None]) | (panel.values > upper[None, :, None])
+        clipped = (prepared < lower[None, :, None]) | (prepared > upper[None, :, None])
     for j, code in enumerate(codes):
         if clipped[:, j, :].any():
             notices.append(("monitor_clipped", code, "", {"n": int(clipped[:, j, :].sum())}))
     risk = _risk(panel, fw, method, base, notices)
     result = Monitoring(panel, fw, method, lang, base_year, bounds, monitored, lower, upper, scores,
                         clipped, aggregates, ranks, levels, risk,
-                        {c: v[1] for c, v in goal.items()}, notices, embedded=data is None,
-                        indicator_set=indicators, step_parameters=params)
+                        {c: v[1] for c, v in goal.items()}, notices, regions=_units_of(panel, fw),
+                        embedded=data is None, indicator_set=indicators, step_parameters=params)
     return result
+
+
+def _units_of(panel: Panel, fw: Framework) -> Regions:
+    """The units catalogue that names the panel's units: the panel's own names (a COINr
+    panel's ``uName``), else the framework's catalogue."""
+    if panel.unit_names:
+        return build_units([{"id": u, "name": n} for u, n in panel.unit_names.items()], panel.source,
+                           digest=panel.sha256)
+    from turaqty.io.frameworks import units_catalogue
+
+    return units_catalogue(fw)
 
 
 def read_monitored_panel(data: Panel | str | list | None = None,
@@ -418,41 +441,67 @@ def widened(bounds: tuple[np.ndarray, np.ndarray], year: np.ndarray) -> tuple[np
     return np.fmin(bounds[0], own_low), np.fmax(bounds[1], own_high)
 
 
-def _assess_years(panel: Panel, existed: np.ndarray, method: Method, directions: np.ndarray, tree,
-                  excluded: np.ndarray, bounds: tuple[np.ndarray, np.ndarray]):
-    """Scores, aggregates, ranks and levels (units × … × years) of every year with the same
-    goalposts. Without imputation or treatment (steps that would pool the years) all years go
-    through the pipeline at once, stacked; ranks are then taken within each year."""
-    n, m, k_years = panel.values.shape
+def prepared_values(panel: Panel, existed: np.ndarray, fw: Framework, method: Method,
+                    directions: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Units × indicators × years: the values as they reach normalisation, and each year's
+    step parameters. As COINr does with a panel (a "purse"), every step before normalisation
+    works on one year at a time: divided by that year's denominators, imputed within that
+    year's units and groups, treated on that year's values; a unit before it existed has none.
+
+    >>> panel, fw = read_monitored_panel(years="2022-2023")
+    >>> existed = load_layout().existence(panel.units, panel.years)
+    >>> v, by_year = prepared_values(panel, existed, fw, get_method(), np.ones(len(panel.indicators)))
+    >>> bool(np.array_equal(v, np.where(existed[:, None, :], panel.values, np.nan), equal_nan=True)), by_year
+    (True, {})
+    """
     values = np.where(existed[:, None, :], panel.values, np.nan)
-    steps: dict[str, Any] = {"treat": _spec(method.treat), "normalise": _spec(method.normalise),
-                             "bounds": bounds}
-    if method.impute.method == "none" and method.treat.method == "none":
-        stacked = values.transpose(2, 0, 1).reshape(k_years * n, m)
-        r = run_pipeline(stacked, directions, tree, excluded, **steps)
-
-        def cube(a):
-            return a.reshape(k_years, n, -1).transpose(1, 2, 0)
-
-        aggregates, levels = cube(r.aggregates), cube(r.levels)
-        ranks = np.full(aggregates.shape, np.nan)
-        for k in range(k_years):
-            for j in range(aggregates.shape[1]):
-                ranks[:, j, k] = rank_descending(aggregates[:, j, k])
-        return cube(r.scores), aggregates, ranks, levels, r.params
-    parts = []
-    for k in range(k_years):
+    if all(step.method == "none" for step in (method.denominate, method.impute, method.treat)):
+        return values, {}
+    if method.denominate.method != "none":
+        _check_denominators(panel, fw)
+    out, by_year = np.full(values.shape, np.nan), {}
+    for k, year in enumerate(panel.years):
         alive = np.flatnonzero(existed[:, k])
-        ds = Dataset(tuple(panel.units[i] for i in alive), panel.indicators, values[alive, :, k])
-        parts.append((alive, run_pipeline(ds.values, directions, tree, excluded,
-                                          impute=_imputation(method, ds), **steps)))
-    nodes = tree.node_parent.size
-    scores, aggregates = np.full((n, m, k_years), np.nan), np.full((n, nodes, k_years), np.nan)
-    ranks, levels = np.full((n, nodes, k_years), np.nan), np.full((n, nodes, k_years), "", dtype=object)
-    for k, (alive, r) in enumerate(parts):
-        scores[alive, :, k], aggregates[alive, :, k] = r.scores, r.aggregates
-        ranks[alive, :, k], levels[alive, :, k] = r.ranks, r.levels
-    return scores, aggregates, ranks, levels, parts[-1][1].params
+        one = panel.year(year)
+        ds = Dataset(tuple(panel.units[i] for i in alive), panel.indicators, values[alive, :, k],
+                     denominators=None if one.denominators is None else one.denominators[alive],
+                     denominator_ids=one.denominator_ids,
+                     groups={g: labels[alive] for g, labels in one.groups.items()})
+        out[alive, :, k], _, _, by_year[year] = prepare(
+            ds.values, directions, denominate=_denomination(method, fw, ds),
+            impute=_imputation(method, ds), treat=_spec(method.treat))
+    return out, by_year
+
+
+def _check_denominators(panel: Panel, fw: Framework) -> None:
+    """A method that divides needs the denominators the framework names for the panel's
+    indicators, with values: an error names those the panel lacks."""
+    needed = sorted({fw.by_code[c].denominator for c in panel.indicators if fw.by_code[c].denominator})
+    have = {d for k, d in enumerate(panel.denominator_ids)
+            if panel.denominators is not None and not np.isnan(panel.denominators[:, k, :]).all()}
+    missing = [d for d in needed if d not in have]
+    if missing:
+        raise DataError(Problem("monitor_no_denominator", file=panel.source, value=", ".join(missing)))
+
+
+def _assess_years(values: np.ndarray, method: Method, directions: np.ndarray, tree,
+                  excluded: np.ndarray, bounds: tuple[np.ndarray, np.ndarray]):
+    """Scores, aggregates, ranks and levels (units × … × years) of every year's prepared
+    ``values`` (see :func:`prepared_values`) with the same goalposts: all years through the
+    normalisation and aggregation at once, stacked; ranks then within each year."""
+    n, m, k_years = values.shape
+    stacked = values.transpose(2, 0, 1).reshape(k_years * n, m)
+    r = run_pipeline(stacked, directions, tree, excluded, normalise=_spec(method.normalise), bounds=bounds)
+
+    def cube(a):
+        return a.reshape(k_years, n, -1).transpose(1, 2, 0)
+
+    aggregates, levels = cube(r.aggregates), cube(r.levels)
+    ranks = np.full(aggregates.shape, np.nan)
+    for k in range(k_years):
+        for j in range(aggregates.shape[1]):
+            ranks[:, j, k] = rank_descending(aggregates[:, j, k])
+    return cube(r.scores), aggregates, ranks, levels, r.params
 
 
 def _period(years: str | tuple[int, int]) -> tuple[int, int]:

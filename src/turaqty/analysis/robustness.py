@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -200,7 +200,8 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
 
 def panel_bounds(panel, a) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
     """Per indicator of the assessment: the min and max over its own values and the panel's
-    values of its units in every year (monitoring's ``pooled`` goalposts), and a record of
+    values of its units in every year (monitoring's ``pooled`` goalposts), both as they reach
+    normalisation under the assessment's method (denominated, imputed, treated), and a record of
     the panel for the manifest. An indicator the panel lacks keeps the year's bounds.
 
     >>> from turaqty.engine.assessment import assess
@@ -208,11 +209,16 @@ def panel_bounds(panel, a) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
     >>> record["years"], record["indicators_without_panel_values"]
     ([2010, 2023], [])
     """
-    from turaqty.analysis.monitor import pooled_bounds, read_monitored_panel, widened
+    from turaqty.analysis.monitor import pooled_bounds, prepared_values, read_monitored_panel, widened
+    from turaqty.model.layout import load_layout
 
     ds = a.dataset
     source = None if isinstance(panel, str) and panel == "embedded" else panel
     p, _ = read_monitored_panel(source, a.framework)
+    directions = np.array([a.framework.direction(c, a.method.directions) for c in p.indicators])
+    prepared, _ = prepared_values(p, load_layout().existence(p.units, p.years), a.framework, a.method,
+                                  directions)  # denominated, imputed, treated year by year as the data
+    p = replace(p, values=prepared)
     low, high = pooled_bounds(p, ds.units, ds.indicators)  # the panel's alone, then the year's in
     lacking = [c for c, x in zip(ds.indicators, low, strict=True) if np.isnan(x)]
     shared = len(set(ds.units) & set(p.units))
@@ -221,7 +227,7 @@ def panel_bounds(panel, a) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
                                  params={"framework": a.framework.id}))
     record = {"source": p.source, "sha256": p.sha256, "years": [p.years[0], p.years[-1]],
               "units_in_data": shared, "indicators_without_panel_values": lacking}
-    return widened((low, high), ds.values), record
+    return widened((low, high), a.arrays.values), record
 
 
 def _check_count(name: str, value, low: int) -> None:

@@ -144,17 +144,16 @@ def _expected(tree: Tree, included: np.ndarray, missing: np.ndarray) -> np.ndarr
     return counts + (tree.absent if tree.absent is not None else 0)
 
 
-def run_pipeline(values: np.ndarray, directions: np.ndarray, tree: Tree, excluded: np.ndarray, *,
-                 denominate: tuple[str, dict] = NO_STEP, impute: tuple[str, dict] = NO_STEP,
-                 treat: tuple[str, dict] = NO_STEP,
-                 normalise: tuple[str, dict] = ("minmax", {"scale": (1.0, 9.0)}),
-                 bounds: tuple[np.ndarray, np.ndarray] | None = None) -> PipelineResult:
-    """Assess ``values`` (units × indicators) along ``tree``.
+def prepare(values: np.ndarray, directions: np.ndarray, *, denominate: tuple[str, dict] = NO_STEP,
+            impute: tuple[str, dict] = NO_STEP, treat: tuple[str, dict] = NO_STEP):
+    """The values as they reach normalisation: denominated, imputed, treated. Returns them,
+    the indicators without any value (before imputation), the cells imputed, and the
+    parameters each step used.
 
-    ``excluded`` marks indicators left out of the index (they are still scored). Each step
-    is ``(registry name, parameters)``; the indicators' directions are handed to the steps
-    that take them. ``bounds`` (min and max per indicator, e.g. a baseline's) replace
-    the data's own and clip the scores to the scale, so that scores stay comparable.
+    >>> v, empty, imputed, params = prepare(np.array([[10.0, np.nan], [30.0, np.nan]]), np.ones(2),
+    ...     denominate=("divide", {"denominators": np.array([[2.0], [3.0]]), "by": [0, -1]}))
+    >>> v[:, 0].tolist(), empty.tolist(), sorted(params)
+    ([5.0, 10.0], [False, True], ['denominate'])
     """
     values = np.asarray(values, dtype=np.float64)
     params: dict[str, dict[str, Any]] = {}
@@ -171,6 +170,23 @@ def run_pipeline(values: np.ndarray, directions: np.ndarray, tree: Tree, exclude
     if treat[0] != "none":
         r = _step("treat", treat, values, directions=directions)
         values, params["treat"] = r.values, r.params
+    return values, empty, imputed, params
+
+
+def run_pipeline(values: np.ndarray, directions: np.ndarray, tree: Tree, excluded: np.ndarray, *,
+                 denominate: tuple[str, dict] = NO_STEP, impute: tuple[str, dict] = NO_STEP,
+                 treat: tuple[str, dict] = NO_STEP,
+                 normalise: tuple[str, dict] = ("minmax", {"scale": (1.0, 9.0)}),
+                 bounds: tuple[np.ndarray, np.ndarray] | None = None) -> PipelineResult:
+    """Assess ``values`` (units × indicators) along ``tree``.
+
+    ``excluded`` marks indicators left out of the index (they are still scored). Each step
+    is ``(registry name, parameters)``; the indicators' directions are handed to the steps
+    that take them. ``bounds`` (min and max per indicator, e.g. a baseline's) replace
+    the data's own and clip the scores to the scale, so that scores stay comparable.
+    """
+    values, empty, imputed, params = prepare(values, directions, denominate=denominate, impute=impute,
+                                             treat=treat)
     norm_method, norm_params = normalise
     if bounds is not None:
         norm_params = {**norm_params, "lower": bounds[0], "upper": bounds[1], "clip": True}

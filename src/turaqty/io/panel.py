@@ -1,6 +1,6 @@
 """Reading several years at once into a :class:`~turaqty.model.panel.Panel`.
 
-Four layouts are recognised, file by file (and sheet by sheet in a workbook):
+Five layouts are recognised, file by file (and sheet by sheet in a workbook):
 
 * **long**: columns ``region, indicator, year, value`` (optionally ``unit of measure``, ``flag``,
   ``source``);
@@ -8,6 +8,8 @@ Four layouts are recognised, file by file (and sheet by sheet in a workbook):
 * **the Bureau of National Statistics' layout**: one indicator per sheet or file (its code in
   the sheet's or file's name, or in the title), regions in rows, years in columns, a title
   row above, ``-`` for no data, footnote marks on names, the unit in the title;
+* **COINr's panel**: ``uName, uCode``, group columns, ``Time``, denominators and one column
+  per indicator code (see :mod:`turaqty.io.coinr_panel`);
 * a **folder** of such files (or the national SDG platform's folder: see :mod:`turaqty.io.kazstat`).
 
 Region cells accept what the one-year reader accepts (ids, Kazakh, Russian, English names,
@@ -34,13 +36,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from turaqty.errors import DataError, Problem, RegionNames
+from turaqty.io.coinr_panel import coinr_part, coinr_unit_data, coinr_units, is_coinr_panel
 from turaqty.io.cells import CellError, parse_number
 from turaqty.io.tables import REGION_HEADER_WORDS, RawTable, column_label, normalise_header, read_tables
 from turaqty.model.derived import Derivations, load_derivations
@@ -385,24 +388,46 @@ def read_panel(paths: str | Path | list, fw: Framework | None = None,
             files += found
         else:
             files.append(p)
-    problems: list[Problem] = []
-    cells: list[Cell] = []
     digest = hashlib.sha256()
-    inputs = load_derivations(fw)
-    resolve = _resolver(fw, inputs)
+    tables = []
     for f in files:
         for raw in read_tables(f):  # every visible sheet of a workbook
             digest.update(raw.sha256.encode())
+            tables.append(raw)
+    return _panel_of(tables, fw, regions, layout, ";".join(map(str, paths)), digest.hexdigest(),
+                     outside_layout)
+
+
+def _panel_of(tables: list[RawTable], fw: Framework, regions: Regions, layout: Layout, source: str,
+              sha256: str, outside_layout: str = "error") -> Panel:
+    """The panel of the tables read (any layout, COINr's included), every problem at once."""
+    problems: list[Problem] = []
+    cells: list[Cell] = []
+    inputs = load_derivations(fw)
+    resolve = _resolver(fw, inputs)
+    coinr = []
+    for raw in tables:
+        if is_coinr_panel(raw):
+            coinr.append(coinr_part(raw, fw, problems, resolve))
+            cells += coinr[-1].cells
+        else:
             cells += _cells_of(raw, fw, problems, resolve)
+    if coinr:
+        try:
+            regions = coinr_units(coinr, fw, source)
+        except DataError as err:  # two units of the panel under one name
+            raise DataError(problems + err.problems) from None
     notices = _unit_notices(cells, fw, inputs)
     frame = check_cells(cells, fw, regions, layout, problems, notices, outside_layout, inputs)
     if problems:
         raise DataError(problems)
     if frame.empty:
-        raise DataError(Problem("no_values", file=", ".join(map(str, paths))))
-    return panel_from_long(frame, framework=fw.id, source=";".join(map(str, paths)),
-                           sha256=digest.hexdigest(), notices=tuple(notices),
-                           order=regions.unit_ids)
+        raise DataError(Problem("no_values", file=source))
+    panel = panel_from_long(frame, framework=fw.id, source=source, sha256=sha256,
+                            notices=tuple(notices), order=regions.unit_ids)
+    if coinr:
+        panel = replace(panel, **coinr_unit_data(coinr, regions, fw, panel.units, panel.years))
+    return panel
 
 
 def panel_from_frame(frame: pd.DataFrame, fw: Framework | None = None,
@@ -410,16 +435,7 @@ def panel_from_frame(frame: pd.DataFrame, fw: Framework | None = None,
     """A panel from a long or wide-with-year DataFrame (checked like a file, rows numbered
     as in a CSV with a header)."""
     fw = fw or load_framework()
-    regions = regions or load_regions()
     header = [str(c) for c in frame.columns]
     body = [(k + 2, list(row)) for k, row in enumerate(frame.itertuples(index=False, name=None))]
     raw = RawTable("<DataFrame>", [(1, header)] + body, "csv")
-    problems: list[Problem] = []
-    inputs = load_derivations(fw)
-    cells = _cells_of(raw, fw, problems, _resolver(fw, inputs))
-    notices = _unit_notices(cells, fw, inputs)
-    long = check_cells(cells, fw, regions, layout or load_layout(), problems, notices, inputs=inputs)
-    if problems:
-        raise DataError(problems)
-    return panel_from_long(long, framework=fw.id, source="<DataFrame>", notices=tuple(notices),
-                           order=regions.unit_ids)
+    return _panel_of([raw], fw, regions or load_regions(), layout or load_layout(), "<DataFrame>", "")

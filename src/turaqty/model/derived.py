@@ -229,8 +229,10 @@ def derive(panel: Panel, derivations: Derivations) -> tuple[Panel, list]:
             for k_new, k in enumerate(keep):
                 if full[k] in years:
                     national[codes.index(c), k_new] = panel.national[j, years.index(full[k])]
-    out = Panel(panel.units, tuple(codes), tuple(full[k] for k in keep), values[:, :, keep], flags, sources,
-                national, panel.framework, panel.source, panel.sha256, panel.notices + tuple(notices))
+    kept = tuple(full[k] for k in keep)
+    out = Panel(panel.units, tuple(codes), kept, values[:, :, keep], flags, sources,
+                national, panel.framework, panel.source, panel.sha256, panel.notices + tuple(notices),
+                **panel.unit_data(kept))
     return out, notices
 
 

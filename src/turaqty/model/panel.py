@@ -44,6 +44,31 @@ class Panel:
     source: str = "<memory>"
     sha256: str = ""
     notices: tuple = ()  # (code, indicator, unit_id, params) found while reading
+    denominators: np.ndarray | None = None  # units × denominator series × years (COINr), if any
+    denominator_ids: tuple[str, ...] = ()
+    groups: dict[str, np.ndarray] = field(default_factory=dict)  # group → labels, units × years
+    unit_names: dict[str, str] = field(default_factory=dict)  # names of units in no catalogue
+
+    def unit_data(self, years: tuple[int, ...]) -> dict:
+        """The denominators, groups and unit names (as :class:`Panel` keywords) of ``years``,
+        which may be other years than the panel's (a year it lacks: no denominator, no group).
+
+        >>> p = Panel(("a",), ("x",), (2020,), np.ones((1, 1, 1)), denominators=np.full((1, 1, 1), 5.0),
+        ...           denominator_ids=("pop",), groups={"g": np.array([["N"]], dtype=object)})
+        >>> d = p.unit_data((2020, 2021))
+        >>> d["denominators"][0, 0].tolist(), d["groups"]["g"].tolist()
+        ([5.0, nan], [['N', '']])
+        """
+        at = [self.years.index(y) if y in self.years else -1 for y in years]
+        have = np.array([k >= 0 for k in at], dtype=bool)
+        take = np.array([max(k, 0) for k in at], dtype=np.int64)
+        denominators = None
+        if self.denominators is not None:
+            denominators = np.where(have[None, None, :], self.denominators[:, :, take], np.nan)
+        groups = {g: np.where(have[None, :], labels[:, take], "").astype(object)
+                  for g, labels in self.groups.items()}
+        return {"denominators": denominators, "denominator_ids": self.denominator_ids,
+                "groups": groups, "unit_names": self.unit_names}
 
     def year(self, year: int) -> Dataset:
         """The data of one year as a :class:`Dataset` (flags of that year kept)."""
@@ -58,7 +83,11 @@ class Panel:
         flags = {(u, c): f for (u, c, y), f in self.flags.items() if y == year}
         return Dataset(units=self.units, indicators=self.indicators, values=values,
                        national=national, flags=flags, framework=self.framework, year=year,
-                       source=f"{self.source}#{year}", sha256=self.sha256)
+                       source=f"{self.source}#{year}", sha256=self.sha256,
+                       denominators=None if self.denominators is None else self.denominators[:, :, k].copy(),
+                       denominator_ids=self.denominator_ids,
+                       groups={g: labels[:, k].copy() for g, labels in self.groups.items()},
+                       unit_names=self.unit_names)
 
     def between(self, first: int, last: int) -> Panel:
         """The panel's years from ``first`` to ``last`` (both included).
@@ -78,7 +107,8 @@ class Panel:
                      {k: f for k, f in self.flags.items() if k[2] in inside},
                      {k: s for k, s in self.sources.items() if k[2] in inside},
                      self.national[:, keep] if self.national is not None else None,
-                     self.framework, f"{self.source}[{first}-{last}]", self.sha256, self.notices)
+                     self.framework, f"{self.source}[{first}-{last}]", self.sha256, self.notices,
+                     **self.unit_data(years))
 
     def select(self, codes) -> Panel:
         """The panel with only the indicators ``codes`` (in the panel's order).
@@ -93,7 +123,8 @@ class Panel:
                      self.values[:, keep, :], {k: f for k, f in self.flags.items() if k[1] in kept},
                      {k: s for k, s in self.sources.items() if k[1] in kept},
                      self.national[keep] if self.national is not None else None,
-                     self.framework, self.source, self.sha256, self.notices)
+                     self.framework, self.source, self.sha256, self.notices,
+                     **self.unit_data(self.years))
 
     def tidy(self) -> pd.DataFrame:
         """``unit_id, indicator, year, value, flag, source``: one row per cell with a value
