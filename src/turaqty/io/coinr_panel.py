@@ -87,9 +87,11 @@ def is_group_column(header: str, fw: Framework) -> bool:
     return header in fw.group_ids or header.lower().endswith("_group")
 
 
-def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=None) -> CoinrPart:
+def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=None,
+               first: dict | None = None) -> CoinrPart:
     """The rows of a COINr panel table; ``resolve`` maps a header to an indicator code or an
-    input series (default: the framework's codes). Problems are appended to ``problems``."""
+    input series (default: the framework's codes); ``first`` holds where each (uCode, year)
+    was first read, over several tables. Problems are appended to ``problems``."""
     from turaqty.io.panel import Cell, _label, _year
 
     resolve = resolve or fw.resolve_code
@@ -112,7 +114,7 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
                                     params={"suggestions": "-", "framework": fw.id}))
         else:
             codes[j] = code
-    part, first = CoinrPart(), {}
+    part, first = CoinrPart(), {} if first is None else first
     body = [(n, cells) for n, cells in raw.rows if n > n_header and any(c not in (None, "") for c in cells)]
     for n, cells in body:
         def cell(j):
@@ -160,18 +162,22 @@ def names_own_units(fw: Framework) -> bool:
     return not fw.units_file and fw.id != DEFAULT_FRAMEWORK
 
 
+def _latest_names(parts: list[CoinrPart]) -> dict[str, str]:
+    """uCode → its uName in its latest year (a unit renamed keeps today's name)."""
+    rows = sorted((r for part in parts for r in part.rows), key=lambda r: (r.unit, r.year))
+    return {r.unit: r.name for r in rows}
+
+
 def coinr_units(parts: list[CoinrPart], fw: Framework, file: str) -> Regions:
     """The catalogue ``uCode`` must be in: the framework's (its units file, or Kazakhstan's
-    regions for ``kz-isdr``), else the panel's own units named by ``uName``."""
+    regions for ``kz-isdr``), else the panel's own units named by ``uName``, in the order of
+    their codes (whatever the order of the rows)."""
     if not names_own_units(fw):
         from turaqty.io.frameworks import units_catalogue
 
         return units_catalogue(fw) if fw.units_file else load_regions()
-    names = {}
-    for part in parts:
-        for r in part.rows:
-            names.setdefault(r.unit, r.name)
-    return build_units([{"id": u, "name": n} for u, n in names.items()], file)
+    names = _latest_names(parts)
+    return build_units([{"id": u, "name": names[u]} for u in sorted(names)], file)
 
 
 def coinr_unit_data(parts: list[CoinrPart], regions: Regions, fw: Framework,
@@ -184,7 +190,6 @@ def coinr_unit_data(parts: list[CoinrPart], regions: Regions, fw: Framework,
     denominators = np.full((len(units), len(fw.denominator_ids), len(years)), np.nan)
     labels = sorted({g for part in parts for row in part.groups for g in row})
     groups = {g: np.full((len(units), len(years)), "", dtype=object) for g in labels}
-    names = {}
     for part in parts:
         for r, values, row_groups in zip(part.rows, part.denominators, part.groups, strict=True):
             i, k = unit_at.get(regions.resolve(r.unit) or ""), year_at.get(r.year)
@@ -193,7 +198,7 @@ def coinr_unit_data(parts: list[CoinrPart], regions: Regions, fw: Framework,
             denominators[i, :, k] = values
             for g, label in row_groups.items():
                 groups[g][i, k] = label
-            names.setdefault(units[i], r.name)
     return {"denominators": denominators if fw.denominator_ids else None,
             "denominator_ids": tuple(fw.denominator_ids), "groups": groups,
-            "unit_names": names if names_own_units(fw) else {}}
+            "unit_names": ({u: n for u, n in _latest_names(parts).items() if u in unit_at}
+                           if names_own_units(fw) else {})}

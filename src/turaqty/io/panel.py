@@ -405,10 +405,10 @@ def _panel_of(tables: list[RawTable], fw: Framework, regions: Regions, layout: L
     cells: list[Cell] = []
     inputs = load_derivations(fw)
     resolve = _resolver(fw, inputs)
-    coinr = []
+    coinr, first = [], {}
     for raw in tables:
         if is_coinr_panel(raw):
-            coinr.append(coinr_part(raw, fw, problems, resolve))
+            coinr.append(coinr_part(raw, fw, problems, resolve, first))
             cells += coinr[-1].cells
         else:
             cells += _cells_of(raw, fw, problems, resolve)
