@@ -332,3 +332,23 @@ def test_row_order_does_not_change_the_result(case):
     pd.testing.assert_frame_equal(first[2], second[2], check_exact=True)
     assert np.array_equal(first[3], second[3], equal_nan=True) and np.array_equal(first[4], second[4],
                                                                                    equal_nan=True)
+
+
+def test_asem_dynamics_report_in_chromium(browser, asem, monitored, tmp_path):
+    """The dynamics report of the ASEM panel: countries by their uName, no map of
+    Kazakhstan's regions (the countries have no boundaries), no script error."""
+    from tests.test_report import _open
+    from turaqty.report.dynamics import dynamics_html
+
+    path = tmp_path / "monitor.html"
+    path.write_text(dynamics_html(monitored[1]), encoding="utf-8")
+    page, events = _open(browser, path)
+    try:
+        sections = page.eval_on_selector_all("main > section", "s => s.map(x => x.id)")
+        assert "map-section" not in sections and {"ranking", "lines", "slope"} <= set(sections)
+        assert page.locator('nav a[href="#map-section"]').count() == 0
+        ranking = page.inner_text("#ranking")
+        assert "Austria" in ranking and "China" in ranking and "AUT" not in ranking
+        assert not events["errors"] and not events["requests"]
+    finally:
+        page.close()

@@ -54,7 +54,8 @@ th{background:#f4f6f4;text-align:left}td.num{text-align:right;font-variant-numer
 
 SCRIPT = """
 (function(){
-  var data=JSON.parse(document.getElementById('map-data').textContent);
+  var source=document.getElementById('map-data');if(!source)return;  // no map: units without boundaries
+  var data=JSON.parse(source.textContent);
   var year=document.getElementById('map-year'),layer=document.getElementById('map-layer');
   function paint(){
     var cells=(data[year.value]||{})[layer.value]||{};
@@ -225,9 +226,13 @@ def _slope(m: Monitoring) -> str:
 
 
 def _map(m: Monitoring) -> str:
+    """The map section; none when no unit of the panel has a boundary (not Kazakhstan's
+    regions, e.g. COINr's ASEM countries)."""
     lang = m.lang
     columns = _series_with_data(m)
     paths, (width, height) = geo.svg_paths()
+    if not set(m.units) & set(paths):
+        return ""
     data: dict = {}
     for col in columns:
         k = m.framework.index_columns.index(col)
@@ -278,12 +283,14 @@ def dynamics_html(m: Monitoring) -> str:
     sections = [("alerts", "monitor.report.alerts"), ("ranking", "monitor.report.ranking_nav"),
                 ("lines", "monitor.report.lines"), ("slope", "monitor.report.slope_nav"),
                 ("map-section", "monitor.report.map"), ("method", "monitor.report.method")]
-    nav = "".join(f'<a href="#{s}">{E(t(key, lang))}</a>' for s, key in sections)
+    drawn = _map(m)
+    nav = "".join(f'<a href="#{s}">{E(t(key, lang))}</a>' for s, key in sections
+                  if s != "map-section" or drawn)
     source = (t("monitor.report.embedded", lang) if m.panel.source.startswith("embedded:")
               else m.panel.source)
     sub = t("monitor.report.subtitle", lang, source=source, first=m.years[0], last=m.years[-1],
             version=m.manifest["version"])
-    body = "".join([_alerts(m), _ranking(m), _lines(m), _slope(m), _map(m), _method(m)])
+    body = "".join([_alerts(m), _ranking(m), _lines(m), _slope(m), drawn, _method(m)])
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{E(t("monitor.report.title", lang))}</title><style>{STYLE}</style></head>
