@@ -97,6 +97,7 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
     resolve = resolve or fw.resolve_code
     n_header, header = _header(raw)
     names = [str(h).strip() if h is not None else "" for h in header]
+    labels = [_label(raw, header, j) for j in range(len(header))]  # columns as messages name them
     lower = [h.lower() for h in names]
     unit, time = lower.index(UNIT), lower.index(TIME)
     name = lower.index(NAME) if NAME in lower else None
@@ -110,7 +111,7 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
         code = resolve(h)
         if code is None:
             problems.append(Problem("unknown_indicator", file=raw.file, row=n_header,
-                                    column=_label(raw, header, j), value=h,
+                                    column=labels[j], value=h,
                                     params={"suggestions": "-", "framework": fw.id}))
         else:
             codes[j] = code
@@ -124,28 +125,28 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
         year = _year(cell(time))
         if not code:
             problems.append(Problem("coinr_panel_no_unit", file=raw.file, row=n,
-                                    column=_label(raw, header, unit)))
+                                    column=labels[unit]))
             continue
         if year is None:
             problems.append(Problem("coinr_panel_time", file=raw.file, row=n,
-                                    column=_label(raw, header, time), value=cell(time)))
+                                    column=labels[time], value=cell(time)))
             continue
         if (code, year) in first:
             problems.append(Problem("coinr_panel_duplicate", file=raw.file, row=n,
-                                    column=_label(raw, header, unit), value=code,
+                                    column=labels[unit], value=code,
                                     params={"year": year, "first": first[(code, year)]}))
             continue
         first[(code, year)] = f"{raw.file}, {n}"
         part.rows.append(CoinrRow(raw.file, n, code, str(cell(name) or code).strip(), year))
-        part.cells += [Cell(raw.file, n, _label(raw, header, j), code, _label(raw, header, unit), c,
-                            year, _label(raw, header, time), cell(j)) for j, c in codes.items()]
+        part.cells += [Cell(raw.file, n, labels[j], code, labels[unit], c, year, labels[time], cell(j))
+                       for j, c in codes.items()]
         row_denominators = []
         for j in denominators:
             try:
                 x = parse_number(cell(j))
             except CellError as err:
                 problems.append(Problem(f"cell_{err.args[0]}", file=raw.file, row=n,
-                                        column=_label(raw, header, j), value=cell(j)))
+                                        column=labels[j], value=cell(j)))
                 x = None
             row_denominators.append(np.nan if x is None else x)
         part.denominators.append(row_denominators)

@@ -259,7 +259,9 @@ def _outside_possible(code: str, x: float, fw: Framework):
     >>> _outside_possible("B15", 122.1, fw) is None, _outside_possible("B15", -1.0, fw).text()
     (True, '≥ 0')
     """
-    found = outside(np.array([x]), [r for r in fw.plausibility.get(code, ()) if r.kind == "error"])
+    if code not in fw.plausibility:  # most indicators: no range to break
+        return None
+    found = outside(np.array([x]), [r for r in fw.plausibility[code] if r.kind == "error"])
     return found[0][1] if found else None
 
 
@@ -278,6 +280,7 @@ def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layo
     unit_of_code: dict[str, tuple[str, Cell]] = {}
     born = layout.born
     out = []
+    file_names: dict[str, str] = {}  # a cell's default source: its file's name
     for c, unit in zip(cells, units, strict=True):
         year = _year(c.year)
         if year is None:
@@ -328,7 +331,8 @@ def check_cells(cells: list[Cell], fw: Framework, regions: Regions, layout: Layo
                                         value=c.unit, params={"indicator": c.code, "first": seen[1].unit,
                                                               "first_row": f"{seen[1].file}, {seen[1].row}"}))
                 continue
-        out.append((unit, c.code, year, x, c.flag, c.source or Path(c.file).name))
+        out.append((unit, c.code, year, x, c.flag, c.source or file_names.get(c.file)
+                    or file_names.setdefault(c.file, Path(c.file).name)))
     for (file, unit, code), years in dropped.items():
         notices.append(("panel_outside_layout", code, unit,
                         {"file": file, "years": ", ".join(map(str, sorted(years))),

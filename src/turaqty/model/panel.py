@@ -207,10 +207,11 @@ def panel_from_long(frame: pd.DataFrame, *, framework: str = "kz-isdr", source: 
     if national_rows.any():
         national = np.full((len(indicators), len(years)), np.nan)
         national[c[~regional], y[~regional]] = x[~regional]
-    keys = list(zip(frame["unit_id"], frame["indicator"], frame["year"].astype(int).tolist(), strict=True))
-    flags = ({k: f for k, f in zip(keys, frame["flag"].fillna(""), strict=True) if f}
+    keys = list(zip(frame["unit_id"].tolist(), frame["indicator"].tolist(), frame["year"].astype(int).tolist(),
+                    strict=True))
+    flags = ({k: f for k, f in zip(keys, frame["flag"].fillna("").tolist(), strict=True) if f}
              if "flag" in frame else {})
-    sources = ({k: s for k, s in zip(keys, frame["source"].fillna(""), strict=True) if s}
+    sources = ({k: s for k, s in zip(keys, frame["source"].fillna("").tolist(), strict=True) if s}
                if "source" in frame else {})
     return Panel(units, indicators, years, values, flags, sources, national, framework, source,
                  sha256 or fingerprint(values, units, indicators, years), tuple(notices))
