@@ -231,26 +231,20 @@ def test_generated_panel_is_read_and_monitored(tmp_path):
     assert set(m.manifest["step_parameters"]["prepared_by_year"][2020]) == {"denominate", "impute"}
 
 
-def test_duplicate_unit_and_time(tmp_path):
-    text = refused(tmp_path, GOOD + ["Borea,BOR,North,2021,30,1,1,1"])
-    assert "panel.csv, row 8, column \"uCode\"" in text
-    assert "a second row for unit 'BOR' in 2021" in text and "row" in text
-    assert "keep one row per uCode and Time" in text
-
-
-def test_non_numeric_time(tmp_path):
-    rows = list(GOOD)
-    rows[2] = "Borea,BOR,North,twenty-twenty,20,60,5,"
+@pytest.mark.parametrize("rows, expected", [
+    (GOOD + ["Borea,BOR,North,2021,30,1,1,1"],  # Borea 2021 is row 5 already
+     ["panel.csv, row 8, column \"uCode\": a second row for unit 'BOR' in 2021", "panel.csv, 5)",
+      "keep one row per uCode and Time"]),
+    (GOOD[:2] + ["Borea,BOR,North,twenty-twenty,20,60,5,"] + GOOD[3:],
+     ["panel.csv, row 4, column \"Time\": 'twenty-twenty' in the Time column is not a year",
+      "e.g. 2018 or 2018.0"]),
+    (["Aland,,North,2020,10,50,3,7"] + GOOD[1:],
+     ["panel.csv, row 2, column \"uCode\": the row has no uCode", "write the unit's code"]),
+], ids=["duplicate", "time", "no-ucode"])
+def test_bad_rows_are_refused(tmp_path, rows, expected):
     text = refused(tmp_path, rows)
-    assert "panel.csv, row 4, column \"Time\"" in text and "'twenty-twenty'" in text
-    assert "e.g. 2018 or 2018.0" in text
-
-
-def test_row_without_ucode(tmp_path):
-    rows = list(GOOD)
-    rows[0] = "Aland,,North,2020,10,50,3,7"
-    text = refused(tmp_path, rows)
-    assert "panel.csv, row 2, column \"uCode\": the row has no uCode" in text
+    for part in expected:
+        assert part in text
 
 
 def test_unknown_ucode_of_kazakhstans_regions(tmp_path):
