@@ -83,8 +83,8 @@ def test_asem_panel_cells_are_the_csv_cells(asem):
         i, k = panel.units.index(row.uCode), panel.years.index(int(row.Time))
         expected = np.array([getattr(row, c) for c in panel.indicators], dtype=float)
         assert np.array_equal(panel.values[i, :, k], expected, equal_nan=True), (row.uCode, row.Time)
-        assert np.array_equal(panel.denominators[i, :, k],
-                              np.array([getattr(row, d) for d in panel.denominator_ids], dtype=float), equal_nan=True)
+        denominators = np.array([getattr(row, d) for d in panel.denominator_ids], dtype=float)
+        assert np.array_equal(panel.denominators[i, :, k], denominators, equal_nan=True)
         assert panel.groups["EurAsia_group"][i, k] == row.EurAsia_group
     aut, chn = panel.units.index("AUT"), panel.units.index("CHN")
     lpi, goods = panel.indicators.index("LPI"), panel.indicators.index("Goods")
@@ -240,7 +240,9 @@ def test_generated_panel_is_read_and_monitored(tmp_path):
       "e.g. 2018 or 2018.0"]),
     (["Aland,,North,2020,10,50,3,7"] + GOOD[1:],
      ["panel.csv, row 2, column \"uCode\": the row has no uCode", "write the unit's code"]),
-], ids=["duplicate", "time", "no-ucode"])
+    (["Aland,ALA,North,2020,ten,50,3,7"] + GOOD[1:],  # a denominator's cell is checked as a value's
+     ["panel.csv, row 2, column \"Pop\": ", "'ten'"]),
+], ids=["duplicate", "time", "no-ucode", "denominator"])
 def test_bad_rows_are_refused(tmp_path, rows, expected):
     text = refused(tmp_path, rows)
     for part in expected:

@@ -17,6 +17,7 @@ year are reported with their file, row and column; their cells are not read.
 Example
 -------
 >>> from turaqty.io.tables import RawTable
+>>> from turaqty.model.framework import load_framework
 >>> raw = RawTable("p.csv", [(1, ["uName", "uCode", "Time", "B3"]), (2, ["Абай", "abai", "2023.0", "8,1"]),
 ...                          (3, ["Абай", "abai", "2023", "8.0"])], "csv")
 >>> part = coinr_part(raw, load_framework(), [])
@@ -32,7 +33,7 @@ import numpy as np
 from turaqty.errors import Problem
 from turaqty.io.cells import CellError, parse_number
 from turaqty.io.tables import RawTable
-from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework, load_framework
+from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework
 from turaqty.model.units import Regions, build_units, load_regions
 
 UNIT, NAME, TIME = "ucode", "uname", "time"
@@ -81,10 +82,18 @@ def is_coinr_panel(raw: RawTable) -> bool:
 def is_group_column(header: str, fw: Framework) -> bool:
     """A column of labels that group units: declared by the framework, or named ``…_group``.
 
+    >>> from turaqty.model.framework import load_framework
     >>> is_group_column("EurAsia_group", load_framework()), is_group_column("B3", load_framework())
     (True, False)
     """
     return header in fw.group_ids or header.lower().endswith("_group")
+
+
+def _cell_getter(cells: list):
+    """``cell(j)``: the row's cell in column ``j`` (None: no such column, or a short row)."""
+    def cell(j: int | None):
+        return cells[j] if j is not None and j < len(cells) else None
+    return cell
 
 
 def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=None,
@@ -95,7 +104,9 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
     from turaqty.io.panel import Cell, _label, _year
 
     resolve = resolve or fw.resolve_code
-    n_header, header = _header(raw)
+    found = _header(raw)
+    assert found is not None  # a COINr table has its header row
+    n_header, header = found
     names = [str(h).strip() if h is not None else "" for h in header]
     labels = [_label(raw, header, j) for j in range(len(header))]  # columns as messages name them
     lower = [h.lower() for h in names]
@@ -118,9 +129,7 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
     part, first = CoinrPart(), {} if first is None else first
     body = [(n, cells) for n, cells in raw.rows if n > n_header and any(c not in (None, "") for c in cells)]
     for n, cells in body:
-        def cell(j):
-            return cells[j] if j is not None and j < len(cells) else None
-
+        cell = _cell_getter(cells)
         code = str(cell(unit) or "").strip()
         year = _year(cell(time))
         if not code:
@@ -141,14 +150,15 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
         part.cells += [Cell(raw.file, n, labels[j], code, labels[unit], c, year, labels[time], cell(j))
                        for j, c in codes.items()]
         row_denominators = []
-        for j in denominators:
+        for column in denominators:  # a denominator the table lacks: None, no value
             try:
-                x = parse_number(cell(j))
+                x = parse_number(cell(column))
             except CellError as err:
                 problems.append(Problem(f"cell_{err.args[0]}", file=raw.file, row=n,
-                                        column=labels[j], value=cell(j)))
-                x = None
-            row_denominators.append(np.nan if x is None else x)
+                                        column=labels[column] if column is not None else None,
+                                        value=cell(column)))
+                x = np.nan
+            row_denominators.append(np.nan if x is None else float(x))
         part.denominators.append(row_denominators)
         part.groups.append({g: "" if cell(j) is None else str(cell(j)).strip() for g, j in groups.items()})
     return part
@@ -157,6 +167,7 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
 def names_own_units(fw: Framework) -> bool:
     """Whether a COINr panel names its own units: the framework has no units catalogue.
 
+    >>> from turaqty.model.framework import load_framework
     >>> names_own_units(load_framework())
     False
     """

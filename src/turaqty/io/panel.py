@@ -43,8 +43,8 @@ import numpy as np
 import pandas as pd
 
 from turaqty.errors import DataError, Problem, RegionNames
-from turaqty.io.coinr_panel import coinr_part, coinr_unit_data, coinr_units, is_coinr_panel
 from turaqty.io.cells import CellError, parse_number
+from turaqty.io.coinr_panel import coinr_part, coinr_unit_data, coinr_units, is_coinr_panel
 from turaqty.io.tables import REGION_HEADER_WORDS, RawTable, column_label, normalise_header, read_tables
 from turaqty.model.derived import Derivations, load_derivations
 from turaqty.model.framework import Framework, load_framework
@@ -409,7 +409,8 @@ def _panel_of(tables: list[RawTable], fw: Framework, regions: Regions, layout: L
     cells: list[Cell] = []
     inputs = load_derivations(fw)
     resolve = _resolver(fw, inputs)
-    coinr, first = [], {}
+    coinr: list = []
+    first: dict[tuple[str, int], str] = {}  # (uCode, year) → where it was first read
     for raw in tables:
         if is_coinr_panel(raw):
             coinr.append(coinr_part(raw, fw, problems, resolve, first))

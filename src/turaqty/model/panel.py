@@ -207,8 +207,8 @@ def panel_from_long(frame: pd.DataFrame, *, framework: str = "kz-isdr", source: 
     if national_rows.any():
         national = np.full((len(indicators), len(years)), np.nan)
         national[c[~regional], y[~regional]] = x[~regional]
-    keys = list(zip(frame["unit_id"].tolist(), frame["indicator"].tolist(), frame["year"].astype(int).tolist(),
-                    strict=True))
+    keys = list(zip(frame["unit_id"].tolist(), frame["indicator"].tolist(),
+                    frame["year"].astype(int).tolist(), strict=True))
     flags = ({k: f for k, f in zip(keys, frame["flag"].fillna("").tolist(), strict=True) if f}
              if "flag" in frame else {})
     sources = ({k: s for k, s in zip(keys, frame["source"].fillna("").tolist(), strict=True) if s}
