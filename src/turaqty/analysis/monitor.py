@@ -59,7 +59,7 @@ from turaqty.errors import DataError, Problem, UsageError
 from turaqty.i18n import check_language, t
 from turaqty.model.dataset import Dataset
 from turaqty.model.derived import derive, load_derivations
-from turaqty.model.framework import Framework, load_framework
+from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from turaqty.model.layout import Layout, load_layout
 from turaqty.model.method import Method, get_method
 from turaqty.model.panel import Panel, _span, load_embedded_panel
@@ -306,7 +306,7 @@ def _risk(panel: Panel, fw: Framework, method: Method, base: int, notices: list)
 
 
 def monitor(data: Panel | str | list | None = None, *, framework: Framework | str | None = None,
-            profile: str | Method = "default", base_year: int | None = None,
+            profile: str | Method | None = None, base_year: int | None = None,
             bounds: str = "pooled", indicators: str = "common",
             targets: dict[str, float | tuple[float, float]] | None = None,
             years: str | tuple[int, int] | None = None, outside_layout: str = "error",
@@ -314,7 +314,10 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     """Monitor ``data`` over its years.
 
     ``data`` is ``None`` (the embedded panel 2010–2023), a :class:`Panel`, or the path(s) of
-    files or folders :func:`turaqty.io.panel.read_panel` reads. ``base_year`` (default: the
+    files or folders :func:`turaqty.io.panel.read_panel` reads (COINr's panel included).
+    ``profile`` is a profile's name or a :class:`Method` (default: ``default`` for kz-isdr,
+    the generic method for another framework); its steps before normalisation work year by
+    year (:func:`prepared_values`). ``base_year`` (default: the
     first year) anchors the changes, the progress status and the risk thresholds. ``bounds``
     is ``pooled``, ``base`` or ``targets``; ``targets`` maps an indicator to its target (for
     the progress status) or to ``(worst, best)`` goalposts (for ``bounds="targets"``).
@@ -328,6 +331,8 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
         raise UsageError(Problem("monitor_indicator_set", value=indicators,
                                  params={"choices": ", ".join(INDICATOR_SETS)}))
     panel, fw = read_monitored_panel(data, framework, years=years, outside_layout=outside_layout)
+    if profile is None:  # the package framework's profile; a user framework: min–max 1–9, weighted means
+        profile = "default" if fw.id == DEFAULT_FRAMEWORK else Method(profile="generic")
     method = get_method(profile)
     if method.framework and method.framework != fw.id:
         raise DataError(Problem("framework_mismatch", value=fw.id, params={"expected": method.framework}))
