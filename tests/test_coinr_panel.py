@@ -174,6 +174,16 @@ def test_asem_robustness_panel_bounds_are_monitorings(asem, monitored):
     assert record["years"] == [2018, 2022] and record["units_in_data"] == 51
 
 
+def test_asem_robustness_with_the_panel_through_the_cli(asem, tmp_path):
+    out = tmp_path / "rob"
+    r = run("robustness", ONE_YEAR, "--framework", META, "--method", METHOD, "--panel", PANEL,
+            "--runs", 50, "--sobol", 0, "--out", out)
+    assert r.returncode == 0, r.stderr
+    manifest = pd.read_json(out / "manifest.json", typ="series")
+    panel = manifest["panel"]
+    assert panel["years"] == [2018, 2022] and panel["indicators_without_panel_values"] == []
+
+
 # --- bad rows --------------------------------------------------------------------------------
 
 META_TEXT = """Level,iCode,iName,Direction,Weight,Denominator,Parent,Type
