@@ -297,6 +297,45 @@ def test_group_columns_are_not_unknown_indicators(tmp_path):
     assert "panel.csv, row 1, column \"x9\": unknown indicator code 'x9'" in text
 
 
+def test_one_file_per_year_and_a_workbook(tmp_path):
+    """COINr's one-year iData files with their Time, read together, are the panel; a year in
+    two files is refused naming both; a workbook is read as the CSV (columns with letters)."""
+    import openpyxl
+
+    panel, meta, _ = write_case(tmp_path, GOOD)
+    fw = turaqty.read_framework(meta)
+    whole = turaqty.read_panel(panel, fw)
+    files = []
+    for year in ("2020", "2021"):
+        f = tmp_path / f"iData_{year}.csv"
+        f.write_text("\n".join([HEADER, *(r for r in GOOD if f",{year}" in r)]) + "\n", encoding="utf-8")
+        files.append(f)
+    split = turaqty.read_panel(files, fw)
+    assert split.units == whole.units and split.years == whole.years
+    assert np.array_equal(split.values, whole.values, equal_nan=True)
+    assert np.array_equal(split.denominators, whole.denominators)
+    again = tmp_path / "again.csv"
+    again.write_text("\n".join([HEADER, GOOD[0]]) + "\n", encoding="utf-8")  # Aland 2020 once more
+    with pytest.raises(DataError) as err:
+        turaqty.read_panel([files[0], again], fw)
+    text = err.value.render()
+    assert "again.csv, row 2, column \"uCode\": a second row for unit 'ALA' in 2020" in text
+    assert "iData_2020.csv, 2)" in text
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for line in [HEADER, *GOOD[:2], "Borea,BOR,North,soon,20,60,5,", *GOOD[3:]]:
+        sheet.append([float(c) if c.replace(".", "").isdigit() else (c or None) for c in line.split(",")])
+    workbook = tmp_path / "panel.xlsx"
+    book.save(workbook)
+    with pytest.raises(DataError) as err:
+        turaqty.read_panel(workbook, fw)
+    expected = 'panel.xlsx, row 4, column "Time (D)": \'soon\' in the Time column is not a year'
+    assert expected in err.value.render()
+    sheet["D4"] = 2020
+    book.save(workbook)
+    assert np.array_equal(turaqty.read_panel(workbook, fw).values, whole.values, equal_nan=True)
+
+
 # --- row order --------------------------------------------------------------------------------
 
 @st.composite
