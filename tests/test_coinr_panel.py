@@ -184,6 +184,18 @@ def test_asem_robustness_with_the_panel_through_the_cli(asem, tmp_path):
     assert panel["years"] == [2018, 2022] and panel["indicators_without_panel_values"] == []
 
 
+@pytest.mark.parametrize("profile", ["default", "dissertation"])
+def test_one_year_with_base_goalposts_is_assess(profile):
+    """The same holds without COINr: the embedded panel's 2023 alone, with the base year's
+    goalposts, is ``assess`` of the embedded 2023 data (the dissertation's profile imputes)."""
+    m = turaqty.monitor(profile=profile, bounds="base", base_year=2023, years="2023-2023", indicators="all")
+    a = turaqty.assess(profile=profile)
+    rows = [m.units.index(u) for u in a.dataset.units]
+    cols = [m.panel.indicators.index(c) for c in a.dataset.indicators]
+    np.testing.assert_allclose(m.scores[rows][:, cols, 0], a.arrays.scores, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(m.aggregates[rows, :, 0], a.arrays.aggregates, rtol=0, atol=1e-12)
+
+
 # --- bad rows --------------------------------------------------------------------------------
 
 META_TEXT = """Level,iCode,iName,Direction,Weight,Denominator,Parent,Type
