@@ -551,8 +551,7 @@ def _trends(m: Monitoring) -> pd.DataFrame:
     five = at(flat, last - 5)
     direction = np.tile([fw.direction(c, m.method.directions) if c in fw.by_code else 1 for c in codes]
                         + [1] * len(nodes), n)
-    target = np.tile([m.targets.get(c, fw.by_code[c].target if c in fw.by_code else None) or np.nan
-                      for c in codes] + [np.nan] * len(nodes), n).astype(np.float64)
+    target = np.tile([_target(m, c) for c in codes] + [np.nan] * len(nodes), n).astype(np.float64)
     year = np.where(last >= 0, years[np.maximum(last, 0)], 0)
     change = value - previous
     achieved = achieved_target(value, target, direction)
@@ -582,6 +581,19 @@ def _trends(m: Monitoring) -> pd.DataFrame:
     texts = {x: t(f"monitor.status.{x}", m.lang) for x in STATUSES}
     frame["status_text"] = frame["status"].map(texts).fillna("")
     return frame
+
+
+def _target(m: Monitoring, code: str) -> float:
+    """The target of indicator ``code``: the one given to :func:`monitor`, else the
+    framework's; NaN only where there is none (a target of 0, e.g. zero poverty, is a target).
+
+    >>> _target(monitor(years="2022-2023", targets={"B3": 0}), "B3"), _target(monitor(years="2022-2023"), "B3")
+    (0.0, nan)
+    """
+    if code in m.targets:
+        return float(m.targets[code])
+    indicator = m.framework.by_code.get(code)
+    return np.nan if indicator is None or indicator.target is None else float(indicator.target)
 
 
 ALERTS = ("entered_high_risk", "level_drop", "series_break", "definition_change")
