@@ -115,12 +115,14 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     sc.add_argument("scenario", nargs="?", metavar="MACRO:SCENARIO", help=h("scenario_id"))
     for option in ("data", "bounds", "profile", "out", "year"):
         shared[option](sc)
+    sc.add_argument("--method", metavar="FILE", help=h("method"))
     sc.add_argument("--list", action="store_true", help=h("scenario_list"))
     sc.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
 
     wi = command("whatif", "data", "bounds", "profile", "out", "year")
     wi.add_argument("--set", action="append", default=[], metavar="REGION.CODE=VALUE", help=h("set"))
     wi.add_argument("--file", metavar="FILE", help=h("whatif_file"))
+    wi.add_argument("--method", metavar="FILE", help=h("method"))
 
     rb = command("robustness", "data", "profile", "out")
     rb.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
@@ -633,14 +635,17 @@ def _whatif_lines(result, lang: str) -> list[str]:
     col = {c: j for j, c in enumerate(base.dataset.indicators)}
     row = {u: i for i, u in enumerate(base.dataset.units)}
     lines = []
+
+    def short(x: float) -> str:
+        return format_number(x, lang, 4).rstrip("0").rstrip(",.")
     for ch in result.applied.itertuples():
         params = {"region": regions.name(ch.unit_id, lang), "code": ch.indicator,
-                  "before": format_number(ch.before, lang, 4).rstrip("0").rstrip(",."),
-                  "after": format_number(ch.after, lang, 4).rstrip("0").rstrip(",.")}
+                  "before": short(ch.before), "after": short(ch.after)}
         if ch.unit_id in row and ch.indicator in col:
             i, j = row[ch.unit_id], col[ch.indicator]
             params.update(score_before=format_number(base.arrays.scores[i, j], lang, 2),
-                          score_after=format_number(new.arrays.scores[i, j], lang, 2))
+                          score_after=format_number(new.arrays.scores[i, j], lang, 2),
+                          score=short(base.arrays.scores[i, j]))  # at_best/at_worst: the scale's end
         lines.append(t(f"whatif.{ch.note or 'change'}", lang, **params))
     return lines
 

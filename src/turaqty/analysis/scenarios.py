@@ -150,9 +150,10 @@ def apply_changes(base: Assessment, changes: list[Change], bounds: str = "baseli
     (``no_effect``: already at or beyond the reference, ``same_value``: the value set is the
     baseline's, ``no_value``: the region has no value, ``no_reference``: e.g. no national
     row, ``not_in_data``: the data lack the region or indicator) or, with the baseline's
-    bounds kept, that the new value lies beyond them (``clipped``: its score becomes 1 or 9;
-    ``at_best``/``at_worst``: its score already was 9/1 and stays, so the indices do not
-    move).
+    bounds kept, that the new value lies beyond them (``clipped``: its score becomes the
+    scale's end, 1 or 9 on the dissertation's scale; ``at_best``/``at_worst``: its score
+    already was that end and stays, so the indices do not move). A normalisation without
+    bounds (z-scores, ranks …) clips nothing.
     """
     ds = base.dataset
     values = ds.values.copy()
@@ -171,11 +172,8 @@ def apply_changes(base: Assessment, changes: list[Change], bounds: str = "baseli
         direction = 1 if directions[ch.indicator] == "+" else -1
         national = ds.national[j] if ds.national is not None else np.nan
         new, note = _changed_value(x, ch, ds.values[:, j], national, direction)
-        if note == "" and bounds == "baseline" and not lower[j] <= new <= upper[j]:
-            best_side = (new > upper[j]) == (direction > 0)
-            clipped_score = 9.0 if best_side else 1.0
-            already = np.isclose(base.arrays.scores[i, j], clipped_score)
-            note = ("at_best" if best_side else "at_worst") if already else "clipped"
+        if note == "" and bounds == "baseline":
+            note = _beyond_bounds(x, new, lower[j], upper[j], direction)
         values[i, j] = new
         applied.append((ch.target, ch.indicator, x, new, ch.method, ch.value, ch.reference,
                         ch.source, ch.horizon, ch.assumption, note))
@@ -183,6 +181,26 @@ def apply_changes(base: Assessment, changes: list[Change], bounds: str = "baseli
                                            "value", "reference", "source", "horizon",
                                            "assumption", "note"])
     return replace(ds, values=values, source=f"{ds.source} + changes"), table
+
+
+def _beyond_bounds(before: float, after: float, lower: float, upper: float, direction: int) -> str:
+    """The note of a value changed from ``before`` to ``after`` against the baseline's bounds
+    (NaN: a normalisation without bounds, nothing is clipped): ``clipped`` beyond them (the
+    score becomes the end of the scale, whatever the scale), ``at_best``/``at_worst`` when
+    ``before`` already was at or beyond that same bound (its score already was that end),
+    ``''`` within them.
+
+    >>> [_beyond_bounds(*case, 2.0, 8.0, 1) for case in ((5.0, 9.0), (8.0, 9.0), (2.0, 1.0), (5.0, 6.0))]
+    ['clipped', 'at_best', 'at_worst', '']
+    >>> _beyond_bounds(2.0, 1.0, 2.0, 8.0, -1), _beyond_bounds(3.0, 1.0, np.nan, np.nan, 1)
+    ('at_best', '')
+    """
+    if not (np.isfinite(lower) and np.isfinite(upper)) or lower <= after <= upper:
+        return ""
+    above = after > upper
+    best_side = above == (direction > 0)
+    already = before >= upper if above else before <= lower  # False for a missing value
+    return ("at_best" if best_side else "at_worst") if already else "clipped"
 
 
 def _changed_value(x: float, ch: Change, column: np.ndarray, national: float,

@@ -27,7 +27,7 @@ import pandas as pd
 from turaqty import __version__
 from turaqty.core.classify import LEVELS
 from turaqty.core.impute import group_codes
-from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline
+from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline, takes_bounds
 from turaqty.core.registry import ParameterError
 from turaqty.core.risk import risk_classes
 from turaqty.core.stats import STATISTICS, describe
@@ -415,13 +415,13 @@ def assess(data: Dataset | str | pd.DataFrame | None = None,
     if ds.unit_names:
         regions = build_units([{"id": u, "name": n} for u, n in ds.unit_names.items()],
                               ds.source, digest=ds.sha256)
-    bounds = None
+    bounds, kept = None, None
     if baseline is not None:
         if baseline.dataset.indicators != ds.indicators:
             raise DataError(Problem("baseline_mismatch", file=ds.source))
-        bounds = (baseline.arrays.lower, baseline.arrays.upper)
+        bounds, kept = kept_scale(baseline)
     try:
-        r = method_pipeline(fw, method, ds, bounds=bounds)
+        r = method_pipeline(fw, method, ds, bounds=bounds, kept=kept)
     except ParameterError as err:
         raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
                                  params={"expected": err.expected})) from None
@@ -442,11 +442,12 @@ def assess(data: Dataset | str | pd.DataFrame | None = None,
 
 
 def method_pipeline(fw: Framework, method: Method, ds: Dataset, *, values: np.ndarray | None = None,
-                    tree: Tree | None = None, bounds=None) -> PipelineResult:
+                    tree: Tree | None = None, bounds=None, kept: dict | None = None) -> PipelineResult:
     """:func:`~turaqty.core.pipeline.run_pipeline` on ``ds`` as ``method`` says on ``fw``
     (directions, exclusions, each step's parameters mapped onto the data); ``values`` (rows
     like the data's) replace its values, ``tree`` the tree built from ``method``, ``bounds``
-    fix the scores' goalposts. A step's bad parameter raises ``ParameterError``.
+    fix the scores' goalposts, ``kept`` (see :func:`kept_scale`) replaces the normalisation's
+    parameters. A step's bad parameter raises ``ParameterError``.
 
     >>> a = assess()
     >>> r = method_pipeline(a.framework, a.method, a.dataset)
@@ -459,8 +460,27 @@ def method_pipeline(fw: Framework, method: Method, ds: Dataset, *, values: np.nd
     return run_pipeline(ds.values if values is None else values, directions,
                         tree_of(fw, method, codes) if tree is None else tree, excluded,
                         denominate=_denomination(method, fw, ds), impute=_imputation(method, ds),
-                        treat=_spec(method.treat), normalise=_normalisation(method, fw, codes),
+                        treat=_spec(method.treat), normalise=_normalisation(method, fw, codes, kept),
                         bounds=bounds)
+
+
+def kept_scale(baseline: Assessment) -> tuple[tuple[np.ndarray, np.ndarray] | None, dict | None]:
+    """What an assessment against ``baseline`` (a scenario) keeps of its normalisation, so
+    that scores compare: ``(bounds, None)`` where the normalisation scores between bounds
+    (min–max, goalposts: the baseline's bounds, scores beyond them clipped to the scale's
+    ends), otherwise ``(None, parameters)``: those the baseline's normalisation used, replayed
+    (z-scores: each indicator's mean and sd; distance to target: the worst values). Ranks and
+    percentiles take nothing from the data beyond the order, so they are ranked again.
+
+    >>> z = assess(profile=get_method("default").replace(normalise={"method": "zscore"}))
+    >>> bounds, kept = kept_scale(z)
+    >>> bounds is None, sorted(kept), bool(np.allclose(kept["mean"], np.nanmean(z.dataset.values, axis=0)))
+    (True, ['mean', 'scale', 'sd'], True)
+    """
+    if takes_bounds(baseline.method.normalise.method):
+        return (baseline.arrays.lower, baseline.arrays.upper), None
+    used = baseline.arrays.params.get("normalise", {})
+    return None, {k: v for k, v in used.items() if k != "directions"}
 
 
 def _spec(step) -> tuple[str, dict]:
@@ -500,10 +520,13 @@ def _imputation(method: Method, ds: Dataset) -> tuple[str, dict]:
     return name, params
 
 
-def _normalisation(method: Method, fw: Framework, codes: tuple[str, ...]) -> tuple[str, dict]:
+def _normalisation(method: Method, fw: Framework, codes: tuple[str, ...],
+                   kept: dict | None = None) -> tuple[str, dict]:
     """Goalposts without bounds take each indicator's lower bound and target from the
-    framework (SDSN's codebook)."""
+    framework (SDSN's codebook); ``kept`` parameters (a baseline's) replace the method's."""
     name, params = _spec(method.normalise)
+    if kept:
+        return name, {**params, **kept}
     if name == "goalposts" and "lower" not in params and "upper" not in params:
         inds = [fw.by_code[c] for c in codes]
         missing = [i.code for i in inds if i.lower_bound is None or i.target is None]
