@@ -187,6 +187,13 @@ def test_every_command_on_a_user_framework(frameworks, tmp_path, name):
     assert sorted(audited["pillars"]) == sorted(fw.pillars)
     audit_page = (tmp_path / "audit/audit.html").read_text(encoding="utf-8")
     assert_nothing_of_kazakhstan(visible_text(audit_page), names)
+    # units, not regions: the report's robustness section and audit, the audit and brief consoles
+    own = [*names, *(i.name(lang) for i in fw.indicators)]
+    section = page.split('<section id="robustness">', 1)[1].split("</section>", 1)[0]
+    for text in (visible_text("<body>" + section), visible_text(audit_page), audit.stdout, brief.stdout):
+        for word in own:
+            text = text.replace(word, "")
+        assert not _found(REGION_WORDS, text), _found(REGION_WORDS, text)
     for lang_ in LANGUAGES:
         risk = run("risk", *common, "--out", tmp_path / f"risk-{lang_}", "--lang", lang_)
         assert risk.returncode == 2 and not (tmp_path / f"risk-{lang_}").exists()
@@ -639,3 +646,92 @@ def test_the_dissertations_figures_keep_their_texts_on_the_canvas(lang):
         _texts_stay_on(chart)
     levels = _indices_figure(a).texts("level")
     assert len(levels) == 2
+
+
+REGION_WORDS = r"(?i)region|аймақ|өңір|регион"  # Kazakhstan's regions, in en, kk (two words), ru
+PILLAR_WORDS = r"(?i)pillar|құрамдас|составляющ"  # the dissertation's pillars
+
+
+def _found(pattern: str, text: str) -> list[str]:
+    return [text[max(0, m.start() - 60):m.end() + 40] for m in re.finditer(pattern, text)]
+
+
+def _generic_assessments(frameworks, lang: str):
+    """The template (three districts) and COINr's ASEM (countries), assessed in ``lang``."""
+    data, framework, _ = frameworks["template"]
+    yield "template", turaqty.assess(str(data), framework=read_framework(framework),
+                                     profile=Method(profile="generic"), lang=lang)
+    if (ASEM / "ASEM_iMeta.csv").is_file():
+        yield "asem", turaqty.assess(str(ASEM / "ASEM_iData.csv"), framework=read_framework(ASEM / "ASEM_iMeta.csv"),
+                                     profile=turaqty.read_method(ASEM_METHOD), lang=lang)
+
+
+def _robustness_and_audit_texts(a) -> dict[str, str]:
+    """What a reader sees of the robustness (sentence, report section) and the audit
+    (flags, Markdown and HTML documents) of ``a``."""
+    from turaqty.analysis.audit import run_audit
+    from turaqty.report.audit import audit_document
+    from turaqty.report.robustness_section import report_robustness, robustness_section
+
+    r = report_robustness(a, runs=60, sobol=8)
+    audit = run_audit(a)
+    doc = audit_document(audit, a.lang, a)
+    return {"sentence": r.sentence(a.lang), "section": visible_text("<body>" + robustness_section(r)),
+            "flags": "\n".join(f["message"] for f in audit["flags"]), "audit.md": doc.to_markdown(),
+            "audit.html": visible_text(doc.to_html())}
+
+
+def robustness_section_html(a) -> str:
+    from turaqty.report.robustness_section import report_robustness, robustness_section
+
+    return robustness_section(report_robustness(a, runs=20, sobol=0))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_user_frameworks_are_not_told_of_regions_or_pillars(frameworks, lang):
+    """The template's districts and ASEM's countries are units, their nodes not "pillars": the
+    robustness section and sentence and the audit say so in every language (the units' and
+    indicators' own names aside: ASEM has "Regional trade agreements"); the dissertation's
+    assessment keeps its regions and pillars."""
+    for name, a in _generic_assessments(frameworks, lang):
+        own = [*a.indices["name"], *(i.name(lang) for i in a.framework.indicators)]
+        for part, text in _robustness_and_audit_texts(a).items():
+            for word in own:
+                text = text.replace(word, "")
+            assert not _found(REGION_WORDS, text), (name, part, _found(REGION_WORDS, text))
+            assert not _found(PILLAR_WORDS, text), (name, part, _found(PILLAR_WORDS, text))
+        if name == "template":  # three districts: the audit's flag counts them as units
+            flags = _robustness_and_audit_texts(a)["flags"]
+            assert t("unit.audit.small_sample", lang, figure=3, n=10) in flags
+    home = turaqty.assess(lang=lang)
+    texts = _robustness_and_audit_texts(home)
+    assert _found(REGION_WORDS, texts["sentence"]) and _found(REGION_WORDS, texts["section"])
+    assert _found(REGION_WORDS, texts["audit.md"]) and _found(PILLAR_WORDS, texts["audit.md"])
+    assert f">{html.escape(t('col.name', lang))}</th>" in robustness_section_html(home)
+
+
+@pytest.mark.parametrize("name", ["template", "asem"])
+def test_consoles_of_user_frameworks_say_units(frameworks, tmp_path, name):
+    """``brief``, ``audit`` and ``robustness`` on the template and on ASEM print no word of
+    regions (in kk, ru, en); on Kazakhstan's regions the brief's line still counts regions."""
+    data, framework, extra = asem_or_skip() if name == "asem" else frameworks[name]
+    fw = read_framework(framework)
+    units = pd.read_csv(data if name == "template" else ASEM / "ASEM_iData.csv")
+    own = [str(x) for column in units.columns[:3] for x in units[column]]  # ids and names
+    own += [i.name(lang) for i in fw.indicators for lang in LANGUAGES]
+    for lang in LANGUAGES:
+        common = [data, "--framework", framework, *extra, "--lang", lang]
+        for command, options in (("brief", ["all"]), ("audit", []),
+                                 ("robustness", ["--runs", "60", "--sobol", "0"])):
+            out = tmp_path / f"{command}-{lang}"
+            done = run(command, *options, *common, "--out", out)
+            assert done.returncode == 0, done.stderr
+            text = done.stdout
+            for word in own:
+                text = text.replace(word, "")
+            assert not _found(REGION_WORDS, text), (command, lang, _found(REGION_WORDS, text))
+            if command == "brief":
+                n, files = len(list(out.glob("brief-*.html"))), len(_written(out))
+                assert t("unit.cli.brief_written", lang, n=n, out=str(out), files=files) in done.stdout
+    home = run("brief", "astana", "--out", tmp_path / "home", "--lang", "ru")
+    assert home.returncode == 0 and "Справки по регионам (1)" in home.stdout

@@ -13,7 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from turaqty.i18n import LANGUAGES, format_number, t
+from turaqty.i18n import LANGUAGES, format_number, t, worded
 
 
 def _language(argv: list[str]) -> str:
@@ -426,7 +426,7 @@ def _brief(args) -> int:
     files = brief_files(a, units, previous, pdf=args.pdf, robustness_runs=args.robustness_runs,
                         seed=args.seed)
     write_folder(args.out, files, protect=args.data)
-    print(t("cli.brief_written", lang, n=len(units), out=str(args.out), files=len(files)))
+    print(t(worded("cli.brief_written", a.home), lang, n=len(units), out=str(args.out), files=len(files)))
     return 0
 
 
@@ -457,7 +457,7 @@ def _audit(args) -> int:
     write_folder(args.out, audit_files(a, audit), protect=args.data)
     for f in audit["flags"]:
         severity = t(f"audit.severity.{f['severity']}", lang)
-        kind = t(f"audit.type.{f['type']}", lang, default=f["type"])
+        kind = t(worded(f"audit.type.{f['type']}", a.home), lang, default=f["type"])
         print(f"- [{severity}; {kind}] {f['message']}")
     print(t("cli.audit_written", lang, out=str(args.out), n=len(audit["flags"])))
     return 0

@@ -51,6 +51,20 @@ def t(key: str, lang: str = "en", default: str | None = None, **params) -> str:
     return template.format_map(_Params(params)) if params else template
 
 
+def worded(key: str, home: bool) -> str:
+    """The key of a text that speaks of regions or pillars: ``key`` itself where the
+    dissertation's words apply (``home``: its framework on Kazakhstan's regions), elsewhere
+    its twin ``unit.<key>`` in general words (units, nodes), where the catalogue has one.
+
+    >>> worded("audit.small_sample", True), worded("audit.small_sample", False)
+    ('audit.small_sample', 'unit.audit.small_sample')
+    >>> t(worded("audit.title", False), "en")  # no twin: the same words everywhere
+    'Statistical audit of the assessment'
+    """
+    twin = f"unit.{key}"
+    return key if home or twin not in _messages() else twin
+
+
 class _Params(dict):
     """Placeholders filled from a dict; one that is missing shows as '?' instead of failing
     (a message must never crash the error report it belongs to)."""

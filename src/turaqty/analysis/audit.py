@@ -38,7 +38,7 @@ from turaqty.core.distributions import two_sided_p
 from turaqty.core.pipeline import aggregate_tree
 from turaqty.core.rank import rank_descending
 from turaqty.engine.assessment import Assessment
-from turaqty.i18n import format_number, t
+from turaqty.i18n import format_number, t, worded
 
 MIN_PAIRS = 10  # correlations on fewer complete pairs of values are not judged
 
@@ -254,7 +254,7 @@ def run_audit(a: Assessment) -> dict:
         shown = format_number(figure, lang, 3) if isinstance(figure, float) else figure
         flags.append({"type": kind, "severity": SEVERITY[kind],
                       "indicators": list(indicators), "regions": list(regions),
-                      "figure": figure, "message": t(f"audit.{kind}", lang, figure=shown,
+                      "figure": figure, "message": t(worded(f"audit.{kind}", a.home), lang, figure=shown,
                                                      **names, **params)})
 
     # coverage

@@ -36,7 +36,7 @@ from turaqty.analysis.factors import Factors, Settings, build_factors, default_f
 from turaqty.analysis.replications import Replicator, batch_ranks
 from turaqty.analysis.sensitivity import saltelli_design, sobol_from_runs
 from turaqty.errors import Problem, UsageError
-from turaqty.i18n import t
+from turaqty.i18n import t, worded
 
 BLOCK = 1024  # replications drawn from one seeded stream
 SIGNIFICANCE = 0.05  # a pair of units "swaps often" when it does in more than 5 % of runs
@@ -109,10 +109,11 @@ class Robustness:
 
     def sentence(self, lang: str = "en") -> str:
         """The finding on meaningful differences, in words."""
-        runs = self.manifest["runs"]
+        runs, home = self.manifest["runs"], self.assessment.home  # regions, or units in general
         if self.places == 0:
-            return t("robustness.all_meaningful", lang, runs=runs, share=round(SIGNIFICANCE * 100))
-        return t("robustness.not_meaningful", lang, places=self.places, runs=runs,
+            return t(worded("robustness.all_meaningful", home), lang, runs=runs,
+                     share=round(SIGNIFICANCE * 100))
+        return t(worded("robustness.not_meaningful", home), lang, places=self.places, runs=runs,
                  share=round(SIGNIFICANCE * 100))
 
 

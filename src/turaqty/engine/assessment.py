@@ -48,9 +48,9 @@ from turaqty.io.frameworks import is_coinr_data, read_coinr_data, read_framework
 from turaqty.io.read import as_dataset
 from turaqty.model.data_notes import data_year, exclusion_reason, for_dataset
 from turaqty.model.dataset import Dataset
-from turaqty.model.framework import Framework, load_framework
+from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from turaqty.model.method import Method, get_method
-from turaqty.model.units import Regions, build_units, load_regions
+from turaqty.model.units import PACKAGE_UNITS, Regions, build_units, load_regions
 
 
 def version() -> str:
@@ -107,6 +107,13 @@ class Assessment:
     def warnings(self) -> pd.DataFrame:
         """``code, indicator, unit_id, message``: every notice, in words."""
         return _warning_frame(self.notices, self.framework, self.regions, self.lang)
+
+    @property
+    def home(self) -> bool:
+        """Whether ``a`` is the dissertation's framework (``kz-isdr``) on Kazakhstan's regions,
+        where its words (regions, pillars, the integral index) apply; other assessments are
+        described in general words (units, nodes; see :func:`turaqty.i18n.worded`)."""
+        return self.framework.id == DEFAULT_FRAMEWORK and self.regions.source == PACKAGE_UNITS
 
     @property
     def has_risk_map(self) -> bool:

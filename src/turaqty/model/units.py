@@ -77,6 +77,9 @@ class MacroRegion:
         return self.names.get(lang) or self.names["en"]
 
 
+PACKAGE_UNITS = "package:regions.csv"  # the source of Kazakhstan's regions catalogue
+
+
 @dataclass(frozen=True)
 class Regions:
     """The regions of Kazakhstan and the national row, with a resolver for name variants."""
@@ -86,7 +89,7 @@ class Regions:
     ambiguous: dict[str, tuple[str, ...]]  # normalised alias → the regions it may mean
     sha256: str
     macro_regions: tuple[MacroRegion, ...] = ()
-    source: str = "package:regions.csv"
+    source: str = PACKAGE_UNITS
     geometry_file: str = ""  # GeoJSON of the units (features with an ``id`` property), if any
 
     @cached_property

@@ -27,7 +27,8 @@ from numbers import Integral
 import pandas as pd
 
 from turaqty.errors import Problem, UsageError
-from turaqty.i18n import format_number, t
+from turaqty.i18n import format_number, t, worded
+from turaqty.report.scope import column_name
 
 E = html.escape
 REPORT_RUNS = 1000  # replications in the report's section by default
@@ -134,7 +135,7 @@ def factor_label(r, name: str, lang: str) -> str:
         else:
             spread = t("robreport.spread.dirichlet", lang,
                        concentration=format_number(o["concentration"], lang, 0))
-        return t(f"robreport.factor.{name}", lang, default=name, spread=spread)
+        return t(worded(f"robreport.factor.{name}", r.assessment.home), lang, default=name, spread=spread)
     if f.kind == "exclude":
         code = r.factors.codes[f.options["column"]]
         return t("robreport.factor.exclude", lang, code=code,
@@ -170,7 +171,7 @@ def intro(r, lang: str) -> str:
     excluded = [r.factors.codes[f.options["column"]] for f in r.factors.factors if f.kind == "exclude"]
     if excluded:
         names.append(t("robreport.factor.excluded_each", lang, codes=", ".join(excluded)))
-    return t("robreport.intro", lang, runs=r.manifest["runs"], seed=r.manifest["seed"],
+    return t(worded("robreport.intro", r.assessment.home), lang, runs=r.manifest["runs"], seed=r.manifest["seed"],
              factors="; ".join(names) or "–")
 
 
@@ -218,7 +219,7 @@ def robustness_section(r) -> str:
             f'{place(row["median"])}</td><td class="num" data-value="{low}">{interval}</td>'
             f'<td class="chart">{_chart(row, n, lang)}</td></tr>')
     head = (f'<th data-sort="num">{E(t("col.rank_integral", lang))}</th>'
-            f'<th data-sort="text" class="region">{E(t("col.name", lang))}</th>'
+            f'<th data-sort="text" class="region">{E(column_name(r.assessment, "name"))}</th>'
             f'<th data-sort="num">{E(t("robreport.col.median", lang))}</th>'
             f'<th data-sort="num">{E(t("robreport.col.interval", lang))}</th>'
             f'<th class="chart">{E(t("robreport.col.chart", lang))}'

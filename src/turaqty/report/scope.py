@@ -28,10 +28,8 @@ import numpy as np
 
 from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
-from turaqty.model.framework import DEFAULT_FRAMEWORK
+from turaqty.model.units import PACKAGE_UNITS
 from turaqty.report import geo
-
-PACKAGE_UNITS = "package:regions.csv"  # the source of Kazakhstan's regions catalogue
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ def report_scope(a: Assessment) -> Scope:
 
 def is_home(a: Assessment) -> bool:
     """Whether ``a`` is the dissertation's framework on Kazakhstan's regions."""
-    return a.framework.id == DEFAULT_FRAMEWORK and a.regions.source == PACKAGE_UNITS
+    return a.home
 
 
 def framework_name(a: Assessment) -> str:
