@@ -110,7 +110,7 @@ class Assessment:
 
     @property
     def home(self) -> bool:
-        """Whether ``a`` is the dissertation's framework (``kz-isdr``) on Kazakhstan's regions,
+        """Whether this is the dissertation's framework (``kz-isdr``) on Kazakhstan's regions,
         where its words (regions, pillars, the integral index) apply; other assessments are
         described in general words (units, nodes; see :func:`turaqty.i18n.worded`)."""
         return self.framework.id == DEFAULT_FRAMEWORK and self.regions.source == PACKAGE_UNITS
