@@ -43,7 +43,7 @@ from turaqty.engine.risk import (
     thresholds,
 )
 from turaqty.errors import DataError, Problem, RegionNames, UsageError
-from turaqty.i18n import check_language, t
+from turaqty.i18n import check_language, t, worded
 from turaqty.io.frameworks import is_coinr_data, read_coinr_data, read_framework, units_catalogue
 from turaqty.io.read import as_dataset
 from turaqty.model.data_notes import data_year, exclusion_reason, for_dataset
@@ -106,7 +106,7 @@ class Assessment:
     @cached_property
     def warnings(self) -> pd.DataFrame:
         """``code, indicator, unit_id, message``: every notice, in words."""
-        return _warning_frame(self.notices, self.framework, self.regions, self.lang)
+        return _warning_frame(self.notices, self.framework, self.regions, self.lang, self.home)
 
     @property
     def home(self) -> bool:
@@ -243,7 +243,8 @@ def _notices(ds: Dataset, fw: Framework, method: Method, r: PipelineResult,
     return out
 
 
-def _warning_frame(notices, fw: Framework, regions: Regions, lang: str) -> pd.DataFrame:
+def _warning_frame(notices, fw: Framework, regions: Regions, lang: str, home: bool = True) -> pd.DataFrame:
+    """The notices in words (general words — units, nodes — where not ``home``)."""
     rows = []
     for notice in notices:
         code, ind, unit, params = notice.code, notice.indicator, notice.unit_id, notice.params
@@ -258,7 +259,7 @@ def _warning_frame(notices, fw: Framework, regions: Regions, lang: str) -> pd.Da
             p["reason_text"] = t(f"reason.{p['reason']}", lang, default=str(p["reason"]))
         p = {k: v.render(lang) if isinstance(v, RegionNames) else v for k, v in p.items()}
         p["use"] = t("warning.used" if p.get("used") else "warning.not_used", lang)
-        rows.append((code, ind, unit, t(f"warning.{code}", lang, **p)))
+        rows.append((code, ind, unit, t(worded(f"warning.{code}", home), lang, **p)))
     return pd.DataFrame(rows, columns=["code", "indicator", "unit_id", "message"])
 
 

@@ -302,7 +302,7 @@ def _map(a: Assessment, scope: Scope) -> str:
         note += f'<p class="small">{E(t("report.map_undrawn", lang, names=", ".join(undrawn)))}</p>'
     banded = any(fw.levels(c) is not None for c in fw.index_columns)  # levels in the ranking
     return f"""<section id="map-section"><h2>{E(t("report.map", lang))}</h2>
-<p class="small">{E(t("report.map_note" if banded else "fwreport.map_note", lang))}</p>
+<p class="small">{E(t(worded("report.map_note", scope.home) if banded else "fwreport.map_note", lang))}</p>
 <div class="map-wrap"><div class="map-box"><svg id="map" viewBox="0 0 {width} {height}" width="{width}"
  height="{height}" role="img" aria-label="{E(t("report.map", lang))}">{shapes}</svg></div>
 <div><fieldset><legend>{E(t("report.layer", lang))}</legend>{radios}</fieldset>
