@@ -667,7 +667,8 @@ def _generic_assessments(frameworks, lang: str):
     yield "template", turaqty.assess(str(data), framework=read_framework(framework),
                                      profile=Method(profile="generic"), lang=lang)
     if (ASEM / "ASEM_iMeta.csv").is_file():
-        yield "asem", turaqty.assess(str(ASEM / "ASEM_iData.csv"), framework=read_framework(ASEM / "ASEM_iMeta.csv"),
+        yield "asem", turaqty.assess(str(ASEM / "ASEM_iData.csv"),
+                                     framework=read_framework(ASEM / "ASEM_iMeta.csv"),
                                      profile=turaqty.read_method(ASEM_METHOD), lang=lang)
 
 

@@ -28,7 +28,8 @@ def run(*args) -> subprocess.CompletedProcess:
 
 
 def minmax_on(scale: tuple[float, float]):
-    return get_method("default").replace(profile="scale", normalise={"method": "minmax", "scale": list(scale)})
+    return get_method("default").replace(profile="scale",
+                                         normalise={"method": "minmax", "scale": list(scale)})
 
 
 def b25(base):
@@ -111,17 +112,20 @@ def test_the_dissertations_notes_stay():
 
 def test_whatif_command_with_a_method_on_0_to_100(tmp_path):
     method = tmp_path / "percent.json"
-    method.write_text(json.dumps({"profile": "percent", "normalise": {"method": "minmax", "scale": [0, 100]}}))
+    method.write_text(json.dumps({"profile": "percent",
+                                  "normalise": {"method": "minmax", "scale": [0, 100]}}))
     done = run("whatif", "--set", "karaganda.B25=4.0", "--set", "astana.B25=3", "--method", method,
                "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     assert ("Karaganda Region: B25 4.1 → 4 has no effect: the region already has the best score (100)"
             in done.stdout)
-    assert "Astana: B25 4.5 → 3 lies beyond the baseline's range: its score is clipped to 100.00" in done.stdout
+    assert ("Astana: B25 4.5 → 3 lies beyond the baseline's range: its score is clipped to 100.00"
+            in done.stdout)
     changes = pd.read_csv(tmp_path / "out/scenario_changes.csv", encoding="utf-8-sig").set_index("unit_id")
     assert changes.loc["karaganda", "note"] == t("scenario.note.at_best")
     assert changes.loc["astana", "note"] == t("scenario.note.clipped")
-    kk = run("whatif", "--set", "karaganda.B25=4.0", "--method", method, "--out", tmp_path / "kk", "--lang", "kk")
+    kk = run("whatif", "--set", "karaganda.B25=4.0", "--method", method, "--out", tmp_path / "kk",
+             "--lang", "kk")
     assert kk.returncode == 0 and "ең жоғары (100)" in kk.stdout
     # z-scores: the command runs and says each score, no clipping
     z = tmp_path / "z.json"
@@ -134,7 +138,8 @@ def test_whatif_command_with_a_method_on_0_to_100(tmp_path):
 
 def test_scenario_command_with_a_method_on_0_to_100(tmp_path):
     method = tmp_path / "percent.json"
-    method.write_text(json.dumps({"profile": "percent", "normalise": {"method": "minmax", "scale": [0, 100]}}))
+    method.write_text(json.dumps({"profile": "percent",
+                                  "normalise": {"method": "minmax", "scale": [0, 100]}}))
     done = run("scenario", "west:pessimistic", "--method", method, "--out", tmp_path / "out")
     assert done.returncode == 0, done.stderr
     applied = run_scenario(assess(profile=minmax_on((0.0, 100.0))), "west:pessimistic").applied

@@ -27,7 +27,8 @@ def poverty_panel() -> pd.DataFrame:
     for k, year in enumerate(range(2018, 2024)):
         rows += [("akmola", year, 10.0 - k), ("aktobe", year, 4.0 + k), ("atyrau", year, 6.0),
                  ("mangystau", year, 5.0 - k)]
-    return pd.DataFrame([(u, "P", y, v) for u, y, v in rows], columns=["region", "indicator", "year", "value"])
+    return pd.DataFrame([(u, "P", y, v) for u, y, v in rows],
+                        columns=["region", "indicator", "year", "value"])
 
 
 # By hand, target 0 by 2030 from the base year 2018 (12 years; compound rates are undefined

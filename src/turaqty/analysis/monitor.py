@@ -587,7 +587,8 @@ def _target(m: Monitoring, code: str) -> float:
     """The target of indicator ``code``: the one given to :func:`monitor`, else the
     framework's; NaN only where there is none (a target of 0, e.g. zero poverty, is a target).
 
-    >>> _target(monitor(years="2022-2023", targets={"B3": 0}), "B3"), _target(monitor(years="2022-2023"), "B3")
+    >>> zero, none = monitor(years="2022-2023", targets={"B3": 0}), monitor(years="2022-2023")
+    >>> _target(zero, "B3"), _target(none, "B3")
     (0.0, nan)
     """
     if code in m.targets:

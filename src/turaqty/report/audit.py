@@ -62,4 +62,5 @@ def audit_document(audit: dict, lang: str = "en", assessment=None) -> Document:
 def _headed(frame: pd.DataFrame, lang: str, home: bool = True) -> pd.DataFrame:
     """``frame`` with its column codes replaced by headers in ``lang`` (general words where
     not ``home``)."""
-    return frame.rename(columns={c: t(worded(f"audit.col.{c}", home), lang, default=c) for c in frame.columns})
+    return frame.rename(columns={c: t(worded(f"audit.col.{c}", home), lang, default=c)
+                                 for c in frame.columns})

@@ -458,7 +458,8 @@ def _method(a: Assessment, scope: Scope) -> str:
 <p>{E(formulas_text(a, scope))}</p>
 <div class="scroll"><table><tbody>{method}</tbody></table></div>
 <h3 id="quality">{E(t("report.quality", lang))}</h3><ul>{warnings}</ul>
-<h3 id="audit">{E(t("audit.title", lang))}</h3><p>{E(t(worded("audit.flags_text", scope.home), lang, n=len(flags)))}</p>
+<h3 id="audit">{E(t("audit.title", lang))}</h3>
+<p>{E(t(worded("audit.flags_text", scope.home), lang, n=len(flags)))}</p>
 <details><summary>{E(t("report.show_audit", lang))}</summary><ul>{audit_items}</ul></details>
 <h3>{E(t("report.manifest", lang))}</h3><details><summary>{E(t("report.show_manifest", lang))}</summary>
 <pre>{manifest}</pre></details></section>"""

@@ -171,8 +171,8 @@ def intro(r, lang: str) -> str:
     excluded = [r.factors.codes[f.options["column"]] for f in r.factors.factors if f.kind == "exclude"]
     if excluded:
         names.append(t("robreport.factor.excluded_each", lang, codes=", ".join(excluded)))
-    return t(worded("robreport.intro", r.assessment.home), lang, runs=r.manifest["runs"], seed=r.manifest["seed"],
-             factors="; ".join(names) or "–")
+    return t(worded("robreport.intro", r.assessment.home), lang, runs=r.manifest["runs"],
+             seed=r.manifest["seed"], factors="; ".join(names) or "–")
 
 
 def _chart(row: dict, n: int, lang: str) -> str:

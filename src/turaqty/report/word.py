@@ -95,8 +95,8 @@ def _robustness(doc, r) -> None:
     doc.add_paragraph(intro(r, lang))
     rows = [[place(x["nominal"]), x["name"], place(x["median"]),
              "–" if x["p05"] is None else f'{x["p05"]}–{x["p95"]}'] for x in interval_rows(r)]
-    _table(doc, [t("col.rank_integral", lang), applies.column_name(r.assessment, "name"), t("robreport.col.median", lang),
-                 t("robreport.col.interval", lang)], rows, numeric={0, 2, 3})
+    _table(doc, [t("col.rank_integral", lang), applies.column_name(r.assessment, "name"),
+                 t("robreport.col.median", lang), t("robreport.col.interval", lang)], rows, numeric={0, 2, 3})
     if len(r.sensitivity):
         doc.add_heading(t("robreport.factors_title", lang), level=2)
         doc.add_paragraph(factors_sentence(r, lang))
@@ -114,7 +114,8 @@ def _risks(doc, a: Assessment) -> None:
     cols = ["high_total", "medium_total", "low_total", "none_total"]
     s = a.risk_summary.sort_values("high_total", ascending=False, kind="stable")
     rows = [[r["name"]] + [str(int(r[c])) for c in cols] for _, r in s.iterrows()]
-    _table(doc, [applies.column_name(a, "name")] + [t(f"col.{c}", lang) for c in cols], rows, numeric={1, 2, 3, 4})
+    _table(doc, [applies.column_name(a, "name")] + [t(f"col.{c}", lang) for c in cols], rows,
+           numeric={1, 2, 3, 4})
 
 
 def _profiles(doc, a: Assessment, scope: Scope) -> None:
