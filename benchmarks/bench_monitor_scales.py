@@ -56,7 +56,8 @@ def main() -> None:
     base_api, base_cli = rows[0][1], rows[0][2]
     print(f"{'normalisation':<14}{'monitor() ms':>14}{'ratio':>8}{'command s':>12}{'ratio':>8}")
     for name, t_api, t_cli in rows:
-        print(f"{name:<14}{1000 * t_api:>14.1f}{t_api / base_api:>8.2f}{t_cli:>12.2f}{t_cli / base_cli:>8.2f}")
+        print(f"{name:<14}{1000 * t_api:>14.1f}{t_api / base_api:>8.2f}"
+              f"{t_cli:>12.2f}{t_cli / base_cli:>8.2f}")
 
 
 if __name__ == "__main__":

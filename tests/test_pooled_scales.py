@@ -38,7 +38,8 @@ TARGETS = {"B3": 1.0, "B25": 2.0}
 
 def small(rows=None) -> pd.DataFrame:
     """3 regions × 2 indicators × 3 years (long rows)."""
-    rows = rows or [(u, c, y, float(v)) for (u, c), vs in VALUES.items() for y, v in zip(YEARS, vs, strict=True)]
+    rows = rows or [(u, c, y, float(v)) for (u, c), vs in VALUES.items()
+                    for y, v in zip(YEARS, vs, strict=True)]
     return pd.DataFrame(rows, columns=["region", "indicator", "year", "value"])
 
 
@@ -136,8 +137,11 @@ ONE_YEAR = [{"method": "minmax", "scale": [1, 9]}, {"method": "zscore", "scale":
             {"method": "distance_to_target", "target": [1.0, 2.0]}, {"method": "none"}]
 
 
+RANKS = [{"method": "rank"}, {"method": "percentile", "scale": [1, 9]}]  # pooled only
+
+
 @pytest.mark.parametrize(("normalise", "bounds"), [(n, b) for n in ONE_YEAR for b in ("pooled", "base")]
-                         + [({"method": "rank"}, "pooled"), ({"method": "percentile", "scale": [1, 9]}, "pooled")])
+                         + [(n, "pooled") for n in RANKS])
 def test_a_one_year_panel_is_assess_of_that_year(normalise, bounds):
     profile = get_method("default").replace(normalise=normalise)
     panel = panel_from_frame(small()).between(2022, 2022)
@@ -152,7 +156,8 @@ cells = st.floats(min_value=0, max_value=50, allow_nan=False).map(lambda x: roun
 
 
 @settings(max_examples=25, deadline=None)
-@given(values=st.lists(cells, min_size=18, max_size=18), shift=cells, bounds=st.sampled_from(["pooled", "base"]))
+@given(values=st.lists(cells, min_size=18, max_size=18), shift=cells,
+       bounds=st.sampled_from(["pooled", "base"]))
 def test_shifting_an_indicator_leaves_its_zscores(values, shift, bounds):
     rows = [(u, c, y, v) for ((u, c), y), v in
             zip([(key, y) for key in VALUES for y in YEARS], values, strict=True)]
@@ -210,7 +215,8 @@ def test_cli_monitor_with_a_zscore_method_file(tmp_path, files):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["method"]["normalise"]["method"] == "zscore"
     assert manifest["step_parameters"]["normalise"]["mean"] == [6.0, 5.0]
-    assert "Z-scores on the base year&#x27;s mean and standard deviation" in (out / "monitor.html").read_text(encoding="utf-8")
+    page = (out / "monitor.html").read_text(encoding="utf-8")
+    assert "Z-scores on the base year&#x27;s mean and standard deviation" in page
 
 
 @pytest.mark.parametrize(("lang", "text"), [("en", "does not apply to the normalisation 'zscore'"),
@@ -261,7 +267,8 @@ def test_pooled_zscore_replications_are_monitorings_pooled_zscores(zscored):
     assert record["year_replaced"] == 2023  # the data's 2023 stands for the panel's
     f = build_factors({"weights": {"indicators": 0.0}, "bounds": ["pooled"]}, zscored, pooled=reference)
     engine = Replicator(zscored, f)
-    scores = engine.scores[engine.score_set[np.ravel_multi_index(tuple(f.nominal(1).combos()[0]), engine.shape)]]
+    combination = np.ravel_multi_index(tuple(f.nominal(1).combos()[0]), engine.shape)
+    scores = engine.scores[engine.score_set[combination]]
     monitored = monitor(profile=method("zscore"))
     rows = [monitored.units.index(u) for u in zscored.dataset.units]
     np.testing.assert_allclose(scores, monitored.scores[rows, :, -1], rtol=0, atol=1e-12)
@@ -274,7 +281,8 @@ def test_pooled_zscore_replications_are_monitorings_pooled_zscores(zscored):
 def test_pooled_parameters_per_replication_normalisation(zscored):
     reference, _ = panel_reference("embedded", zscored)
     spec = {"weights": {"indicators": 0.0}, "bounds": ["nominal", "pooled"],
-            "normalise": ["nominal", {"method": "percentile", "scale": [1, 9]}, {"method": "minmax", "scale": [1, 9]}]}
+            "normalise": ["nominal", {"method": "percentile", "scale": [1, 9]},
+                          {"method": "minmax", "scale": [1, 9]}]}
     f = build_factors(spec, zscored, pooled=reference)
     assert sorted(f.scales) == [(0, 0)]  # the z-score's mean and sd; min–max takes bounds, ranks none
     engine = Replicator(zscored, f)

@@ -23,7 +23,8 @@ among themselves) and normalisations given their parameters (goalposts) ignore i
 
 Every factor reads a block of uniform numbers in [0, 1): a choice among k alternatives takes
 alternative ⌊k·u⌋, a weight multiplier is 1 + noise·(2u − 1), a Dirichlet weight is a gamma
-quantile of u renormalised within its parent. So one mapping serves Monte Carlo draws and Saltelli's sampling scheme.
+quantile of u renormalised within its parent. So one mapping serves Monte Carlo draws and
+Saltelli's sampling scheme.
 
 Example
 -------
@@ -193,7 +194,8 @@ class Factors:
         if pooled and kept is not None:
             changes["normalise"] = {**normalise.to_dict(),
                                     **{k: np.asarray(v).tolist() for k, v in kept.items()}}
-        elif pooled and self.pooled is not None and takes_pooled(normalise) and takes_bounds(normalise.method):
+        elif pooled and self.pooled is not None and takes_bounds(normalise.method) \
+                and takes_pooled(normalise):
             lower, upper = self.pooled
             changes["normalise"] = {**normalise.to_dict(), "lower": lower.tolist(),
                                     "upper": upper.tolist(), "clip": True}
@@ -255,7 +257,7 @@ def takes_pooled(step: Step) -> bool:
     >>> [takes_pooled(Step.parse(s, "normalise")) for s in ("minmax", "zscore", "percentile", given)]
     [True, True, False, False]
     """
-    taken = SCALE_PARAMETERS.get(step.method)
+    taken = SCALE_PARAMETERS.get(step.method) or ()
     return bool(taken) and not set(taken) & set(step.params)
 
 
@@ -307,15 +309,16 @@ def read_factors(path: str | Path, assessment, pooled: tuple | np.ndarray | None
     return build_factors(spec or {}, assessment, where=str(path), pooled=pooled)
 
 
-def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | np.ndarray | None = None) -> Factors:
+def build_factors(spec: dict, assessment, where: str = "",
+                  pooled: tuple | np.ndarray | None = None) -> Factors:
     """Check a factor specification against the assessment's data and framework; ``pooled``
     allows ``bounds: pooled``: a panel's values as they reach normalisation (rows ×
     indicators, :func:`~turaqty.analysis.robustness.panel_reference`), whose min and max
     (min–max) or other parameters (:func:`pooled_scales`) pooled replications take, or only
     a min and max per indicator (a pair of arrays: min–max alone is pooled)."""
     reference = pooled if isinstance(pooled, np.ndarray) else None
-    if reference is not None:
-        pooled = column_bounds(reference)
+    bounds = column_bounds(reference) if reference is not None \
+        else None if pooled is None else (np.asarray(pooled[0]), np.asarray(pooled[1]))
     if not isinstance(spec, dict):
         raise UsageError(Problem("factors_syntax", file=where or None, params={"reason": "not a mapping"}))
     unknown = sorted(set(spec) - set(KEYS))
@@ -356,7 +359,7 @@ def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | np.nd
     alternatives["directions"] = tuple(dict.fromkeys(directions))
     if len(alternatives["directions"]) > 1:
         factors.append(Factor("directions", "directions", 1))
-    alternatives["bounds"] = _bounds(spec.get("bounds"), method, pooled, where)
+    alternatives["bounds"] = _bounds(spec.get("bounds"), method, bounds, where)
     if len(alternatives["bounds"]) > 1:
         factors.append(Factor("bounds", "bounds", 1))
     for text in spec.get("exclude") or []:
@@ -372,7 +375,7 @@ def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | np.nd
     pooling = "pooled" in alternatives["bounds"]
     return Factors(tuple(factors), tuple(codes), tuple(nodes), parents, tree.indicator_weight,
                    tree.node_weight, np.array([c in method.excluded for c in codes]), alternatives,
-                   pooled if pooling else None,
+                   bounds if pooling else None,
                    pooled_scales(assessment, alternatives, reference) if pooling and reference is not None
                    else {})
 

@@ -6,15 +6,16 @@ the *same* goalposts (``bounds``), decided per normalisation
 year, ``base`` from the base year, ``targets`` from each indicator's lower bound and target
 (SDSN-style). A min–max (or goalposts) scales between those min and max: values beyond get
 the end of the scale and the flag ``clipped``. A z-score keeps the pooled (or base year's)
-mean and sd, a distance to target the pooled (or base year's, or lower bound as) worst
-value, with the method's targets or else the framework's. Ranks and percentiles rank every
+mean and sd, a distance to target the pooled (or base year's) worst value, or the lower
+bound with ``targets``, with the method's targets or else the framework's. Ranks and percentiles rank every
 unit-year together (``pooled`` only: a rank has no parameter a base year could fix).
-Normalisations that cannot take ``base`` or ``targets`` raise a ``UsageError``. The index of each year is built from the *monitored indicators*: those with a
-value in every year of the period (``indicators="common"``, the default) and one definition
-throughout, so that an index compares year to year; ``indicators="all"`` takes whatever each
-year has (recorded in the manifest as not comparable). Risk thresholds are fixed at the base
-year (an indicator without data then: its first year with data), so a region can leave high
-risk.
+Normalisations that cannot take ``base`` or ``targets`` raise a ``UsageError``.
+
+The index of each year is built from the *monitored indicators*: those with a value in every
+year of the period (``indicators="common"``, the default) and one definition throughout, so
+that an index compares year to year; ``indicators="all"`` takes whatever each year has
+(recorded in the manifest as not comparable). Risk thresholds are fixed at the base year (an
+indicator without data then: its first year with data), so a region can leave high risk.
 
 Example
 -------

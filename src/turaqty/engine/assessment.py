@@ -26,8 +26,8 @@ import pandas as pd
 
 from turaqty import __version__
 from turaqty.core.classify import LEVELS
-from turaqty.core.impute import group_codes
 from turaqty.core.common_scale import kept_parameters
+from turaqty.core.impute import group_codes
 from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline
 from turaqty.core.registry import ParameterError
 from turaqty.core.risk import risk_classes
