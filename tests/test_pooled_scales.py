@@ -28,6 +28,7 @@ from turaqty.errors import UsageError
 from turaqty.io.panel import panel_from_frame
 from turaqty.model.layout import load_layout
 from turaqty.model.method import get_method
+from turaqty.report.robustness_section import factor_label
 
 YEARS = (2021, 2022, 2023)
 # B3 (poverty) and B25 (unemployment): lower is better in kz-isdr.
@@ -311,6 +312,9 @@ def test_cli_robustness_panel_with_a_zscore_method(tmp_path, files):
 def test_run_robustness_default_factors_pool_a_zscore(zscored):
     r = run_robustness(zscored, panel="embedded", runs=30, sobol=0, seed=3)
     assert "bounds" in r.factors.names and (0, 0) in r.factors.scales
+    assert factor_label(r, "bounds", "en") == ("normalisation parameters (of the year, pooled over the "
+                                               "panel's years): min–max bounds, z-score means and sds, "
+                                               "worst values of a distance to target")
 
 
 def test_prepared_values_feed_the_reference(zscored):
