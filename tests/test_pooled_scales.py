@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.seed import EXTERNAL
 from turaqty.analysis.factors import build_factors
 from turaqty.analysis.monitor import monitor, prepared_values, read_monitored_panel
 from turaqty.analysis.replications import Replicator
@@ -30,6 +31,7 @@ from turaqty.model.layout import load_layout
 from turaqty.model.method import get_method
 from turaqty.report.robustness_section import factor_label
 
+KAZSTAT = EXTERNAL / "kazstat-sdg"
 YEARS = (2021, 2022, 2023)
 # B3 (poverty) and B25 (unemployment): lower is better in kz-isdr.
 VALUES = {("akmola", "B3"): (8, 10, 6), ("aktobe", "B3"): (4, 2, 6), ("atyrau", "B3"): (6, 6, 6),
@@ -117,6 +119,20 @@ def test_minmax_pooled_and_none_by_hand():
     assert [score(m, "akmola", "B3", y) for y in YEARS] == [3.0, 1.0, 5.0]
     n = monitor(panel_from_frame(small()), profile=method("none"))
     assert score(n, "aktobe", "B25", 2023) == 7.0
+    g = monitor(panel_from_frame(small()), profile=method("goalposts", scale=[1, 9]))  # pooled min, max
+    np.testing.assert_array_equal(g.scores, m.scores)
+
+
+def test_pooled_zscores_of_a_real_panel_have_mean_0_and_sd_1():
+    """The national SDG platform's folder (22 indicators, 2010–2023): over every region-year,
+    each indicator's pooled z-scores have mean 0 and sample sd 1."""
+    if not KAZSTAT.exists():
+        pytest.skip(f"{KAZSTAT} not found (shared external data absent)")
+    m = monitor(KAZSTAT, profile=method("zscore"))
+    for code in m.monitored:
+        z = m.scores[:, m.panel.indicators.index(code), :]
+        assert np.nanmean(z) == pytest.approx(0.0, abs=1e-9), code
+        assert np.nanstd(z, ddof=1) == pytest.approx(1.0, abs=1e-9), code
 
 
 @pytest.mark.parametrize(("name", "bounds"), [("zscore", "targets"), ("rank", "targets"),
