@@ -47,7 +47,7 @@ def command(normalise: dict, folder: Path) -> float:
         out = folder / f"out-{normalise['method']}-{next(runs)}"
         subprocess.run([sys.executable, "-m", "turaqty", "monitor", "--method", str(path), "--out", str(out)],
                        check=True, capture_output=True)
-    return median_time(run, 3)
+    return median_time(run, 5)
 
 
 def main() -> None:
