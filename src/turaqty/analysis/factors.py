@@ -12,16 +12,19 @@ file :func:`default_factors` declares them for the framework at hand::
     impute: [nominal, mean]
     exclude: [B43, B48, B51]          # each in or out of the index (one factor each)
     directions: [meaningful, printed]
-    bounds: [nominal, pooled]         # with a panel: min–max bounds of the year or of all years
+    bounds: [nominal, pooled]         # with a panel: the year's or all years' parameters
 
-``nominal`` is the method's own choice. ``bounds: pooled`` replaces the min and max of a
-min–max normalisation (the year's own, over the units) by those of a panel of years
-(:func:`~turaqty.analysis.monitor.pooled_bounds`, monitoring's ``pooled`` goalposts, with the
-year's own values); it needs a panel, and normalisations without bounds (percentile,
-z-scores, ranks, goalposts) ignore it. Every factor reads a block of uniform numbers in
-[0, 1): a choice among k alternatives takes alternative ⌊k·u⌋, a weight multiplier is
-1 + noise·(2u − 1), a Dirichlet weight is a gamma quantile of u renormalised within its
-parent. So one mapping serves Monte Carlo draws and Saltelli's sampling scheme.
+``nominal`` is the method's own choice. ``bounds: pooled`` replaces what a normalisation
+takes from the year's data (over the units) by the same taken from a panel of years with
+the year's own values (:func:`~turaqty.analysis.robustness.panel_reference`, monitoring's
+``pooled`` goalposts): a min–max's min and max, a z-score's mean and sd, a distance to
+target's worst values. It needs a panel; ranks and percentiles (the year's units ranked
+among themselves) and normalisations given their parameters (goalposts) ignore it.
+
+Every factor reads a block of uniform numbers in [0, 1): a choice among k alternatives takes
+alternative ⌊k·u⌋, a weight multiplier is 1 + noise·(2u − 1), a Dirichlet weight is a gamma
+quantile of u renormalised within its parent. So one mapping serves Monte Carlo draws and
+Saltelli's sampling scheme.
 
 Example
 -------
@@ -38,6 +41,7 @@ Example
 """
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from turaqty.core.common_scale import SCALE_PARAMETERS, reference_scale, takes_bounds
+from turaqty.core.normalise import column_bounds
 from turaqty.errors import Problem, UsageError
 from turaqty.model.data_notes import contested_indicators
 from turaqty.model.method import Method, Step
@@ -112,6 +118,7 @@ class Factors:
     excluded: np.ndarray  # the nominal exclusions
     alternatives: dict  # step → tuple of Step (first: the nominal); directions, bounds → names
     pooled: tuple[np.ndarray, np.ndarray] | None = None  # per indicator: a panel's min and max
+    scales: dict = field(default_factory=dict)  # (normalise, directions) → pooled parameters
 
     @property
     def dims(self) -> int:
@@ -183,7 +190,12 @@ class Factors:
                 changes[step] = self.alternatives[step][k].to_dict()
         normalise = self.alternatives["normalise"][s.normalise[row]]
         pooled = self.alternatives["bounds"][s.bounds[row]] == "pooled"
-        if pooled and self.pooled is not None and takes_bounds(normalise):
+        kept = self.scales.get((int(s.normalise[row]), int(s.directions[row])))
+        if pooled and kept is not None:
+            changes["normalise"] = {**normalise.to_dict(),
+                                    **{k: np.asarray(v).tolist() for k, v in kept.items()}}
+        elif pooled and self.pooled is not None and takes_bounds(normalise.method) \
+                and takes_pooled(normalise):
             lower, upper = self.pooled
             changes["normalise"] = {**normalise.to_dict(), "lower": lower.tolist(),
                                     "upper": upper.tolist(), "clip": True}
@@ -203,13 +215,14 @@ class Factors:
         return out
 
 
-def default_spec(assessment, pooled: tuple | None = None) -> dict:
+def default_spec(assessment, pooled: tuple | np.ndarray | None = None) -> dict:
     """The default factor file for an assessment: weights ±25 % per indicator and per node
     (where there are nodes under the root),
     the normalisation, aggregation (where the scores are > 0) and imputation alternatives,
     the contested indicators of the data in or out, the two direction columns where the
-    framework has both, and with a panel's ``pooled`` bounds (for a min–max normalisation) the
-    year's or the pooled ones."""
+    framework has both, and with a panel (``pooled``, for a normalisation that takes its
+    parameters from the data: min–max, z-score, distance to target) the year's parameters or
+    the pooled ones."""
     fw, codes = assessment.framework, assessment.dataset.indicators
     spec: dict[str, Any] = {"weights": {"indicators": {"noise": 0.25}, "nodes": {"noise": 0.25}},
                             **DEFAULT_ALTERNATIVES}
@@ -223,28 +236,59 @@ def default_spec(assessment, pooled: tuple | None = None) -> dict:
         spec["exclude"] = contested
     if any(fw.direction(c, "printed") != fw.direction(c, "meaningful") for c in codes):
         spec["directions"] = ["meaningful", "printed"]
-    if pooled is not None and takes_bounds(assessment.method.normalise) \
+    if pooled is not None and takes_pooled(assessment.method.normalise) \
             and assessment.method.denominate.method == "none":  # pooled raw values, not ratios
         spec["bounds"] = list(BOUNDS)
     return spec
 
 
-def default_factors(assessment, pooled: tuple | None = None) -> Factors:
+def default_factors(assessment, pooled: tuple | np.ndarray | None = None) -> Factors:
     """The factors of :func:`default_spec`."""
     return build_factors(default_spec(assessment, pooled), assessment, pooled=pooled)
 
 
-def takes_bounds(step: Step) -> bool:
-    """Whether pooled bounds change a normalisation: a min–max on the data's own min and max.
+def takes_pooled(step: Step) -> bool:
+    """Whether a panel's pooled parameters change a normalisation: one that takes its
+    parameters from the data (:data:`~turaqty.core.common_scale.SCALE_PARAMETERS`: a min–max's
+    min and max, a z-score's mean and sd, a distance to target's worst values) and is not
+    given them. Ranks and percentiles rank the year's units among themselves.
 
     >>> given = {"method": "minmax", "lower": [0], "upper": [1]}
-    >>> [takes_bounds(Step.parse(s, "normalise")) for s in ("minmax", "percentile", given)]
-    [True, False, False]
+    >>> [takes_pooled(Step.parse(s, "normalise")) for s in ("minmax", "zscore", "percentile", given)]
+    [True, True, False, False]
     """
-    return step.method == "minmax" and "lower" not in step.params and "upper" not in step.params
+    taken = SCALE_PARAMETERS.get(step.method) or ()
+    return bool(taken) and not set(taken) & set(step.params)
 
 
-def read_factors(path: str | Path, assessment, pooled: tuple | None = None) -> Factors:
+def pooled_scales(assessment, alternatives: dict, reference: np.ndarray) -> dict:
+    """Per (normalisation, directions) alternative pair whose normalisation takes pooled
+    parameters other than bounds: those parameters on the ``reference`` rows (a panel's
+    values as they reach normalisation), e.g. the mean and sd of a z-score.
+
+    >>> from turaqty.engine.assessment import assess
+    >>> a = assess()
+    >>> alts = {"normalise": (Step.parse("minmax", "normalise"), Step.parse("zscore", "normalise")),
+    ...         "directions": ("meaningful",)}
+    >>> scales = pooled_scales(a, alts, a.arrays.values)
+    >>> sorted(scales), bool(np.allclose(scales[1, 0]["mean"], np.nanmean(a.arrays.values, axis=0)))
+    ([(1, 0)], True)
+    """
+    from turaqty.engine.assessment import _normalisation
+
+    fw, method, codes = assessment.framework, assessment.method, assessment.dataset.indicators
+    out = {}
+    for (k_norm, step), (k_dir, directions) in itertools.product(enumerate(alternatives["normalise"]),
+                                                                 enumerate(alternatives["directions"])):
+        if not takes_pooled(step) or takes_bounds(step.method):
+            continue
+        m = method.replace(profile=method.profile, directions=directions, normalise=step.to_dict())
+        signs = np.array([fw.direction(c, directions) for c in codes])
+        out[k_norm, k_dir] = reference_scale(_normalisation(m, fw, codes), reference, signs)[1]
+    return out
+
+
+def read_factors(path: str | Path, assessment, pooled: tuple | np.ndarray | None = None) -> Factors:
     """The factors declared in a YAML or JSON file (keys absent: that factor is fixed)."""
     path = Path(path)
     try:
@@ -265,9 +309,16 @@ def read_factors(path: str | Path, assessment, pooled: tuple | None = None) -> F
     return build_factors(spec or {}, assessment, where=str(path), pooled=pooled)
 
 
-def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | None = None) -> Factors:
+def build_factors(spec: dict, assessment, where: str = "",
+                  pooled: tuple | np.ndarray | None = None) -> Factors:
     """Check a factor specification against the assessment's data and framework; ``pooled``
-    (a panel's min and max per indicator) allows ``bounds: pooled``."""
+    allows ``bounds: pooled``: a panel's values as they reach normalisation (rows ×
+    indicators, :func:`~turaqty.analysis.robustness.panel_reference`), whose min and max
+    (min–max) or other parameters (:func:`pooled_scales`) pooled replications take, or only
+    a min and max per indicator (a pair of arrays: min–max alone is pooled)."""
+    reference = pooled if isinstance(pooled, np.ndarray) else None
+    bounds = column_bounds(reference) if reference is not None \
+        else None if pooled is None else (np.asarray(pooled[0]), np.asarray(pooled[1]))
     if not isinstance(spec, dict):
         raise UsageError(Problem("factors_syntax", file=where or None, params={"reason": "not a mapping"}))
     unknown = sorted(set(spec) - set(KEYS))
@@ -308,7 +359,7 @@ def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | None 
     alternatives["directions"] = tuple(dict.fromkeys(directions))
     if len(alternatives["directions"]) > 1:
         factors.append(Factor("directions", "directions", 1))
-    alternatives["bounds"] = _bounds(spec.get("bounds"), method, pooled, where)
+    alternatives["bounds"] = _bounds(spec.get("bounds"), method, bounds, where)
     if len(alternatives["bounds"]) > 1:
         factors.append(Factor("bounds", "bounds", 1))
     for text in spec.get("exclude") or []:
@@ -321,9 +372,12 @@ def build_factors(spec: dict, assessment, where: str = "", pooled: tuple | None 
                                                 "bounds"])}
     factors.sort(key=lambda f: (order.get(f.name, len(order) + (f.kind == "directions")),))
     parents = np.concatenate([tree.indicator_parent, tree.node_parent])
+    pooling = "pooled" in alternatives["bounds"]
     return Factors(tuple(factors), tuple(codes), tuple(nodes), parents, tree.indicator_weight,
                    tree.node_weight, np.array([c in method.excluded for c in codes]), alternatives,
-                   pooled if "pooled" in alternatives["bounds"] else None)
+                   bounds if pooling else None,
+                   pooled_scales(assessment, alternatives, reference) if pooling and reference is not None
+                   else {})
 
 
 def _bounds(spec: Any, method: Method, pooled: tuple | None, where: str) -> tuple[str, ...]:

@@ -1,15 +1,21 @@
 """Monitoring over years: comparable scores, indices, trends, risks that can change, alerts.
 
 Every year of a :class:`~turaqty.model.panel.Panel` is assessed by the engine's pipeline with
-the *same* goalposts (``bounds``): ``pooled`` (min and max over all years, the default),
-``base`` (the base year's min and max) or ``targets`` (each indicator's lower bound and
-target, SDSN-style). Values beyond the goalposts get the end of the scale and the flag
-``clipped``. The index of each year is built from the *monitored indicators*: those with a
-value in every year of the period (``indicators="common"``, the default) and one definition
-throughout, so that an index compares year to year; ``indicators="all"`` takes whatever each
-year has (recorded in the manifest as not comparable). Risk thresholds are fixed at the base
-year (an indicator without data then: its first year with data), so a region can leave high
-risk.
+the *same* goalposts (``bounds``), decided per normalisation
+(:mod:`turaqty.core.common_scale`): ``pooled`` (the default) takes them from every unit and
+year, ``base`` from the base year, ``targets`` from each indicator's lower bound and target
+(SDSN-style). A min–max (or goalposts) scales between those min and max: values beyond get
+the end of the scale and the flag ``clipped``. A z-score keeps the pooled (or base year's)
+mean and sd, a distance to target the pooled (or base year's) worst value, or the lower
+bound with ``targets``, with the method's targets or else the framework's. Ranks and percentiles rank every
+unit-year together (``pooled`` only: a rank has no parameter a base year could fix).
+Normalisations that cannot take ``base`` or ``targets`` raise a ``UsageError``.
+
+The index of each year is built from the *monitored indicators*: those with a value in every
+year of the period (``indicators="common"``, the default) and one definition throughout, so
+that an index compares year to year; ``indicators="all"`` takes whatever each year has
+(recorded in the manifest as not comparable). Risk thresholds are fixed at the base year (an
+indicator without data then: its first year with data), so a region can leave high risk.
 
 Example
 -------
@@ -41,6 +47,7 @@ from turaqty.analysis.trends import (
     progress_ratio,
     progress_status,
 )
+from turaqty.core.common_scale import SCALE_PARAMETERS, reference_scale, takes_bounds
 from turaqty.core.pipeline import prepare, run_pipeline
 from turaqty.core.rank import rank_descending
 from turaqty.core.registry import ParameterError
@@ -108,6 +115,19 @@ class Monitoring:
     def existed(self) -> np.ndarray:
         """Bool units × years: the unit existed that year (the layout)."""
         return self.layout.existence(self.units, self.years)
+
+    @property
+    def scale_text(self) -> str:
+        """The message key that says what the goalposts are, for this normalisation and bounds.
+
+        >>> monitor(years="2022-2023").scale_text
+        'monitor.report.bounds.pooled'
+        """
+        name = self.method.normalise.method
+        if takes_bounds(name):
+            return f"monitor.report.bounds.{self.bounds}"
+        family = name if name in ("zscore", "distance_to_target", "none") else "rank"
+        return f"monitor.report.scale.{family}.{self.bounds}"
 
     @cached_property
     def scores_table(self) -> pd.DataFrame:
@@ -251,36 +271,57 @@ def _monitored(panel: Panel, fw: Framework, method: Method, indicators: str,
     return tuple(out)
 
 
-def _goalposts(values: np.ndarray, codes: tuple[str, ...], fw: Framework, mode: str,
-               base: int, targets: dict[str, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
-    """Per indicator: the min and max the scores are scaled between (NaN: no data)."""
+def _common_scale(values: np.ndarray, normalise: tuple[str, dict], directions: np.ndarray,
+                  codes: tuple[str, ...], fw: Framework, mode: str, base: int,
+                  targets: dict[str, tuple[float, float]]) -> tuple[tuple | None, dict]:
+    """The goalposts that put every year on one scale (see :func:`monitor`): ``(bounds,
+    parameters)``, the min and max per indicator of a normalisation between bounds (NaN: no
+    data; else None), and the normalisation's parameters with those kept (z-score: mean and
+    sd; distance to target: worst values, and the framework's targets where the method gives
+    none), from all years' ``values`` (``pooled``), the base year's (``base``) or the targets
+    (``targets``). Ranks keep nothing: every unit-year is ranked together."""
+    name, params = normalise
+    if name == "distance_to_target" and "target" not in params and mode != "targets":
+        params = {**params, "target": _targets(codes, fw, targets, worst=False)[1]}
+    if mode == "targets":
+        if not (takes_bounds(name) or name == "distance_to_target"):
+            raise UsageError(Problem("monitor_bounds_normalisation", value=mode,
+                                     params={"normalisation": name, "choices": "pooled, base"}))
+        worst, best = _targets(codes, fw, targets)
+        if name == "distance_to_target":
+            return None, {**params, "worst": worst, "target": best}
+        return (np.fmin(worst, best), np.fmax(worst, best)), params
+    if SCALE_PARAMETERS.get(name) is None:  # ranks: the scale is the unit-years ranked together
+        if mode == "base":
+            raise UsageError(Problem("monitor_bounds_normalisation", value=mode,
+                                     params={"normalisation": name, "choices": "pooled"}))
+        return None, params
+    reference = values if mode == "pooled" else values[:, :, base:base + 1]
+    n, m, k_years = reference.shape
+    bounds, kept = reference_scale((name, params), reference.transpose(2, 0, 1).reshape(k_years * n, m),
+                                   directions)
+    return bounds, {**params, **(kept or {})}
 
-    if mode == "pooled":
-        return _pooled(values)
-    if mode == "base":
-        return _pooled(values[:, :, base:base + 1])  # pooled over the base year alone
-    lo, hi, missing = np.full(len(codes), np.nan), np.full(len(codes), np.nan), []
+
+def _targets(codes: tuple[str, ...], fw: Framework, targets: dict[str, tuple[float, float]],
+             worst: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Per indicator: the worst value (lower bound) and the best (target), given or the
+    framework's; an error names the indicators without them (without a target only, if
+    not ``worst``)."""
+    lows, best, missing = np.full(len(codes), np.nan), np.full(len(codes), np.nan), []
     for j, code in enumerate(codes):
         ind = fw.by_code[code]
-        worst, best = targets.get(code, (ind.lower_bound, ind.target))
-        if worst is None or best is None or np.isnan(worst) or np.isnan(best):
+        given = targets.get(code, (np.nan, np.nan))
+        low, high = given if not np.isnan(given[0]) else (ind.lower_bound, ind.target)
+        if not worst:  # a target alone (a targets file's indicator,target counts too)
+            low, high = 0.0, high if np.isnan(given[1]) else given[1]
+        if low is None or high is None or np.isnan(low) or np.isnan(high):
             missing.append(code)
             continue
-        lo[j], hi[j] = min(worst, best), max(worst, best)
+        lows[j], best[j] = low, high
     if missing:
         raise UsageError(Problem("monitor_no_targets", value=", ".join(missing[:12])))
-    return lo, hi
-
-
-def _pooled(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per indicator: the min and max over units and years (units × indicators × years)."""
-    import warnings
-
-    if not values.shape[0] or not values.shape[2]:  # no unit or no year: no bounds
-        return np.full(values.shape[1], np.nan), np.full(values.shape[1], np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an indicator without any value: NaN
-        return np.nanmin(values, axis=(0, 2)), np.nanmax(values, axis=(0, 2))
+    return lows, best
 
 
 def _risk(panel: Panel, fw: Framework, method: Method, base: int, notices: list) -> np.ndarray:
@@ -319,7 +360,8 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     the generic method for another framework); its steps before normalisation work year by
     year (:func:`prepared_values`). ``base_year`` (default: the
     first year) anchors the changes, the progress status and the risk thresholds. ``bounds``
-    is ``pooled``, ``base`` or ``targets``; ``targets`` maps an indicator to its target (for
+    is ``pooled``, ``base`` or ``targets`` (what each means per normalisation: see the
+    module's docstring); ``targets`` maps an indicator to its target (for
     the progress status) or to ``(worst, best)`` goalposts (for ``bounds="targets"``).
     ``years`` (``"2015-2023"`` or a pair) limits the period; ``outside_layout`` is handed to
     the reader (``drop``: values of a unit before it existed are left out with a warning).
@@ -351,15 +393,18 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     existed = load_layout().existence(panel.units, panel.years)
     try:
         prepared, by_year = prepared_values(panel, existed, fw, method, directions)
-        lower, upper = _goalposts(prepared, codes, fw, bounds, base,
-                                  {c: v for c, v in goal.items() if not np.isnan(v[0])})
+        name, norm_params = _spec(method.normalise)
+        scale, kept = _common_scale(prepared, (name, norm_params), directions, codes, fw, bounds, base,
+                                    goal)
         scores, aggregates, ranks, levels, params = _assess_years(
-            prepared, method, directions, tree, excluded, (lower, upper))
+            prepared, (name, kept), directions, tree, excluded, scale)
     except ParameterError as err:
         raise UsageError(Problem("method_param", column=err.parameter, value=str(err.value)[:80],
                                  params={"expected": err.expected})) from None
     if by_year:
         params = {**params, "prepared_by_year": by_year}
+    no_bounds = np.full(len(codes), np.nan)
+    lower, upper = scale if scale is not None else (no_bounds, no_bounds)
     with np.errstate(invalid="ignore"):
         clipped = (prepared < lower[None, :, None]) | (prepared > upper[None, :, None])
     for j, code in enumerate(codes):
@@ -412,40 +457,6 @@ def read_monitored_panel(data: Panel | str | list | None = None,
     return panel.select(fw.codes), fw  # the inputs of derived indicators have done their work
 
 
-def pooled_bounds(panel: Panel, units, codes,
-                  year: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Monitoring's ``pooled`` goalposts for other data: per indicator of ``codes``, the min
-    and max of the panel's values over every year and the ``units`` (NaN: the panel has
-    no value of that indicator for those units), with the values of one more ``year``
-    (units × codes, e.g. the data assessed) pooled in.
-
-    >>> panel, _ = read_monitored_panel()
-    >>> low, high = pooled_bounds(panel, ["akmola", "aktobe"], ["B3", "B999"])
-    >>> rows, j = [panel.units.index("akmola"), panel.units.index("aktobe")], panel.indicators.index("B3")
-    >>> bool(low[0] == np.nanmin(panel.values[rows, j, :])), bool(np.isnan(high[1]))
-    (True, True)
-    """
-    rows = [panel.units.index(u) for u in units if u in panel.units]
-    at = {c: j for j, c in enumerate(panel.indicators)}
-    values = np.full((len(rows), len(codes), len(panel.years)), np.nan)
-    for k, code in enumerate(codes):
-        if code in at:
-            values[:, k, :] = panel.values[rows, at[code], :]
-    bounds = _pooled(values)
-    return bounds if year is None else widened(bounds, year)
-
-
-def widened(bounds: tuple[np.ndarray, np.ndarray], year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``bounds`` (min and max per indicator) widened to the values of one more ``year``
-    (units × indicators); NaN bounds take the year's.
-
-    >>> widened((np.array([1.0, np.nan]), np.array([5.0, np.nan])), np.array([[0.5, 2.0], [3.0, 4.0]]))
-    (array([0.5, 2. ]), array([5., 4.]))
-    """
-    own_low, own_high = _pooled(np.asarray(year, dtype=np.float64)[:, :, None])
-    return np.fmin(bounds[0], own_low), np.fmax(bounds[1], own_high)
-
-
 def prepared_values(panel: Panel, existed: np.ndarray, fw: Framework, method: Method,
                     directions: np.ndarray) -> tuple[np.ndarray, dict]:
     """Units × indicators × years: the values as they reach normalisation, and each year's
@@ -489,14 +500,15 @@ def _check_denominators(panel: Panel, fw: Framework) -> None:
         raise DataError(Problem("monitor_no_denominator", file=panel.source, value=", ".join(missing)))
 
 
-def _assess_years(values: np.ndarray, method: Method, directions: np.ndarray, tree,
-                  excluded: np.ndarray, bounds: tuple[np.ndarray, np.ndarray]):
+def _assess_years(values: np.ndarray, normalise: tuple[str, dict], directions: np.ndarray, tree,
+                  excluded: np.ndarray, bounds: tuple[np.ndarray, np.ndarray] | None):
     """Scores, aggregates, ranks and levels (units × … × years) of every year's prepared
-    ``values`` (see :func:`prepared_values`) with the same goalposts: all years through the
-    normalisation and aggregation at once, stacked; ranks then within each year."""
+    ``values`` (see :func:`prepared_values`) on one scale (``bounds``, or ``normalise``'s
+    parameters kept): all years through the normalisation and aggregation at once, stacked
+    (so ranks and percentiles rank every unit-year together); ranks then within each year."""
     n, m, k_years = values.shape
     stacked = values.transpose(2, 0, 1).reshape(k_years * n, m)
-    r = run_pipeline(stacked, directions, tree, excluded, normalise=_spec(method.normalise), bounds=bounds)
+    r = run_pipeline(stacked, directions, tree, excluded, normalise=normalise, bounds=bounds)
 
     def cube(a):
         return a.reshape(k_years, n, -1).transpose(1, 2, 0)

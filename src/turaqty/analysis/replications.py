@@ -1,6 +1,8 @@
 """The vectorised engine of a robustness run: many replications of an assessment in array
 passes (replications × units × indicators), each with its own weights, exclusions,
-normalisation, imputation, directions, min–max bounds (the year's or a panel's) and aggregation.
+normalisation, imputation, directions, normalisation parameters (the year's or pooled over a
+panel's years: min–max bounds, z-score means and sds, distance-to-target worst values) and
+aggregation.
 
 The scores of each (normalisation, imputation, directions, bounds) combination are computed once,
 by the engine's own :func:`~turaqty.core.pipeline.run_pipeline`; a replication gathers its
@@ -29,7 +31,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from turaqty.analysis.factors import Factors, Settings, takes_bounds
+from turaqty.analysis.factors import Factors, Settings, takes_pooled
+from turaqty.core.common_scale import takes_bounds
 from turaqty.core.registry import ParameterError
 from turaqty.errors import Problem, UsageError
 
@@ -53,13 +56,16 @@ class Replicator:
             m = method.replace(profile=method.profile, directions=alts["directions"][k_dir],
                                normalise=alts["normalise"][k_norm].to_dict(),
                                impute=alts["impute"][k_imp].to_dict())
-            pooled = alts["bounds"][k_bounds] == "pooled" and takes_bounds(m.normalise)
-            if k_bounds and not pooled:  # a normalisation without bounds: the year's scores
+            kept, bounds = None, None  # pooled: a z-score's mean and sd …, or a min–max's bounds
+            if alts["bounds"][k_bounds] == "pooled" and takes_pooled(m.normalise):
+                kept = factors.scales.get((k_norm, k_dir))
+                bounds = factors.pooled if takes_bounds(m.normalise.method) else None
+            if k_bounds and kept is None and bounds is None:  # nothing pooled (ranks): the year's
                 self.score_set[k] = self.score_set[k - k_bounds]
                 continue
             self.score_set[k] = len(scores)
             try:  # the method's own exclusions: each replication's come at aggregation
-                r = method_pipeline(fw, m, ds, tree=self.tree, bounds=factors.pooled if pooled else None)
+                r = method_pipeline(fw, m, ds, tree=self.tree, bounds=bounds, kept=kept)
             except ParameterError as err:
                 raise UsageError(Problem("factor_failed", column=err.parameter,
                                          value=str(err.value)[:80],

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -154,7 +154,7 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
         a = data
     else:
         a = assess(data, profile=method, lang=lang, framework=framework)
-    pooled, panel_record = panel_bounds(panel, a) if panel is not None else (None, None)
+    pooled, panel_record = panel_reference(panel, a) if panel is not None else (None, None)
     if isinstance(factors, Factors):
         f = factors
     elif isinstance(factors, dict):
@@ -200,17 +200,36 @@ def run_robustness(data=None, *, framework=None, method="default", factors=None,
 
 
 def panel_bounds(panel, a) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
-    """Per indicator of the assessment: the min and max over its own values and the panel's
-    values of its units in every year (monitoring's ``pooled`` goalposts), both as they reach
-    normalisation under the assessment's method (denominated, imputed, treated), and a record of
-    the panel for the manifest. An indicator the panel lacks keeps the year's bounds.
+    """Per indicator of the assessment: the min and max of :func:`panel_reference` (its own
+    values and the panel's values of its units in the other years: monitoring's ``pooled``
+    goalposts), and the panel's record for the manifest.
 
     >>> from turaqty.engine.assessment import assess
     >>> (low, high), record = panel_bounds("embedded", assess())
     >>> record["years"], record["indicators_without_panel_values"]
     ([2010, 2023], [])
     """
-    from turaqty.analysis.monitor import pooled_bounds, prepared_values, read_monitored_panel, widened
+    from turaqty.core.normalise import column_bounds
+
+    reference, record = panel_reference(panel, a)
+    return column_bounds(reference), record
+
+
+def panel_reference(panel, a) -> tuple[np.ndarray, dict]:
+    """The rows (× the assessment's indicators) a pooled normalisation takes its parameters
+    from: the panel's values of the assessment's units in every year but the assessment's
+    own (whose values stand for that year), and the assessment's values, all as they reach
+    normalisation under its method (denominated, imputed, treated year by year); and a
+    record of the panel for the manifest. An indicator the panel lacks has only the year's
+    values.
+
+    >>> from turaqty.engine.assessment import assess
+    >>> a = assess()
+    >>> reference, record = panel_reference("embedded", a)
+    >>> reference.shape == (14 * 20, 52), record["year_replaced"]
+    (True, 2023)
+    """
+    from turaqty.analysis.monitor import prepared_values, read_monitored_panel
     from turaqty.model.layout import load_layout
 
     ds = a.dataset
@@ -219,16 +238,23 @@ def panel_bounds(panel, a) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
     directions = np.array([a.framework.direction(c, a.method.directions) for c in p.indicators])
     prepared, _ = prepared_values(p, load_layout().existence(p.units, p.years), a.framework, a.method,
                                   directions)  # denominated, imputed, treated year by year as the data
-    p = replace(p, values=prepared)
-    low, high = pooled_bounds(p, ds.units, ds.indicators)  # the panel's alone, then the year's in
-    lacking = [c for c, x in zip(ds.indicators, low, strict=True) if np.isnan(x)]
-    shared = len(set(ds.units) & set(p.units))
-    if not shared or len(lacking) == len(ds.indicators):
+    rows = [p.units.index(u) for u in ds.units if u in p.units]
+    years = [k for k, y in enumerate(p.years) if y != ds.year]
+    at = {c: j for j, c in enumerate(p.indicators)}
+    values = np.full((len(rows), len(ds.indicators), len(years)), np.nan)
+    for k, code in enumerate(ds.indicators):
+        if code in at:
+            values[:, k, :] = prepared[np.ix_(rows, [at[code]], years)][:, 0, :]
+    have = {p.indicators[j] for j in np.flatnonzero(~np.isnan(prepared[rows]).all(axis=(0, 2)))}
+    lacking = [c for c in ds.indicators if c not in have]
+    if not rows or len(lacking) == len(ds.indicators):
         raise UsageError(Problem("robustness_panel_match", file=p.source,
                                  params={"framework": a.framework.id}))
     record = {"source": p.source, "sha256": p.sha256, "years": [p.years[0], p.years[-1]],
-              "units_in_data": shared, "indicators_without_panel_values": lacking}
-    return widened((low, high), a.arrays.values), record
+              "units_in_data": len(rows), "indicators_without_panel_values": lacking,
+              "year_replaced": ds.year if ds.year in p.years else None}
+    stacked = values.transpose(2, 0, 1).reshape(-1, len(ds.indicators))
+    return np.vstack([stacked, a.arrays.values]), record
 
 
 def _check_count(name: str, value, low: int) -> None:

@@ -144,16 +144,6 @@ def _expected(tree: Tree, included: np.ndarray, missing: np.ndarray) -> np.ndarr
     return counts + (tree.absent if tree.absent is not None else 0)
 
 
-def takes_bounds(normalisation: str) -> bool:
-    """Whether ``normalisation`` scores between bounds (min and max, or goalposts), so that
-    the ``bounds`` of :func:`run_pipeline` apply to it.
-
-    >>> takes_bounds("minmax"), takes_bounds("goalposts"), takes_bounds("zscore")
-    (True, True, False)
-    """
-    return {"lower", "upper"} <= set(parameter_names(NORMALISATION[normalisation]))
-
-
 def prepare(values: np.ndarray, directions: np.ndarray, *, denominate: tuple[str, dict] = NO_STEP,
             impute: tuple[str, dict] = NO_STEP, treat: tuple[str, dict] = NO_STEP):
     """The values as they reach normalisation: denominated, imputed, treated. Returns them,

@@ -26,8 +26,9 @@ import pandas as pd
 
 from turaqty import __version__
 from turaqty.core.classify import LEVELS
+from turaqty.core.common_scale import kept_parameters
 from turaqty.core.impute import group_codes
-from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline, takes_bounds
+from turaqty.core.pipeline import PipelineResult, Tree, run_pipeline
 from turaqty.core.registry import ParameterError
 from turaqty.core.risk import risk_classes
 from turaqty.core.stats import STATISTICS, describe
@@ -485,10 +486,7 @@ def kept_scale(baseline: Assessment) -> tuple[tuple[np.ndarray, np.ndarray] | No
     >>> bounds is None, sorted(kept), bool(np.allclose(kept["mean"], np.nanmean(z.dataset.values, axis=0)))
     (True, ['mean', 'scale', 'sd'], True)
     """
-    if takes_bounds(baseline.method.normalise.method):
-        return (baseline.arrays.lower, baseline.arrays.upper), None
-    used = baseline.arrays.params.get("normalise", {})
-    return None, {k: v for k, v in used.items() if k != "directions"}
+    return kept_parameters(baseline.method.normalise.method, baseline.arrays.params.get("normalise", {}))
 
 
 def _spec(step) -> tuple[str, dict]:

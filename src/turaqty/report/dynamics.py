@@ -271,7 +271,7 @@ def _method(m: Monitoring) -> str:
     monitored = ", ".join(m.monitored)
     warnings = "".join(f"<li>{E(x)}</li>" for x in m.warnings["message"])
     return (f'<section id="method"><h2>{E(t("monitor.report.method", lang))}</h2><ul>'
-            f'<li>{E(t(f"monitor.report.bounds.{m.bounds}", lang))}</li>'
+            f'<li>{E(t(m.scale_text, lang))}</li>'
             f'<li>{E(t("monitor.report.base_year", lang, year=m.base_year))}</li>'
             f'<li>{E(t("monitor.report.monitored", lang, codes=monitored))}</li></ul>'
             f'<h3>{E(t("monitor.report.warnings", lang))}</h3><ul class="small">{warnings}</ul></section>')

@@ -144,6 +144,8 @@ def factor_label(r, name: str, lang: str) -> str:
         f.kind, "robreport.method")
     words = [t(f"{prefix}.{getattr(x, 'method', x)}", lang, default=str(getattr(x, "method", x)))
              for x in r.factors.alternatives.get(name, ())]
+    if name == "bounds" and r.factors.scales:  # pooled z-scores … beside (or instead of) min–max bounds
+        name = "bounds_parameters"
     return t(f"robreport.factor.{name}", lang, default=name, alternatives=", ".join(words))
 
 
