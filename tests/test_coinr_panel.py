@@ -409,3 +409,22 @@ def test_asem_dynamics_report_in_chromium(browser, asem, monitored, tmp_path):
         assert not events["errors"] and not events["requests"]
     finally:
         page.close()
+
+
+def test_asem_scores_table_shows_the_value_each_score_comes_from(monitored):
+    """panel_scores: ``value`` is the panel's cell, ``value_used`` the value its score was
+    computed from (divided by its year's denominator, imputed, treated); cells the method
+    imputed have a row of their own, flagged ``imputed``, with no ``value``."""
+    m = monitored[1]
+    table = m.scores_table
+    row = table.query("unit_id == 'AUT' and year == 2018 and indicator == 'Flights'").iloc[0]
+    assert row["value"] == 29.01725
+    # the value reaching normalisation: the quotient, then COINr's treatment where it applies
+    assert row["value_used"] == m.prepared[m.units.index("AUT"), m.panel.indicators.index("Flights"), 0]
+    assert row["value_used"] != row["value"]
+    imputed = table[table["flag"].str.contains("imputed")]
+    raw = m.panel.values
+    expected = int((np.isnan(raw) & ~np.isnan(m.prepared)).sum())
+    assert len(imputed) == expected > 0
+    assert imputed["value"].isna().all() and imputed["value_used"].notna().all()
+    assert len(table) == int((~np.isnan(raw)).sum()) + expected

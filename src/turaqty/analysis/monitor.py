@@ -102,6 +102,7 @@ class Monitoring:
     embedded: bool = False  # the embedded panel (its reconciliation is shipped with it)
     indicator_set: str = ""  # the indicators asked for (monitor's ``indicators``)
     step_parameters: dict = field(default_factory=dict)  # each step's replayable parameters
+    prepared: np.ndarray | None = None  # units × indicators × years: values as they reached normalisation
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -131,17 +132,29 @@ class Monitoring:
 
     @cached_property
     def scores_table(self) -> pd.DataFrame:
-        """``unit_id, year, indicator, value, score, monitored, flag``: one row per value."""
-        u, c, y = np.nonzero(~np.isnan(self.panel.values))
+        """``unit_id, year, indicator, value, value_used, score, monitored, flag``: one row per
+        value of the panel and per value the method imputed (flag ``imputed``); ``value_used``
+        is the value the score was computed from: divided by its denominator, imputed and
+        treated as the method says (the value itself when the method does none of these).
+
+        >>> table = monitor(years="2022-2023").scores_table
+        >>> bool((table["value"] == table["value_used"]).all())
+        True
+        """
+        raw = self.panel.values
+        used = raw if self.prepared is None else self.prepared
+        u, c, y = np.nonzero(~np.isnan(raw) | ~np.isnan(used))
         units = np.array(self.units, dtype=object)[u]
         codes = np.array(self.panel.indicators, dtype=object)[c]
         years = np.array(self.years)[y]
         flags = [self.panel.flags.get(k, "") for k in zip(units, codes, years.tolist(), strict=True)]
-        flags = [";".join(f for f in (flag, "clipped" if clip else "") if f)
-                 for flag, clip in zip(flags, self.clipped[u, c, y], strict=True)]
+        imputed = np.isnan(raw[u, c, y])
+        flags = [";".join(f for f in (flag, "imputed" if new else "", "clipped" if clip else "") if f)
+                 for flag, new, clip in zip(flags, imputed, self.clipped[u, c, y], strict=True)]
         monitored = set(self.monitored)
         frame = pd.DataFrame({"unit_id": units, "year": years, "indicator": codes,
-                              "value": self.panel.values[u, c, y], "score": self.scores[u, c, y],
+                              "value": raw[u, c, y], "value_used": used[u, c, y],
+                              "score": self.scores[u, c, y],
                               "monitored": [code in monitored for code in codes], "flag": flags})
         return frame.sort_values(["year", "unit_id", "indicator"], kind="stable",
                                  key=_sort_key(self)).reset_index(drop=True)
@@ -414,7 +427,8 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     result = Monitoring(panel, fw, method, lang, base_year, bounds, monitored, lower, upper, scores,
                         clipped, aggregates, ranks, levels, risk,
                         {c: v[1] for c, v in goal.items()}, notices, regions=_units_of(panel, fw),
-                        embedded=data is None, indicator_set=indicators, step_parameters=params)
+                        embedded=data is None, indicator_set=indicators, step_parameters=params,
+                        prepared=prepared)
     return result
 
 
