@@ -587,6 +587,15 @@ def test_targets_file_through_the_command(tmp_path):
     assert r.returncode == 0, r.stderr
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["monitoring"]["goalposts"]["B3"] == [2.0, 12.0]
+    # the target column sets the progress status apart from the goalposts: B3 against 4, not 2
+    trends = pd.read_csv(tmp_path / "out" / "trends.csv", encoding="utf-8-sig").query(
+        "series == 'B3' and year == 2023")
+    by_target = monitor(panel_from_frame(synthetic()), targets={"B3": 4.0, "B25": 3.0}).trends.query(
+        "series == 'B3' and year == 2023")
+    assert trends["target"].eq(4.0).all()
+    np.testing.assert_allclose(trends["progress_ratio"], by_target["progress_ratio"], rtol=0, atol=1e-9)
+    akmola = trends.set_index("unit_id").loc["akmola", "progress_ratio"]  # 10 → 5 by 2023, 4 by 2030
+    assert akmola == pytest.approx(((5 / 10) ** (1 / 5) - 1) / ((4 / 10) ** (1 / 12) - 1))
     bad = tmp_path / "bad.csv"
     bad.write_text("indicator,target\nB3,abc\n", encoding="utf-8")
     r = run("monitor", str(data), "--targets", str(bad), "--out", str(tmp_path / "out2"))

@@ -729,7 +729,8 @@ def _monitor(args) -> int:
 
 
 def _targets(path: str) -> dict:
-    """A targets file: ``indicator,target`` or ``indicator,worst,best``."""
+    """A targets file: ``indicator,target``, ``indicator,worst,best`` or all four columns
+    (goalposts and, apart, the target of the progress status)."""
     from turaqty.errors import DataError, Problem
     from turaqty.io.cells import CellError, parse_number
     from turaqty.io.tables import read_rows
@@ -737,7 +738,7 @@ def _targets(path: str) -> dict:
     raw = read_rows(path)
     (_, header), *body = raw.rows
     names = [str(h).strip().lower() for h in header]
-    out: dict[str, float | tuple[float, float]] = {}
+    out: dict[str, float | tuple[float, ...]] = {}
     problems = []
     for n, cells in body:
         row = dict(zip(names, cells, strict=False))  # a row may be shorter than the header
@@ -751,7 +752,7 @@ def _targets(path: str) -> dict:
         code = str(row.get("indicator", "")).strip()
         worst, best, target = numbers.get("worst"), numbers.get("best"), numbers.get("target")
         if worst is not None and best is not None:
-            out[code] = (worst, best)
+            out[code] = (worst, best) if target is None else (worst, best, target)
         elif target is not None:
             out[code] = target
     if problems:

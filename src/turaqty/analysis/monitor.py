@@ -284,6 +284,18 @@ def _monitored(panel: Panel, fw: Framework, method: Method, indicators: str,
     return tuple(out)
 
 
+def _goal(entry) -> tuple[float, float, float]:
+    """(worst, best, target) of a ``targets`` entry: a number is the target (and the best
+    value), a pair ``(worst, best)`` takes its best value as the target, a triple gives all.
+
+    >>> _goal(4), _goal((12, 2)), _goal((12, 2, 4))
+    ((nan, 4.0, 4.0), (12.0, 2.0, 2.0), (12.0, 2.0, 4.0))
+    """
+    if isinstance(entry, tuple):
+        return float(entry[0]), float(entry[1]), float(entry[2] if len(entry) > 2 else entry[1])
+    return np.nan, float(entry), float(entry)
+
+
 def _common_scale(values: np.ndarray, normalise: tuple[str, dict], directions: np.ndarray,
                   codes: tuple[str, ...], fw: Framework, mode: str, base: int,
                   targets: dict[str, tuple[float, float]]) -> tuple[tuple | None, dict]:
@@ -362,7 +374,7 @@ def _risk(panel: Panel, fw: Framework, method: Method, base: int, notices: list)
 def monitor(data: Panel | str | list | None = None, *, framework: Framework | str | None = None,
             profile: str | Method | None = None, base_year: int | None = None,
             bounds: str = "pooled", indicators: str = "common",
-            targets: dict[str, float | tuple[float, float]] | None = None,
+            targets: dict[str, float | tuple[float, ...]] | None = None,
             years: str | tuple[int, int] | None = None, outside_layout: str = "error",
             lang: str = "en") -> Monitoring:
     """Monitor ``data`` over its years.
@@ -375,7 +387,8 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     first year) anchors the changes, the progress status and the risk thresholds. ``bounds``
     is ``pooled``, ``base`` or ``targets`` (what each means per normalisation: see the
     module's docstring); ``targets`` maps an indicator to its target (for
-    the progress status) or to ``(worst, best)`` goalposts (for ``bounds="targets"``).
+    the progress status), to ``(worst, best)`` goalposts (for ``bounds="targets"``; the best
+    value is then the target too) or to ``(worst, best, target)``.
     ``years`` (``"2015-2023"`` or a pair) limits the period; ``outside_layout`` is handed to
     the reader (``drop``: values of a unit before it existed are left out with a warning).
     """
@@ -397,7 +410,7 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
         raise UsageError(Problem("monitor_base_year", value=base_year, params={"years": _span(panel.years)}))
     base = panel.years.index(base_year)
     monitored = _monitored(panel, fw, method, indicators, notices)
-    goal = {c: (v if isinstance(v, tuple) else (np.nan, float(v))) for c, v in (targets or {}).items()}
+    goal = {c: _goal(v) for c, v in (targets or {}).items()}
     codes = panel.indicators
     directions = np.array([fw.direction(c, method.directions) if c in fw.by_code else 1 for c in codes])
     excluded = np.array([c not in monitored for c in codes])
@@ -408,7 +421,7 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
         prepared, by_year = prepared_values(panel, existed, fw, method, directions)
         name, norm_params = _spec(method.normalise)
         scale, kept = _common_scale(prepared, (name, norm_params), directions, codes, fw, bounds, base,
-                                    goal)
+                                    {c: g[:2] for c, g in goal.items()})
         scores, aggregates, ranks, levels, params = _assess_years(
             prepared, (name, kept), directions, tree, excluded, scale)
     except ParameterError as err:
@@ -426,7 +439,7 @@ def monitor(data: Panel | str | list | None = None, *, framework: Framework | st
     risk = _risk(panel, fw, method, base, notices)
     result = Monitoring(panel, fw, method, lang, base_year, bounds, monitored, lower, upper, scores,
                         clipped, aggregates, ranks, levels, risk,
-                        {c: v[1] for c, v in goal.items()}, notices, regions=_units_of(panel, fw),
+                        {c: g[2] for c, g in goal.items()}, notices, regions=_units_of(panel, fw),
                         embedded=data is None, indicator_set=indicators, step_parameters=params,
                         prepared=prepared)
     return result
