@@ -51,8 +51,8 @@ _EXPORTS = {
     "turaqty.io.panel": ("read_panel", "panel_from_frame"),
     "turaqty.io.kazstat": ("read_kazstat",),
     "turaqty.report.monitor_outputs": ("monitor_files", "write_monitor"),
-    "turaqty.analysis.scenarios": ("Change", "ScenarioResult", "parse_setting", "read_changes",
-                                   "run_changes", "run_scenario", "scenario_changes",
+    "turaqty.analysis.scenarios": ("Change", "ScenarioResult", "parse_setting", "parse_settings",
+                                   "read_changes", "run_changes", "run_scenario", "scenario_changes",
                                    "scenario_ids"),
     "turaqty.analysis.scenario_order": ("order_violations",),
 }

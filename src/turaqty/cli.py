@@ -78,7 +78,7 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     def framework_options(sp) -> None:
         """The framework and how the method weighs it: ``--framework``, ``--method``,
-        ``--allow-partial``, ``--weight`` (assess, risk, report, brief, audit)."""
+        ``--allow-partial``, ``--weight`` (assess, risk, report, brief, audit, whatif)."""
         sp.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
         sp.add_argument("--method", metavar="FILE", help=h("method"))
         sp.add_argument("--allow-partial", action="store_true", help=h("allow_partial"))
@@ -119,10 +119,9 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     sc.add_argument("--list", action="store_true", help=h("scenario_list"))
     sc.add_argument("--lang", choices=LANGUAGES, default=lang, help=h("lang"))
 
-    wi = command("whatif", "data", "bounds", "profile", "out", "year")
+    wi = command("whatif", "data", "bounds", "profile", "out", "year", "framework")
     wi.add_argument("--set", action="append", default=[], metavar="REGION.CODE=VALUE", help=h("set"))
     wi.add_argument("--file", metavar="FILE", help=h("whatif_file"))
-    wi.add_argument("--method", metavar="FILE", help=h("method"))
 
     rb = command("robustness", "data", "profile", "out")
     rb.add_argument("--framework", metavar="PATH", help=h("framework_opt"))
@@ -486,10 +485,10 @@ def _whatif(args) -> int:
 
     if not args.set and not args.file:
         raise UsageError(Problem("whatif_missing"))
-    if args.file and (sets := _change_sets(args.file)) is not None:
-        return _whatif_sets(args, sets)
-    changes = parse_settings(args.set) + (read_changes(args.file) if args.file else [])
-    base = _assessed(args)
+    base = _assessed(args)  # its units and codes name the changes
+    if args.file and (sets := _change_sets(args.file, base)) is not None:
+        return _whatif_sets(args, sets, base)
+    changes = parse_settings(args.set, base) + (read_changes(args.file, base) if args.file else [])
     return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds, strict=True)])
 
 
@@ -541,13 +540,13 @@ def _progress_bar(lang: str):
             print(f"\r{' ' * width}\r", end="", file=sys.stderr, flush=True)
 
 
-def _change_sets(path):
+def _change_sets(path, base):
     from turaqty.analysis.change_sets import read_change_sets
 
-    return read_change_sets(path)
+    return read_change_sets(path, base)
 
 
-def _whatif_sets(args, sets) -> int:
+def _whatif_sets(args, sets, base) -> int:
     """``whatif --file`` with several change sets: one vectorised pass, one table."""
     import time
 
@@ -556,8 +555,7 @@ def _whatif_sets(args, sets) -> int:
     from turaqty.io.write import csv_bytes, json_bytes, write_folder
 
     lang = args.lang
-    common = parse_settings(args.set) if args.set else []
-    base = _assessed(args)
+    common = parse_settings(args.set, base) if args.set else []
     started = time.perf_counter()
     table = run_change_sets(base, {name: common + changes for name, changes in sets.items()},
                             args.bounds, strict=True)
@@ -582,7 +580,8 @@ def _write_scenarios(args, base, results) -> int:
     write_folder(args.out, scenario_files(base, results, lang, summaries), protect=args.data)
     for r, s in zip(results, summaries, strict=True):
         moved = s[(s["rank"] != s["rank_scenario"]) | (s["levels_changed"] != "")]
-        print(t("cli.scenario_result", lang, name=r.name, changes=r.changed, moved=len(moved)))
+        print(t(worded("cli.scenario_result", base.home), lang, name=r.name, changes=r.changed,
+                moved=len(moved)))
         if r.name == "whatif":
             for line in _whatif_lines(r, lang):
                 print("  " + line)
@@ -603,7 +602,7 @@ def _write_scenarios(args, base, results) -> int:
                   + (f"; {row.levels_changed}" if row.levels_changed else ""))
     for line in _order_lines(results, lang):
         print(line)
-    print(t("cli.scenario_written", lang, out=str(args.out)))
+    print(t(worded("cli.scenario_written", base.home), lang, out=str(args.out)))
     return 0
 
 
@@ -628,10 +627,8 @@ def _order_lines(results, lang: str) -> list[str]:
 def _whatif_lines(result, lang: str) -> list[str]:
     """One line per what-if change: what it did to the value and the score, or why it did
     nothing (the value set is the baseline's, the score was already the best, …)."""
-    from turaqty.model.units import load_regions
-
-    regions = load_regions()
     base, new = result.baseline, result.assessment
+    regions = base.regions
     col = {c: j for j, c in enumerate(base.dataset.indicators)}
     row = {u: i for i, u in enumerate(base.dataset.units)}
     lines = []

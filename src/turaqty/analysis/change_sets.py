@@ -46,7 +46,7 @@ PER_CELL = ("minmax", "goalposts")  # normalisations that score each cell alone,
 PER_CELL_IMPUTATION = ("none", "zero")  # zero: per cell in a column that has some value
 
 
-def read_change_sets(path) -> dict[str, list[Change]] | None:
+def read_change_sets(path, base=None) -> dict[str, list[Change]] | None:
     """The change sets of a file, or None when it holds one plain list of changes."""
     path = Path(path)
     file = str(path)
@@ -73,11 +73,11 @@ def read_change_sets(path) -> dict[str, list[Change]] | None:
                 groups.setdefault(str(cells[at]).strip(), []).append((n, entry))
     sets, problems = {}, []
     for name, rows in groups.items():
-        changes, found = changes_from_entries(rows, file)
+        changes, found = changes_from_entries(rows, file, base)
         problems += found
         if not found:
             try:
-                sets[name] = _no_duplicates(expand_changes(changes), f"{file} ({name})")
+                sets[name] = _no_duplicates(expand_changes(changes, base), f"{file} ({name})")
             except DataError as err:
                 problems += err.problems
     if problems:
@@ -95,7 +95,7 @@ def run_change_sets(base, sets: dict[str, list[Change]], bounds: str = "baseline
     names = list(sets)
     units = set(base.dataset.units)
     values, touched, changed = _applied(base, [[c for ch in sets[s] for c in (
-        (ch,) if ch.target in units else expand_changes([ch]))] for s in names], strict)
+        (ch,) if ch.target in units else expand_changes([ch], base))] for s in names], strict)
     method = base.method
     stackable = (bounds == "baseline" and method.normalise.method in PER_CELL
                  and method.impute.method in PER_CELL_IMPUTATION

@@ -122,10 +122,16 @@ def scenario_changes(scenario_id: str) -> list[Change]:
     return changes
 
 
-def resolve_targets(target: str) -> list[str]:
-    """Region ids meant by ``target``: a region (any name variant), a macro-region id or
-    ``all``; empty if unknown."""
-    regions = load_regions()
+def catalogues(base: Assessment | None = None):
+    """The units and the framework changes are named in: those of ``base`` (the assessment
+    they apply to), else Kazakhstan's regions and the dissertation's framework."""
+    return (base.regions, base.framework) if base is not None else (load_regions(), load_framework())
+
+
+def resolve_targets(target: str, base: Assessment | None = None) -> list[str]:
+    """Unit ids meant by ``target``: a unit (any name variant), a macro-region id or
+    ``all``; empty if unknown (units of ``base``, default Kazakhstan's regions)."""
+    regions, _ = catalogues(base)
     if target == "all":
         return list(regions.unit_ids)
     members = [r.id for r in regions.regions if r.macro_region == target and r.id != NATIONAL_ID]
@@ -162,7 +168,7 @@ def apply_changes(base: Assessment, changes: list[Change], bounds: str = "baseli
     directions = base.manifest["directions"]  # the profile's directions
     lower, upper = base.arrays.lower, base.arrays.upper
     applied = []
-    for ch in expand_changes(changes):
+    for ch in expand_changes(changes, base):
         if ch.indicator not in col or ch.target not in row:
             applied.append((ch.target, ch.indicator, np.nan, np.nan, ch.method, ch.value,
                             ch.reference, ch.source, ch.horizon, ch.assumption, "not_in_data"))
@@ -259,7 +265,7 @@ def run_changes(base: Assessment, changes: list[Change], name: str = "whatif",
     if strict and len(missing):
         raise DataError([Problem("whatif_not_in_data", file=base.dataset.source, value=f"{u}.{c}")
                          for u, c in zip(missing["unit_id"], missing["indicator"], strict=True)])
-    new = assess(ds, profile=base.method, lang=base.lang,
+    new = assess(ds, profile=base.method, lang=base.lang, framework=base.framework,
                  baseline=base if bounds == "baseline" else None)
     skipped = applied[~applied["note"].isin(APPLIED)]
     new.manifest["scenario"] = {"name": name, "bounds": bounds,
@@ -316,7 +322,7 @@ def comparison_summary(result: ScenarioResult, lang: str = "en") -> pd.DataFrame
     """Per region: integral index and rank before and after, and the levels that change."""
     c = result.comparison
     wide = c.pivot(index="unit_id", columns="indicator_or_index", values=["baseline", "scenario_value"])
-    regions = load_regions()
+    regions = result.assessment.regions
     fw = result.assessment.framework
     root = fw.root  # the columns keep the documented names of the integral index
     out = pd.DataFrame({
@@ -351,7 +357,7 @@ FIELDS = {  # accepted names of the fields of a what-if entry (files may use kk/
 }
 
 
-def parse_setting(text: str, where: str = "--set") -> Change:
+def parse_setting(text: str, where: str = "--set", base: Assessment | None = None) -> Change:
     """``REGION.CODE=VALUE`` (a value, or ``+10%``/``-5%`` for a relative change) → Change.
 
     >>> c = parse_setting("Қарағанды.B25=4,0")
@@ -366,20 +372,21 @@ def parse_setting(text: str, where: str = "--set") -> Change:
     region, dot, code = left.rpartition(".")
     if not dot or not eq:
         raise DataError(Problem("whatif_syntax", column=where, value=text))
-    return _change(region.strip(), code.strip(), value.strip(), where, None)
+    return _change(region.strip(), code.strip(), value.strip(), where, None, base)
 
 
-def parse_settings(texts: list[str]) -> list[Change]:
-    """Every ``--set``, reporting all problems at once (and a cell set twice)."""
+def parse_settings(texts: list[str], base: Assessment | None = None) -> list[Change]:
+    """Every ``--set``, reporting all problems at once (and a cell set twice); units and
+    codes of ``base`` (default: Kazakhstan's regions, the dissertation's codes)."""
     changes, problems = [], []
     for text in texts:
         try:
-            changes.append(parse_setting(text))
+            changes.append(parse_setting(text, base=base))
         except DataError as err:
             problems += err.problems
     if problems:
         raise DataError(problems)
-    return _no_duplicates(expand_changes(changes), "--set")
+    return _no_duplicates(expand_changes(changes, base), "--set")
 
 
 def _no_duplicates(changes: list[Change], where: str) -> list[Change]:
@@ -393,30 +400,37 @@ def _no_duplicates(changes: list[Change], where: str) -> list[Change]:
     return changes
 
 
-def _change(region: str, code: str, value, where: str, row: int | None) -> Change:
+def _change(region: str, code: str, value, where: str, row: int | None,
+            base: Assessment | None = None) -> Change:
     """One what-if change, every problem of it reported (region, indicator, value)."""
     import difflib
 
     from turaqty.io.cells import CellError, parse_number
 
     problems = []
-    regions = load_regions()
-    fw = load_framework()
-    targets = resolve_targets(region)
+    regions, fw = catalogues(base)
+    home = base is None or base.home  # else a framework and units of the user's own: their words
+
+    def names(ids) -> RegionNames | str:
+        return RegionNames(ids) if home else ", ".join(regions.name(u) for u in ids) or "-"
+    targets = resolve_targets(region, base)
     options = regions.candidates(region)
     if regions.resolve(region) == NATIONAL_ID:
         problems.append(Problem("whatif_national", file=where, row=row, column="region", value=region))
     elif len(options) > 1:  # bare «Алматы»: the city or the region, as the file reader says
         problems.append(Problem("ambiguous_region", file=where, row=row, column="region", value=region,
-                                params={"options": RegionNames(options)}))
+                                params={"options": names(options)}))
     elif not targets:
-        problems.append(Problem("unknown_region", file=where, row=row, column="region", value=region,
-                                params={"suggestions": RegionNames(regions.suggest(region))}))
+        problems.append(Problem("unknown_region" if home else "whatif_unknown_unit", file=where, row=row,
+                                column="region", value=region,
+                                params={"suggestions": names(regions.suggest(region))}))
     resolved = fw.resolve_code(code)
     if resolved is None or not fw.by_code[resolved].has_data:
         close = difflib.get_close_matches(str(code).upper(), fw.codes, n=3)
-        problems.append(Problem("whatif_indicator", file=where, row=row, column="indicator",
-                                value=code, params={"suggestions": ", ".join(close) or "-"}))
+        problems.append(Problem("whatif_indicator" if home else "whatif_unknown_code", file=where, row=row,
+                                column="indicator", value=code,
+                                params={"suggestions": ", ".join(close) or "-",
+                                        "codes": ", ".join(fw.codes[:6]) + " …" * (len(fw.codes) > 6)}))
     text = str(value).strip() if value is not None else ""
     relative = text.endswith("%") and text[:1] in "+-−"
     try:
@@ -434,9 +448,9 @@ def _change(region: str, code: str, value, where: str, row: int | None) -> Chang
     return Change(target, resolved, method, amount, source=where)
 
 
-def expand_changes(changes: list[Change]) -> list[Change]:
-    """Changes aimed at a macro-region or ``all``, one per member region."""
-    return [replace(ch, target=u) for ch in changes for u in resolve_targets(ch.target)]
+def expand_changes(changes: list[Change], base: Assessment | None = None) -> list[Change]:
+    """Changes aimed at a macro-region or ``all``, one per member unit."""
+    return [replace(ch, target=u) for ch in changes for u in resolve_targets(ch.target, base)]
 
 
 def _entry_fields(entry: dict, file: str, row: int) -> tuple[dict, list[Problem]]:
@@ -455,7 +469,7 @@ def _entry_fields(entry: dict, file: str, row: int) -> tuple[dict, list[Problem]
     return fields, problems
 
 
-def read_changes(path) -> list[Change]:
+def read_changes(path, base: Assessment | None = None) -> list[Change]:
     """What-if changes from a YAML, JSON or CSV file: a list of entries with ``region``,
     ``indicator`` and ``value`` (a number, or ``+10%``/``-5%``; kk/ru field names also
     work). Every problem is reported with the file, the entry's row and the field."""
@@ -482,13 +496,14 @@ def read_changes(path) -> list[Change]:
         rows = [(n, dict(zip(header, cells, strict=False))) for n, cells in raw.rows[1:]]
     if not rows:
         raise DataError(Problem("whatif_no_changes", file=file))
-    changes, problems = changes_from_entries(rows, file)
+    changes, problems = changes_from_entries(rows, file, base)
     if problems:
         raise DataError(problems)
-    return _no_duplicates(expand_changes(changes), file)
+    return _no_duplicates(expand_changes(changes, base), file)
 
 
-def changes_from_entries(rows, file: str) -> tuple[list[Change], list[Problem]]:
+def changes_from_entries(rows, file: str,
+                         base: Assessment | None = None) -> tuple[list[Change], list[Problem]]:
     """Changes from ``(row number, entry)`` pairs, and every problem found in them."""
     changes, problems = [], []
     for n, entry in rows:
@@ -502,7 +517,8 @@ def changes_from_entries(rows, file: str) -> tuple[list[Change], list[Problem]]:
         if entry_problems:
             continue
         try:
-            changes.append(_change(str(fields["region"]), str(fields["indicator"]), fields["value"], file, n))
+            changes.append(_change(str(fields["region"]), str(fields["indicator"]), fields["value"], file, n,
+                                   base))
         except DataError as err:
             problems += err.problems
     return changes, problems
@@ -516,12 +532,12 @@ def scenario_label(scenario_id: str, lang: str) -> str:
     return f"{group}: {scenario_narrative(scenario_id)['label'][lang]}"
 
 
-def changes_table(applied: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The applied changes with the indicator's name, the derivation and the note in words."""
+def changes_table(applied: pd.DataFrame, lang: str, base: Assessment | None = None) -> pd.DataFrame:
+    """The applied changes with the unit's and the indicator's name (of ``base``), the
+    derivation and the note in words."""
     from turaqty.i18n import format_number
 
-    fw = load_framework()
-    regions = load_regions()
+    regions, fw = catalogues(base)
     out = applied.copy()
     out.insert(1, "name", [regions.name(u, lang) for u in out["unit_id"]])
     out.insert(3, "indicator_name", [fw.by_code[c].name(lang) if c in fw.by_code else c

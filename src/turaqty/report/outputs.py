@@ -96,7 +96,7 @@ def scenario_files(base: Assessment, results: list, lang: str,
     from turaqty.report.xlsx import scenario_workbook
 
     comparison = pd.concat([r.comparison for r in results], ignore_index=True)
-    changes = pd.concat([changes_table(r.applied, lang).assign(scenario=r.name) for r in results],
+    changes = pd.concat([changes_table(r.applied, lang, r.baseline).assign(scenario=r.name) for r in results],
                         ignore_index=True)
     if summaries is None:
         summaries = [comparison_summary(r, lang) for r in results]
