@@ -55,6 +55,8 @@ def contested_indicators(fw: Framework) -> tuple[str, ...]:
     ('B43', 'B48', 'B51')
     """
     return tuple(c for c in CONTESTED if c in fw.by_code) if fw.id == DEFAULT_FRAMEWORK else ()
+
+
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 
 

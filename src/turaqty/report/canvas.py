@@ -383,8 +383,9 @@ def _draw_area(draw, area: Area, k: float) -> None:
     else:
         from PIL import Image, ImageChops, ImageDraw
 
-        corner = np.floor(np.vstack(rings).min(axis=0))
-        width, height = (int(v) + 2 for v in np.ceil(np.vstack(rings).max(axis=0)) - corner)
+        points = np.vstack(rings)
+        corner = np.floor(points.min(axis=0))
+        width, height = (int(v) + 2 for v in np.ceil(points.max(axis=0)) - corner)
         size = (width, height)
         mask = Image.new("1", size, 0)
         for ring in rings:  # shifted by whole pixels: each ring's pixels are the same

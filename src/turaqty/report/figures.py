@@ -97,15 +97,16 @@ def _indices_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
     x = c.scales["x"] = Scale(low, high, left, right)
     for k, name in enumerate(names):
         c.text(left - 8, top + ROW * (k + 0.5) + 0.35 * LABEL, name, LABEL, anchor="end", key="unit")
+    units = ranked["unit_id"].tolist()
     start = np.zeros(len(names))
     for key, _, colour, values in series:
         stop = start + np.nan_to_num(values)
         for k, (s0, s1) in enumerate(zip(x(start), x(stop), strict=True)):
             if s1 != s0:
                 c.rect(min(s0, s1), top + ROW * (k + 0.1), abs(s1 - s0), ROW * 0.8, colour,
-                       key=f"{ranked['unit_id'].iloc[k]}:{key}")
+                       key=f"{units[k]}:{key}")
         start = stop
-    _level_lines(c, x, [x(b) for b in bounds], [t(k, a.lang) for k in ("level.medium", "level.high")],
+    _level_lines(c, [x(b) for b in bounds], [t(k, a.lang) for k in ("level.medium", "level.high")],
                  top, bottom)
     if low < 0:
         c.line([(x(0.0), top), (x(0.0), bottom)], MUTED, width=0.8)
@@ -116,7 +117,7 @@ def _indices_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
     return c
 
 
-def _level_lines(c: Canvas, x: Scale, at: list[float], labels: list[str], top: float, bottom: float) -> None:
+def _level_lines(c: Canvas, at: list[float], labels: list[str], top: float, bottom: float) -> None:
     """Dotted lines at the level bounds (pixels ``at``), each named above the plot: right of
     its line, or left of it where it would leave the canvas or run into the next name."""
     for k, (px, label) in enumerate(zip(at, labels, strict=False)):
