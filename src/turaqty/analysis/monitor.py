@@ -70,7 +70,7 @@ from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from turaqty.model.layout import Layout, load_layout
 from turaqty.model.method import Method, get_method
 from turaqty.model.panel import Panel, _span, load_embedded_panel
-from turaqty.model.units import Regions, build_units, load_regions
+from turaqty.model.units import Regions, load_regions, units_named
 
 BOUNDS = ("pooled", "base", "targets")
 INDICATOR_SETS = ("common", "all")
@@ -449,8 +449,7 @@ def _units_of(panel: Panel, fw: Framework) -> Regions:
     """The units catalogue that names the panel's units: the panel's own names (a COINr
     panel's ``uName``), else the framework's catalogue."""
     if panel.unit_names:
-        return build_units([{"id": u, "name": n} for u, n in panel.unit_names.items()], panel.source,
-                           digest=panel.sha256)
+        return units_named(panel.unit_names, panel.source, digest=panel.sha256)
     from turaqty.io.frameworks import units_catalogue
 
     return units_catalogue(fw)
@@ -505,11 +504,10 @@ def prepared_values(panel: Panel, existed: np.ndarray, fw: Framework, method: Me
     out, by_year = np.full(values.shape, np.nan), {}
     for k, year in enumerate(panel.years):
         alive = np.flatnonzero(existed[:, k])
-        one = panel.year(year)
         ds = Dataset(tuple(panel.units[i] for i in alive), panel.indicators, values[alive, :, k],
-                     denominators=None if one.denominators is None else one.denominators[alive],
-                     denominator_ids=one.denominator_ids,
-                     groups={g: labels[alive] for g, labels in one.groups.items()})
+                     denominators=None if panel.denominators is None else panel.denominators[alive, :, k],
+                     denominator_ids=panel.denominator_ids,
+                     groups={g: labels[alive, k] for g, labels in panel.groups.items()})
         out[alive, :, k], _, _, by_year[year] = prepare(
             ds.values, directions, denominate=_denomination(method, fw, ds),
             impute=_imputation(method, ds), treat=_spec(method.treat))

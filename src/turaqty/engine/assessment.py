@@ -51,7 +51,7 @@ from turaqty.model.data_notes import data_year, exclusion_reason, for_dataset
 from turaqty.model.dataset import Dataset
 from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from turaqty.model.method import Method, get_method
-from turaqty.model.units import PACKAGE_UNITS, Regions, build_units, load_regions
+from turaqty.model.units import PACKAGE_UNITS, Regions, load_regions, units_named
 
 
 def version() -> str:
@@ -422,8 +422,7 @@ def assess(data: Dataset | str | pd.DataFrame | None = None,
         raise DataError(Problem("framework_mismatch", value=fw.id,
                                 params={"expected": method.framework}))
     if ds.unit_names:
-        regions = build_units([{"id": u, "name": n} for u, n in ds.unit_names.items()],
-                              ds.source, digest=ds.sha256)
+        regions = units_named(ds.unit_names, ds.source, digest=ds.sha256)
     bounds, kept = None, None
     if baseline is not None:
         if baseline.dataset.indicators != ds.indicators:

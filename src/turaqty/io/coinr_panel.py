@@ -34,7 +34,7 @@ from turaqty.errors import Problem
 from turaqty.io.cells import CellError, parse_number
 from turaqty.io.tables import RawTable
 from turaqty.model.framework import DEFAULT_FRAMEWORK, Framework
-from turaqty.model.units import Regions, build_units, load_regions
+from turaqty.model.units import Regions, units_named
 
 UNIT, NAME, TIME = "ucode", "uname", "time"
 
@@ -89,19 +89,12 @@ def is_group_column(header: str, fw: Framework) -> bool:
     return header in fw.group_ids or header.lower().endswith("_group")
 
 
-def _cell_getter(cells: list):
-    """``cell(j)``: the row's cell in column ``j`` (None: no such column, or a short row)."""
-    def cell(j: int | None):
-        return cells[j] if j is not None and j < len(cells) else None
-    return cell
-
-
 def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=None,
                first: dict | None = None) -> CoinrPart:
     """The rows of a COINr panel table; ``resolve`` maps a header to an indicator code or an
     input series (default: the framework's codes); ``first`` holds where each (uCode, year)
     was first read, over several tables. Problems are appended to ``problems``."""
-    from turaqty.io.panel import Cell, _label, _year
+    from turaqty.io.panel import Cell, _label, _year, cell_at
 
     resolve = resolve or fw.resolve_code
     found = _header(raw)
@@ -129,16 +122,15 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
     part, first = CoinrPart(), {} if first is None else first
     body = [(n, cells) for n, cells in raw.rows if n > n_header and any(c not in (None, "") for c in cells)]
     for n, cells in body:
-        cell = _cell_getter(cells)
-        code = str(cell(unit) or "").strip()
-        year = _year(cell(time))
+        code = str(cell_at(cells, unit) or "").strip()
+        year = _year(cell_at(cells, time))
         if not code:
             problems.append(Problem("coinr_panel_no_unit", file=raw.file, row=n,
                                     column=labels[unit]))
             continue
         if year is None:
             problems.append(Problem("coinr_panel_time", file=raw.file, row=n,
-                                    column=labels[time], value=cell(time)))
+                                    column=labels[time], value=cell_at(cells, time)))
             continue
         if (code, year) in first:
             problems.append(Problem("coinr_panel_duplicate", file=raw.file, row=n,
@@ -146,21 +138,23 @@ def coinr_part(raw: RawTable, fw: Framework, problems: list[Problem], resolve=No
                                     params={"year": year, "first": first[(code, year)]}))
             continue
         first[(code, year)] = f"{raw.file}, {n}"
-        part.rows.append(CoinrRow(raw.file, n, code, str(cell(name) or code).strip(), year))
-        part.cells += [Cell(raw.file, n, labels[j], code, labels[unit], c, year, labels[time], cell(j))
+        part.rows.append(CoinrRow(raw.file, n, code, str(cell_at(cells, name) or code).strip(), year))
+        part.cells += [Cell(raw.file, n, labels[j], code, labels[unit], c, year, labels[time],
+                            cell_at(cells, j))
                        for j, c in codes.items()]
         row_denominators = []
         for column in denominators:  # a denominator the table lacks: None, no value
             try:
-                x = parse_number(cell(column))
+                x = parse_number(cell_at(cells, column))
             except CellError as err:
                 problems.append(Problem(f"cell_{err.args[0]}", file=raw.file, row=n,
                                         column=labels[column] if column is not None else None,
-                                        value=cell(column)))
+                                        value=cell_at(cells, column)))
                 x = np.nan
             row_denominators.append(np.nan if x is None else float(x))
         part.denominators.append(row_denominators)
-        part.groups.append({g: "" if cell(j) is None else str(cell(j)).strip() for g, j in groups.items()})
+        part.groups.append({g: "" if cell_at(cells, j) is None else str(cell_at(cells, j)).strip()
+                            for g, j in groups.items()})
     return part
 
 
@@ -187,9 +181,9 @@ def coinr_units(parts: list[CoinrPart], fw: Framework, file: str) -> Regions:
     if not names_own_units(fw):
         from turaqty.io.frameworks import units_catalogue
 
-        return units_catalogue(fw) if fw.units_file else load_regions()
+        return units_catalogue(fw)  # Kazakhstan's regions where the framework names no file
     names = _latest_names(parts)
-    return build_units([{"id": u, "name": names[u]} for u in sorted(names)], file)
+    return units_named({u: names[u] for u in sorted(names)}, file)
 
 
 def coinr_unit_data(parts: list[CoinrPart], regions: Regions, fw: Framework,

@@ -130,6 +130,15 @@ def _cells_of(raw: RawTable, fw: Framework, problems: list[Problem], resolve=Non
     return []
 
 
+def cell_at(row: list, j: int | None):
+    """The row's cell in column ``j`` (None: no such column, or a short row).
+
+    >>> cell_at(["a", "b"], 1), cell_at(["a"], 3), cell_at(["a"], None)
+    ('b', None, None)
+    """
+    return row[j] if j is not None and j < len(row) else None
+
+
 def _long_or_wide(raw, body, header, region, year, fw, problems, resolve) -> list[Cell]:
     words = {normalise_header(c) if isinstance(c, str) else "": j for j, c in enumerate(header)}
     indicator = next((words[w] for w in INDICATOR_WORDS if w in words), None)
@@ -137,10 +146,7 @@ def _long_or_wide(raw, body, header, region, year, fw, problems, resolve) -> lis
     extra = {name: words[w] for w, name in OPTIONAL.items() if w in words}
     unit_col = next((words[w] for w in UNIT_WORDS if w in words), None)
     cells: list[Cell] = []
-
-    def get(row, j):
-        return row[j] if j is not None and j < len(row) else None
-
+    get = cell_at
     if indicator is not None and value is not None:  # long
         for n, row in body:
             code_text = get(row, indicator)

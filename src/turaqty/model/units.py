@@ -192,6 +192,16 @@ def build_units(rows: list[dict], file: str, *, row_numbers: list[int] | None = 
                    source=file, geometry_file=geometry_file)
 
 
+def units_named(names: dict[str, str], file: str, digest: str = "") -> Regions:
+    """A catalogue of units known only by an id and one name each (e.g. COINr's ``uCode``
+    and ``uName``), in the order of ``names``.
+
+    >>> units_named({"AUT": "Austria"}, "panel.csv").name("AUT")
+    'Austria'
+    """
+    return build_units([{"id": u, "name": n} for u, n in names.items()], file, digest=digest)
+
+
 @lru_cache(maxsize=1)
 def load_regions() -> Regions:
     """The regions catalogue from package data (cached)."""
