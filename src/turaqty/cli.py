@@ -267,10 +267,10 @@ def _weights(settings: list[str], fw) -> dict[str, float]:
 def _title(a, lang: str) -> str:
     """The console's first line: what was assessed (the dissertation's title for kz-isdr,
     else the framework's name), with which method, on which data."""
-    from turaqty.report.scope import framework_name, is_home, profile_name, source_name
+    from turaqty.report.scope import framework_name, profile_name, source_name
 
     profile, source = profile_name(a.method, lang), source_name(a.dataset, lang)
-    if is_home(a):
+    if a.home:
         return t("cli.title", lang, profile=profile, source=source)
     return t("cli.title_framework", lang, framework=framework_name(a), profile=profile, source=source)
 
@@ -480,13 +480,14 @@ def _scenario(args) -> int:
 
 
 def _whatif(args) -> int:
+    from turaqty.analysis.change_sets import read_change_sets
     from turaqty.analysis.scenarios import parse_settings, read_changes, run_changes
     from turaqty.errors import Problem, UsageError
 
     if not args.set and not args.file:
         raise UsageError(Problem("whatif_missing"))
     base = _assessed(args)  # its units and codes name the changes
-    if args.file and (sets := _change_sets(args.file, base)) is not None:
+    if args.file and (sets := read_change_sets(args.file, base)) is not None:
         return _whatif_sets(args, sets, base)
     changes = parse_settings(args.set, base) + (read_changes(args.file, base) if args.file else [])
     return _write_scenarios(args, base, [run_changes(base, changes, "whatif", args.bounds, strict=True)])
@@ -538,12 +539,6 @@ def _progress_bar(lang: str):
     finally:
         if width:
             print(f"\r{' ' * width}\r", end="", file=sys.stderr, flush=True)
-
-
-def _change_sets(path, base):
-    from turaqty.analysis.change_sets import read_change_sets
-
-    return read_change_sets(path, base)
 
 
 def _whatif_sets(args, sets, base) -> int:

@@ -165,7 +165,6 @@ def apply_changes(base: Assessment, changes: list[Change], bounds: str = "baseli
     values = ds.values.copy()
     col = {c: j for j, c in enumerate(ds.indicators)}
     row = {u: i for i, u in enumerate(ds.units)}
-    directions = base.manifest["directions"]  # the profile's directions
     lower, upper = base.arrays.lower, base.arrays.upper
     applied = []
     for ch in expand_changes(changes, base):
@@ -175,7 +174,7 @@ def apply_changes(base: Assessment, changes: list[Change], bounds: str = "baseli
             continue
         i, j = row[ch.target], col[ch.indicator]
         x = values[i, j]
-        direction = 1 if directions[ch.indicator] == "+" else -1
+        direction = int(base.direction_signs[j])
         national = ds.national[j] if ds.national is not None else np.nan
         new, note = _changed_value(x, ch, ds.values[:, j], national, direction)
         if note == "" and bounds == "baseline":

@@ -125,7 +125,7 @@ def region_brief(a: Assessment, unit: str, previous: Assessment | None = None,
     scope = scope or report_scope(a)
     changes = index_changes(a, previous) if changes is None else changes
     scenarios = (scenario_brief(a) if scope.home else {}) if scenarios is None else scenarios
-    mechanisms = (mechanisms_by_region(a) if scope.home and scope.risk else {}) \
+    mechanisms = (mechanisms_by_region(a) if scope.mechanisms else {}) \
         if mechanisms is None else mechanisms
     regions = a.regions
     name = regions.name(unit, lang)
@@ -177,7 +177,7 @@ def _risk_blocks(a: Assessment, unit: str, mechanisms: dict, scope: Scope) -> tu
     items = "".join(f"<li><b>{E(c)}</b> {E(a.framework.by_code[c].name(lang))}</li>" for c in risks)
     block = f'<ul class="risks">{items}</ul>' if risks else f"<p>{E(t('brief.no_risks', lang))}</p>"
     out = f'<h2 id="high-risks">{E(t("report.high_risks", lang))} ({len(risks)})</h2>{block}\n'
-    if not scope.home:
+    if not scope.mechanisms:
         return out, ""
     mech = "".join(f'<li>{E(m)} <span class="small">({E(answers)})</span></li>'
                    for m, answers in mechanisms.get(unit, [])) or "<li>–</li>"
@@ -191,7 +191,7 @@ def brief_pages(a: Assessment, units: list[str], previous: Assessment | None = N
     :func:`region_brief`)."""
     scope = report_scope(a)
     scenarios = scenario_brief(a) if scope.home else {}
-    mechanisms = mechanisms_by_region(a) if scope.home and scope.risk else {}
+    mechanisms = mechanisms_by_region(a) if scope.mechanisms else {}
     changes = index_changes(a, previous)
     return {f"brief-{unit}.html": region_brief(a, unit, previous, scenarios, changes, mechanisms,
                                                robustness=robustness, scope=scope) for unit in units}

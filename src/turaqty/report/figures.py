@@ -25,7 +25,7 @@ from turaqty.engine.assessment import Assessment
 from turaqty.i18n import format_number, t
 from turaqty.report.canvas import Canvas, Scale, nice_ticks, shortened, signed_area, text_width, wrapped
 from turaqty.report.html import PALETTE, palette_colours
-from turaqty.report.scope import Scope, column_name, is_home, label_places, report_scope, report_title
+from turaqty.report.scope import Scope, column_name, label_places, report_scope, report_title
 
 PILLAR_COLOURS = {"social": "#4c9f70", "economic": "#e0a431", "ecological": "#3f7cac"}
 STACK_COLOURS = ("#3f7cac", "#4c9f70", "#e0a431", "#b5556b", "#7a6bb5", "#5aa3a3", "#a3845a", "#888888")
@@ -187,7 +187,7 @@ def _map_figure(a: Assessment, scope: Scope | None = None) -> Canvas:
     lo, hi = (float(ok.min()), float(ok.max())) if len(ok) else (0.0, 1.0)
     index = column_name(a, a.framework.root)
     c = Canvas(width, 0)
-    top = _title_lines(c, _title(a, f"{index}: {report_title(a)}" if is_home(a) else index)) + 6
+    top = _title_lines(c, _title(a, f"{index}: {report_title(a)}" if a.home else index)) + 6
     units = list(rings)
     colours = dict(zip(units, palette_colours(values.reindex(units).to_numpy(dtype=float)), strict=True))
     shifted = {unit: [np.asarray(r, dtype=float) + (0.0, top) for r in parts]

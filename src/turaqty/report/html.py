@@ -385,7 +385,7 @@ def _profiles(a: Assessment, scenarios: dict | None, scope: Scope) -> str:
     types = a.region_types.set_index("unit_id") if scope.home else None
     macro = {m.id: m.name(lang) for m in a.regions.macro_regions}
     high = high_risks(a) if scope.risk else {}
-    mechanisms = mechanisms_by_region(a) if scope.home and scope.risk else {}
+    mechanisms = mechanisms_by_region(a) if scope.mechanisms else {}
     means = {c: ix[c].mean() for c in fw.index_columns}
     bests = {c: ix[c].max() for c in fw.index_columns}
     blocks = []
@@ -438,7 +438,7 @@ def _risk_lines(a: Assessment, unit: str, high: dict, mechanisms: dict, scope: S
     lang, fw = a.lang, a.framework
     risks = ", ".join(f"{c} {fw.by_code[c].name(lang)}" for c in high.get(unit, [])) or "–"
     text = f"\n<p><b>{E(t('report.high_risks', lang))} ({len(high.get(unit, []))}):</b> {E(risks)}</p>"
-    if scope.home:
+    if scope.mechanisms:
         items = "".join(f"<li>{E(m)} <span class=\"small\">({E(answers)})</span></li>"
                         for m, answers in mechanisms.get(unit, []))
         text += f"\n<h3>{E(t('report.mechanisms', lang))}</h3><ul>{items or '<li>–</li>'}</ul>"

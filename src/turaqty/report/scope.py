@@ -64,6 +64,12 @@ class Scope:
     map: UnitMap | None
     aggregations: tuple[str, ...]  # the aggregation of each index column, as the method applies it
 
+    @property
+    def mechanisms(self) -> bool:
+        """Whether the dissertation's policy mechanisms apply (its framework on Kazakhstan's
+        regions, with the risk map they answer)."""
+        return self.home and self.risk
+
 
 def unit_map(a: Assessment) -> UnitMap | None:
     """The units' boundaries, or None where the units catalogue has none."""
@@ -82,13 +88,8 @@ def report_scope(a: Assessment) -> Scope:
     # bars stack up to the root only where it sums its children and none is negative (z-scores)
     stacked = aggregations[-1] == "sum" and all(c in fw.by_node for c in children) \
         and not (values < 0).any()
-    return Scope(home=is_home(a), risk=a.has_risk_map, stacked=stacked, map=unit_map(a),
+    return Scope(home=a.home, risk=a.has_risk_map, stacked=stacked, map=unit_map(a),
                  aggregations=aggregations)
-
-
-def is_home(a: Assessment) -> bool:
-    """Whether ``a`` is the dissertation's framework on Kazakhstan's regions."""
-    return a.home
 
 
 def framework_name(a: Assessment) -> str:
@@ -117,7 +118,7 @@ def profile_name(method, lang: str) -> str:
 
 def report_title(a: Assessment) -> str:
     """The report's title: the dissertation's for ``kz-isdr``, else the framework's name."""
-    if is_home(a):
+    if a.home:
         return t("report.title", a.lang)
     return t("fwreport.title", a.lang, framework=framework_name(a))
 
@@ -167,7 +168,7 @@ def column_name(a: Assessment, column: str) -> str:
     >>> column_name(assess(), "integral"), column_name(assess(), "name")
     ('Integral index', 'Region')
     """
-    if is_home(a):
+    if a.home:
         return t(f"col.{column}", a.lang, default=column)
     return t("fwreport.col.name", a.lang) if column == "name" else a.framework.pillar_name(column, a.lang)
 

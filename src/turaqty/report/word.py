@@ -123,7 +123,7 @@ def _profiles(doc, a: Assessment, scope: Scope) -> None:
     fw = a.framework
     ix = a.indices.set_index("unit_id")
     high = high_risks(a) if scope.risk else {}
-    mechanisms = mechanisms_by_region(a) if scope.risk and scope.home else {}
+    mechanisms = mechanisms_by_region(a) if scope.mechanisms else {}
     doc.add_heading(t(applies.profiles_key(scope), lang), level=1)
     for unit in a.ranking()["unit_id"]:
         row = ix.loc[unit]
