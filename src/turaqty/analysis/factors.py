@@ -175,6 +175,15 @@ class Factors:
             total[:, at] = w.sum(axis=1, keepdims=True)
         return share * total
 
+    def pooled_scale(self, k_norm: int, k_dir: int, k_bounds: int) -> tuple[tuple | None, dict | None]:
+        """What a replication with these alternatives (normalisation, directions, bounds)
+        takes from the panel: ``(bounds, kept)``, a min–max's pooled bounds or a z-score's
+        mean and sd (a distance to target's worst values); ``(None, None)``: the year's own."""
+        normalise = self.alternatives["normalise"][k_norm]
+        if self.alternatives["bounds"][k_bounds] != "pooled" or not takes_pooled(normalise):
+            return None, None
+        return (self.pooled if takes_bounds(normalise.method) else None), self.scales.get((k_norm, k_dir))
+
     def method(self, nominal: Method, s: Settings, row: int = 0) -> Method:
         """Replication ``row`` of ``s`` as a method that :func:`~turaqty.engine.assessment.assess`
         runs (to check the vectorised engine, or to replay one replication)."""
@@ -189,14 +198,12 @@ class Factors:
             if k:
                 changes[step] = self.alternatives[step][k].to_dict()
         normalise = self.alternatives["normalise"][s.normalise[row]]
-        pooled = self.alternatives["bounds"][s.bounds[row]] == "pooled"
-        kept = self.scales.get((int(s.normalise[row]), int(s.directions[row])))
-        if pooled and kept is not None:
+        bounds, kept = self.pooled_scale(int(s.normalise[row]), int(s.directions[row]), int(s.bounds[row]))
+        if kept is not None:
             changes["normalise"] = {**normalise.to_dict(),
                                     **{k: np.asarray(v).tolist() for k, v in kept.items()}}
-        elif pooled and self.pooled is not None and takes_bounds(normalise.method) \
-                and takes_pooled(normalise):
-            lower, upper = self.pooled
+        elif bounds is not None:
+            lower, upper = bounds
             changes["normalise"] = {**normalise.to_dict(), "lower": lower.tolist(),
                                     "upper": upper.tolist(), "clip": True}
         return nominal.replace(profile=nominal.profile, **changes)

@@ -31,8 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from turaqty.analysis.factors import Factors, Settings, takes_pooled
-from turaqty.core.common_scale import takes_bounds
+from turaqty.analysis.factors import Factors, Settings
 from turaqty.core.registry import ParameterError
 from turaqty.errors import Problem, UsageError
 
@@ -56,10 +55,7 @@ class Replicator:
             m = method.replace(profile=method.profile, directions=alts["directions"][k_dir],
                                normalise=alts["normalise"][k_norm].to_dict(),
                                impute=alts["impute"][k_imp].to_dict())
-            kept, bounds = None, None  # pooled: a z-score's mean and sd …, or a min–max's bounds
-            if alts["bounds"][k_bounds] == "pooled" and takes_pooled(m.normalise):
-                kept = factors.scales.get((k_norm, k_dir))
-                bounds = factors.pooled if takes_bounds(m.normalise.method) else None
+            bounds, kept = factors.pooled_scale(k_norm, k_dir, k_bounds)  # pooled, or the year's
             if k_bounds and kept is None and bounds is None:  # nothing pooled (ranks): the year's
                 self.score_set[k] = self.score_set[k - k_bounds]
                 continue
